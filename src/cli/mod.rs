@@ -1,0 +1,44 @@
+//! The command line: clap derive with doc-comment help, one file per subcommand, and [`dispatch`].
+//! Exit codes: 0 success, 1 when the files have errors, 2 on usage errors (clap) or unreadable files.
+
+mod check;
+mod output;
+mod plan;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// hps — hyperparameter and architecture search with a real language.
+#[derive(Debug, Parser)]
+#[command(name = "hps", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check .hps files and report every mistake with its place.
+    Check(check::CheckArgs),
+    /// Compile a study into its execution plan, without training anything.
+    Plan(plan::PlanArgs),
+}
+
+/// Parses the process arguments and runs the command.
+#[must_use]
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    dispatch(cli)
+}
+
+/// Runs a parsed command.
+#[must_use]
+pub fn dispatch(cli: Cli) -> ExitCode {
+    match cli.command {
+        Command::Check(args) => check::run(&args),
+        Command::Plan(args) => plan::run(&args),
+    }
+}

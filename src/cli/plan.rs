@@ -1,0 +1,71 @@
+//! `hps plan FILE [--study NAME] [--format text|yaml|json]`: the execution plan of a study.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, ValueEnum};
+
+use crate::cli::output::{print_diagnostics, print_read_error};
+use crate::semantic::check_paths;
+
+/// Output formats of `hps plan`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Format {
+    /// A readable summary.
+    Text,
+    /// The plan as YAML.
+    Yaml,
+    /// The plan as JSON.
+    Json,
+}
+
+/// Arguments of `hps plan`.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// The .hps file.
+    pub file: PathBuf,
+    /// The study to plan (needed when the file has several).
+    #[arg(long)]
+    pub study: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+/// Runs `hps plan`.
+pub fn run(args: &PlanArgs) -> ExitCode {
+    let checked = match check_paths(std::slice::from_ref(&args.file)) {
+        Ok(checked) => checked,
+        Err(error) => {
+            print_read_error(&error);
+            return ExitCode::from(2);
+        }
+    };
+    let (errors, _) = print_diagnostics(&checked);
+    if errors > 0 {
+        return ExitCode::from(1);
+    }
+    let studies = &checked.program.studies;
+    let study = match (&args.study, studies.as_slice()) {
+        (Some(name), _) => studies.iter().find(|s| &s.name == name),
+        (None, [only]) => Some(only),
+        (None, _) => None,
+    };
+    let Some(study) = study else {
+        let names: Vec<&str> = studies.iter().map(|s| s.name.as_str()).collect();
+        match &args.study {
+            Some(name) => eprintln!("error: no study `{name}` in {}; studies: {}", args.file.display(), names.join(", ")),
+            None if names.is_empty() => eprintln!("error: {} declares no study", args.file.display()),
+            None => eprintln!("error: {} declares several studies; pick one with --study ({})", args.file.display(), names.join(", ")),
+        }
+        return ExitCode::from(2);
+    };
+    let plan = crate::plan::lower(study, &checked.program);
+    let text = match args.format {
+        Format::Text => plan.render_text(),
+        Format::Json => serde_json::to_string_pretty(&plan).map(|s| s + "\n").unwrap_or_default(),
+        Format::Yaml => serde_saphyr::to_string(&plan).unwrap_or_default(),
+    };
+    print!("{text}");
+    ExitCode::SUCCESS
+}

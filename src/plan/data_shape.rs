@@ -1,0 +1,113 @@
+//! What the plan knows of a dataset before loading it: input shape, outputs (classes or targets),
+//! rows. Known exactly for built-in datasets; read from a CSV's rows or a folder's sub-folders; other
+//! sources say so instead of guessing.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
+use crate::semantic::Dataset;
+
+/// A dataset's shape as the network sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DataShape {
+    /// One example's shape: `[channels, height, width]` for images, `[features]` for rows.
+    pub input: Vec<usize>,
+    /// Classes (classification) or targets (regression).
+    pub outputs: usize,
+    /// `classification` or `regression`.
+    pub task: String,
+    /// Rows after `take` / `subsample`.
+    pub rows: usize,
+}
+
+/// The shape of `dataset`, or why it is not known yet.
+///
+/// # Errors
+/// When the data cannot be read now, or its format is only read when training starts.
+pub fn infer(dataset: &Dataset) -> Result<DataShape, String> {
+    let source = &dataset.source;
+    let resolve = |p: &str| dataset.dir.as_ref().map_or_else(|| p.into(), |d| d.join(p));
+    let mut shape = match source.name.as_str() {
+        "builtin" => match source.string("name") {
+            Some("digits") => DataShape {
+                input: vec![1, 8, 8],
+                outputs: 10,
+                task: String::from("classification"),
+                rows: 1797,
+            },
+            other => return Err(format!("no built-in dataset {other:?}")),
+        },
+        "csv" => {
+            let path = resolve(source.string("path").unwrap_or_default());
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| format!("{} is not readable yet ({e})", path.display()))?;
+            csv_shape(&text, source)?
+        }
+        "folder" => {
+            let path = resolve(source.string("path").unwrap_or_default());
+            let classes = std::fs::read_dir(&path)
+                .map_err(|e| format!("{} is not readable yet ({e})", path.display()))?
+                .filter_map(Result::ok)
+                .filter(|e| e.path().is_dir())
+                .count();
+            let size: Vec<usize> = match source.args.get("size") {
+                Some(crate::space::Value::List(items)) => {
+                    items.iter().filter_map(|v| v.as_i64()).map(|v| usize::try_from(v).unwrap_or(0)).collect()
+                }
+                _ => vec![32, 32],
+            };
+            DataShape {
+                input: vec![3, size.first().copied().unwrap_or(32), size.get(1).copied().unwrap_or(32)],
+                outputs: classes,
+                task: String::from("classification"),
+                rows: 0,
+            }
+        }
+        other => return Err(format!("the shape of `{other}(…)` data is read when training starts")),
+    };
+    for t in &dataset.transforms {
+        match t.name.as_str() {
+            "take" => shape.rows = shape.rows.min(t.int("n").and_then(|n| usize::try_from(n).ok()).unwrap_or(shape.rows)),
+            "subsample" => {
+                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
+                let rows = (shape.rows as f64 * t.number("fraction").unwrap_or(1.0)).round() as usize;
+                shape.rows = rows;
+            }
+            _ => {}
+        }
+    }
+    Ok(shape)
+}
+
+fn csv_shape(text: &str, source: &crate::semantic::Step) -> Result<DataShape, String> {
+    let header = source.args.get("header").is_none_or(|v| *v == crate::space::Value::Bool(true));
+    let mut lines = text.lines().filter(|l| !l.trim().is_empty());
+    let target = source.string("target").unwrap_or_default();
+    let (columns, target_index) = if header {
+        let names: Vec<&str> = lines.next().ok_or("the CSV file is empty")?.split(',').map(str::trim).collect();
+        let index = names
+            .iter()
+            .position(|n| n.trim_matches('"') == target)
+            .ok_or_else(|| format!("the CSV has no column {target:?}; columns: {}", names.join(", ")))?;
+        (names.len(), index)
+    } else {
+        let index: usize = target.parse().map_err(|_| "without a header, `target` is a column number".to_owned())?;
+        (text.lines().next().map_or(0, |l| l.split(',').count()), index)
+    };
+    let mut rows = 0;
+    let mut classes = BTreeSet::new();
+    for line in lines {
+        rows += 1;
+        if let Some(value) = line.split(',').nth(target_index) {
+            classes.insert(value.trim().to_owned());
+        }
+    }
+    let regression = source.string("task") == Some("regression");
+    Ok(DataShape {
+        input: vec![columns.saturating_sub(1)],
+        outputs: if regression { 1 } else { classes.len() },
+        task: String::from(if regression { "regression" } else { "classification" }),
+        rows,
+    })
+}

@@ -1,0 +1,249 @@
+//! Walks an architecture for one configuration: output shape and trainable parameters of every layer,
+//! and the smallest and largest networks a study's space allows. Read by the plan (and later by the
+//! trainer, which builds the same layers in Candle).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::semantic::program::{LayerName, LayerNode, Model};
+use crate::semantic::{Arch, Study};
+use crate::space::{Config, Distribution, Term, Value};
+
+/// One layer as built.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LayerRow {
+    /// The layer with its arguments: `conv(16, kernel = 3)`.
+    pub layer: String,
+    /// Output shape of one example.
+    pub output: Vec<usize>,
+    /// Trainable parameters.
+    pub params: u64,
+}
+
+/// A network for one configuration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Network {
+    /// The model parameters of this configuration.
+    pub config: BTreeMap<String, Value>,
+    /// The layers in order (structures unrolled).
+    pub layers: Vec<LayerRow>,
+    /// Total trainable parameters.
+    pub parameters: u64,
+}
+
+/// Builds the network of `model` for `config` (model parameters and fixed values, by full path).
+///
+/// # Errors
+/// When a layer does not fit its input (a `linear` on an image without `flatten`, a pool larger than
+/// the image).
+pub fn build(arch: &Arch, model: &Model, config: &Config, input: &[usize], outputs: usize) -> Result<Network, String> {
+    let lookup = |local: &str| -> Option<Value> {
+        if local == crate::semantic::arch::OUTPUTS {
+            return Some(Value::Int(i64::try_from(outputs).unwrap_or(i64::MAX)));
+        }
+        let term = model.bindings.get(local)?;
+        term.eval(&|name| config.get(name).cloned())
+    };
+    let mut walker = Walker { lookup: &lookup, layers: Vec::new() };
+    let output = walker.nodes(&arch.body, input.to_vec())?;
+    let _ = output;
+    let parameters = walker.layers.iter().map(|l| l.params).sum();
+    let config = config.iter().filter(|(k, _)| k.starts_with("model.")).map(|(k, v)| (k.clone(), v.clone())).collect();
+    Ok(Network { config, layers: walker.layers, parameters })
+}
+
+struct Walker<'a> {
+    lookup: &'a dyn Fn(&str) -> Option<Value>,
+    layers: Vec<LayerRow>,
+}
+
+fn as_usize(v: &Value) -> Option<usize> {
+    v.as_i64().and_then(|i| usize::try_from(i).ok())
+}
+
+impl Walker<'_> {
+    fn eval(&self, term: &Term) -> Option<Value> {
+        term.eval(self.lookup)
+    }
+
+    fn nodes(&mut self, nodes: &[LayerNode], mut shape: Vec<usize>) -> Result<Vec<usize>, String> {
+        for node in nodes {
+            shape = self.node(node, shape)?;
+        }
+        Ok(shape)
+    }
+
+    fn node(&mut self, node: &LayerNode, shape: Vec<usize>) -> Result<Vec<usize>, String> {
+        match node {
+            LayerNode::Op { layer, args } => {
+                let name = match layer {
+                    LayerName::Fixed(n) => n.clone(),
+                    LayerName::From(t) => self.eval(t).and_then(|v| v.as_str().map(str::to_owned)).ok_or("an activation has no value")?,
+                };
+                let args: BTreeMap<&str, Value> =
+                    args.iter().filter_map(|(k, t)| self.eval(t).map(|v| (k.as_str(), v))).collect();
+                let (output, params) = layer_shape(&name, &args, &shape)?;
+                self.layers.push(LayerRow { layer: describe(&name, &args), output: output.clone(), params });
+                Ok(output)
+            }
+            LayerNode::Repeat { count, body } => {
+                let n = self.eval(count).as_ref().and_then(as_usize).ok_or("`repeat` has no count")?;
+                let mut shape = shape;
+                for _ in 0..n {
+                    shape = self.nodes(body, shape)?;
+                }
+                Ok(shape)
+            }
+            LayerNode::Residual { body } => {
+                let output = self.nodes(body, shape.clone())?;
+                if output != shape {
+                    let (cin, cout) = (shape[0], output[0]);
+                    let params = (cin * cout + cout) as u64;
+                    self.layers.push(LayerRow { layer: String::from("projection(1×1)"), output: output.clone(), params });
+                }
+                self.layers.push(LayerRow { layer: String::from("add(residual)"), output: output.clone(), params: 0 });
+                Ok(output)
+            }
+            LayerNode::Choose { choice, alternatives } => {
+                let index = (self.lookup)(choice).as_ref().and_then(as_usize).unwrap_or(0);
+                let alternative = alternatives.get(index).ok_or("`choose` picked no alternative")?;
+                self.nodes(alternative, shape)
+            }
+        }
+    }
+}
+
+fn describe(name: &str, args: &BTreeMap<&str, Value>) -> String {
+    if args.is_empty() {
+        return format!("{name}()");
+    }
+    let parts: Vec<String> = args.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+    format!("{name}({})", parts.join(", "))
+}
+
+/// Output shape and trainable parameters of one layer on `input`.
+fn layer_shape(name: &str, args: &BTreeMap<&str, Value>, input: &[usize]) -> Result<(Vec<usize>, u64), String> {
+    let int = |k: &str, default: usize| args.get(k).and_then(as_usize).unwrap_or(default);
+    let image = || -> Result<(usize, usize, usize), String> {
+        match input {
+            [c, h, w] => Ok((*c, *h, *w)),
+            _ => Err(format!("`{name}` needs an image input [channels, height, width], got {input:?}")),
+        }
+    };
+    Ok(match name {
+        "flatten" => (vec![input.iter().product()], 0),
+        "linear" => {
+            let units = int("units", 1);
+            let [features] = input else {
+                return Err(format!("`linear` needs flat input, got {input:?}; add `flatten()` before it"));
+            };
+            (vec![units], (features * units + units) as u64)
+        }
+        "conv" => {
+            let (c, h, w) = image()?;
+            let (channels, k, stride) = (int("channels", 1), int("kernel", 3), int("stride", 1).max(1));
+            let out = |size: usize| -> Result<usize, String> {
+                match args.get("padding") {
+                    Some(Value::Int(p)) => {
+                        let padded = size + 2 * usize::try_from(*p).unwrap_or(0);
+                        padded.checked_sub(k).map(|d| d / stride + 1).ok_or_else(|| format!("a {k}×{k} kernel is larger than the {size}-pixel input"))
+                    }
+                    Some(Value::Str(s)) if s == "valid" => size.checked_sub(k).map(|d| d / stride + 1).ok_or_else(|| format!("a {k}×{k} kernel is larger than the {size}-pixel input")),
+                    _ => Ok(size.div_ceil(stride)),
+                }
+            };
+            (vec![channels, out(h)?, out(w)?], (k * k * c * channels + channels) as u64)
+        }
+        "maxpool" | "avgpool" => {
+            let (c, h, w) = image()?;
+            let k = int("k", 2).max(1);
+            if h < k || w < k {
+                return Err(format!("a {k}×{k} pool does not fit the {h}×{w} input"));
+            }
+            (vec![c, h / k, w / k], 0)
+        }
+        "globalpool" => {
+            let (c, _, _) = image()?;
+            (vec![c], 0)
+        }
+        "batchnorm" => (input.to_vec(), 2 * input.first().copied().unwrap_or(0) as u64),
+        "layernorm" => (input.to_vec(), 2 * input.last().copied().unwrap_or(0) as u64),
+        _ => (input.to_vec(), 0),
+    })
+}
+
+/// The networks with the fewest and the most parameters over the model parameters' extremes (every
+/// value of small categorical domains, the bounds of ranges).
+///
+/// # Errors
+/// When no configuration builds; the message says why.
+pub fn extremes(study: &Study, arch: &Arch, model: &Model, input: &[usize], outputs: usize) -> Result<(Network, Network), String> {
+    let model_params: Vec<_> = study.space.params.iter().filter(|p| p.name.starts_with("model.")).collect();
+    let candidates: Vec<Vec<Value>> = model_params.iter().map(|p| extreme_values(&p.distribution)).collect();
+    let mut base = Config::new();
+    for f in &study.space.fixed {
+        base.insert(f.name.clone(), f.value.clone());
+    }
+    let total: usize = candidates.iter().map(Vec::len).product();
+    let configs: Vec<Config> = if total <= 4096 {
+        let mut out = vec![base.clone()];
+        for (p, values) in model_params.iter().zip(&candidates) {
+            out = out
+                .into_iter()
+                .flat_map(|c| values.iter().map(move |v| { let mut c = c.clone(); c.insert(p.name.clone(), v.clone()); c }))
+                .collect();
+        }
+        out
+    } else {
+        [0, 1]
+            .iter()
+            .map(|&end| {
+                let mut c = base.clone();
+                for (p, values) in model_params.iter().zip(&candidates) {
+                    let v = if end == 0 { values.first() } else { values.last() };
+                    c.insert(p.name.clone(), v.cloned().unwrap_or(Value::Int(0)));
+                }
+                c
+            })
+            .collect()
+    };
+    let mut smallest: Option<Network> = None;
+    let mut largest: Option<Network> = None;
+    let mut last_error = None;
+    for config in configs {
+        // Drop parameters whose conditions do not hold.
+        let active: Config = config
+            .iter()
+            .filter(|(k, _)| study.space.param(k).and_then(|p| p.condition.as_ref()).is_none_or(|c| c.holds(&|n| config.get(n).cloned())))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        match build(arch, model, &active, input, outputs) {
+            Ok(net) => {
+                if smallest.as_ref().is_none_or(|s| net.parameters < s.parameters) {
+                    smallest = Some(net.clone());
+                }
+                if largest.as_ref().is_none_or(|l| net.parameters > l.parameters) {
+                    largest = Some(net);
+                }
+            }
+            Err(e) => last_error = Some(e),
+        }
+    }
+    match (smallest, largest) {
+        (Some(s), Some(l)) => Ok((s, l)),
+        _ => Err(last_error.unwrap_or_else(|| String::from("no configuration builds"))),
+    }
+}
+
+fn extreme_values(d: &Distribution) -> Vec<Value> {
+    if let Some(values) = d.finite_values() {
+        if values.len() <= 8 {
+            return values;
+        }
+        let mut ends = vec![values[0].clone(), values[values.len() - 1].clone()];
+        ends.dedup();
+        return ends;
+    }
+    d.bounds().map_or_else(Vec::new, |(lo, hi)| vec![Value::Float(lo), Value::Float(hi)])
+}

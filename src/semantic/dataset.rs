@@ -1,0 +1,157 @@
+//! `dataset` items: the source and each transform checked against the catalogue, defaults filled,
+//! files checked for existence. Produces [`Dataset`]s for studies and the plan.
+
+use std::path::Path;
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::semantic::args::{bind, check_value};
+use crate::semantic::builtins::{self, BUILTIN_DATASETS, Builtin, Family};
+use crate::semantic::expr::constant;
+use crate::semantic::program::{Dataset, Step};
+use crate::semantic::suggest::did_you_mean;
+use crate::space::Value;
+use crate::syntax::ast::{Call, DatasetDecl};
+
+/// Checks a dataset declaration; `dir` is where its relative paths resolve.
+pub fn check(decl: &DatasetDecl, dir: Option<&Path>, diags: &mut Vec<Diagnostic>) -> Option<Dataset> {
+    let source = step(&decl.source, Family::Source, diags);
+    let transforms: Vec<Option<Step>> =
+        decl.transforms.iter().map(|t| step(t, Family::Transform, diags)).collect();
+    let source = source?;
+    check_source(&source, &decl.source, dir, diags);
+    let transforms: Vec<Step> = transforms.into_iter().collect::<Option<_>>()?;
+    for (t, call) in transforms.iter().zip(&decl.transforms) {
+        if t.name == "split" {
+            let val = t.number("val").unwrap_or(0.0);
+            let test = t.number("test").unwrap_or(0.0);
+            if val + test >= 1.0 {
+                diags.push(
+                    Diagnostic::error(Code::InvalidValue, call.span, "`val` and `test` together leave no training rows")
+                        .with_label(format!("val + test = {}", val + test))
+                        .with_help("keep val + test below 1"),
+                );
+            }
+        }
+    }
+    Some(Dataset {
+        name: decl.name.name.clone(),
+        doc: decl.doc.clone(),
+        source,
+        transforms,
+        dir: dir.map(Path::to_path_buf),
+        span: decl.span,
+    })
+}
+
+/// A call of a built-in of `family`, bound and checked, with defaults filled.
+pub fn step(call: &Call, family: Family, diags: &mut Vec<Diagnostic>) -> Option<Step> {
+    let Some(builtin) = builtins::lookup(family, &call.name.name) else {
+        diags.push(unknown_builtin(family, &call.name.name, call.name.span));
+        return None;
+    };
+    let before = diags.len();
+    let bound = bind(builtin, call, diags);
+    let mut step = Step::bare(builtin.name);
+    for spec in builtin.args {
+        let value = match bound.named.get(spec.name) {
+            Some(expr) => {
+                let what = format!("`{}` of `{}`", spec.name, builtin.name);
+                let Some(value) = constant(expr, &what, diags) else { continue };
+                if !check_value(spec, &what, &value, expr.span, diags) {
+                    continue;
+                }
+                Some(value)
+            }
+            None => default_value(spec.default),
+        };
+        if let Some(value) = value {
+            step.args.insert(spec.name.to_owned(), value);
+        }
+    }
+    (diags.len() == before).then_some(step)
+}
+
+/// A bare name in a field such as `sampler = random`: the built-in called with no arguments.
+pub fn bare_step(name: &crate::syntax::ast::Ident, family: Family, diags: &mut Vec<Diagnostic>) -> Option<Step> {
+    let call = Call { name: name.clone(), args: Vec::new(), span: name.span };
+    step(&call, family, diags)
+}
+
+/// A catalogue default (`"8"`, `"ei"`, `"[32, 32]"`) as a value; `none` means absent.
+#[must_use]
+pub fn default_value(default: Option<&str>) -> Option<Value> {
+    let text = default?;
+    if text == "none" {
+        return None;
+    }
+    let (file, errors) = crate::syntax::parse(crate::syntax::FileId(0), &format!("space d {{ v = {text} }}"));
+    if !errors.is_empty() {
+        return None;
+    }
+    let crate::syntax::ast::Item::Space(space) = file.items.first()? else { return None };
+    let crate::syntax::ast::Statement::Assign(assign) = space.body.statements.first()? else {
+        return None;
+    };
+    constant(&assign.value, "default", &mut Vec::new())
+}
+
+/// `X` is not a member of `family`.
+#[must_use]
+pub fn unknown_builtin(family: Family, name: &str, span: crate::syntax::Span) -> Diagnostic {
+    let members: Vec<&str> = builtins::names(family).collect();
+    if let Some(other) = builtins::any_named(name) {
+        return Diagnostic::error(
+            Code::Misplaced,
+            span,
+            format!("`{name}` is a {}, not a {}", other.family.noun(), family.noun()),
+        )
+        .with_label(format!("a {}", other.family.noun()))
+        .with_help(format!("{}s: {}", family.noun(), members.join(", ")));
+    }
+    Diagnostic::error(Code::UnknownFunction, span, format!("unknown {} `{name}`", family.noun()))
+        .with_label(format!("not a {}", family.noun()))
+        .with_help(
+            did_you_mean(name, members.iter().copied())
+                .unwrap_or_else(|| format!("{}s: {}", family.noun(), members.join(", "))),
+        )
+}
+
+fn check_source(source: &Step, call: &Call, dir: Option<&Path>, diags: &mut Vec<Diagnostic>) {
+    let arg_span = |name: &str, index: usize| {
+        call.args
+            .iter()
+            .enumerate()
+            .find(|(i, a)| a.name.as_ref().map_or(*i == index, |n| n.name == name))
+            .map_or(call.span, |(_, a)| a.value.span)
+    };
+    let builtin: &Builtin = builtins::lookup(Family::Source, &source.name).expect("checked source");
+    if source.name == "builtin" {
+        if let Some(name) = source.string("name") {
+            if !BUILTIN_DATASETS.contains(&name) {
+                diags.push(
+                    Diagnostic::error(Code::InvalidValue, arg_span("name", 0), format!("hps ships no dataset \"{name}\""))
+                        .with_label("unknown built-in dataset")
+                        .with_help(did_you_mean(name, BUILTIN_DATASETS.iter().copied()).unwrap_or_else(|| {
+                            format!("built-in datasets: {}", BUILTIN_DATASETS.join(", "))
+                        })),
+                );
+            }
+        }
+        return;
+    }
+    let Some(dir) = dir else { return };
+    for (index, spec) in builtin.args.iter().enumerate() {
+        if !matches!(spec.name, "path" | "images" | "labels") {
+            continue;
+        }
+        let Some(relative) = source.string(spec.name) else { continue };
+        let full = dir.join(relative);
+        if !full.exists() {
+            diags.push(
+                Diagnostic::error(Code::DataNotFound, arg_span(spec.name, index), format!("\"{relative}\" does not exist"))
+                    .with_label(format!("looked for {}", full.display()))
+                    .with_help("paths are relative to the .hps file"),
+            );
+        }
+    }
+}

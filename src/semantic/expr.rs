@@ -1,0 +1,167 @@
+//! Lowers AST expressions to resolved [`Term`]s: names become parameter references through a
+//! [`Names`] scope, unknown bare names become symbols (strings), constants fold. Used by every check
+//! pass that reads a value.
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::semantic::suggest::did_you_mean;
+use crate::space::{Term, Value};
+use crate::syntax::ast::{BinaryOp, Expr, ExprKind, Ident, path_text};
+
+/// The names an expression may read.
+pub trait Names {
+    /// The term a (dotted) name stands for; `Ok(None)` when it names nothing here.
+    ///
+    /// # Errors
+    /// When the name is ambiguous, or names something that cannot be read here.
+    fn resolve(&self, path: &[Ident]) -> Result<Option<Term>, Diagnostic>;
+
+    /// Names in scope, for "did you mean".
+    fn known(&self) -> Vec<String>;
+}
+
+/// A scope with no names: every bare name is a symbol.
+pub struct NoNames;
+
+impl Names for NoNames {
+    fn resolve(&self, _: &[Ident]) -> Result<Option<Term>, Diagnostic> {
+        Ok(None)
+    }
+
+    fn known(&self) -> Vec<String> {
+        Vec::new()
+    }
+}
+
+/// Lowers `expr`; problems go to `diags` and give `None`.
+pub fn lower(expr: &Expr, names: &dyn Names, diags: &mut Vec<Diagnostic>) -> Option<Term> {
+    match &expr.kind {
+        ExprKind::Number { value, integer } => Some(Term::constant(number(*value, *integer))),
+        ExprKind::Duration(seconds) => Some(Term::constant(Value::Float(*seconds))),
+        ExprKind::Str(s) => Some(Term::constant(Value::Str(s.clone()))),
+        ExprKind::Bool(b) => Some(Term::constant(Value::Bool(*b))),
+        ExprKind::Path(path) => lower_name(path, names, diags),
+        ExprKind::List(items) => {
+            let items: Option<Vec<Term>> = items.iter().map(|i| lower(i, names, diags)).collect();
+            let items = items?;
+            match items.iter().map(|t| t.as_const().cloned()).collect::<Option<Vec<Value>>>() {
+                Some(values) => Some(Term::constant(Value::List(values))),
+                None => Some(Term::List { items }),
+            }
+        }
+        ExprKind::Unary { op, operand } => {
+            let operand = lower(operand, names, diags)?;
+            fold_or_keep(Term::Unary { unary: *op, operand: Box::new(operand) }, expr, diags)
+        }
+        ExprKind::Binary { op, lhs, rhs } => {
+            let l = lower(lhs, names, diags);
+            let r = lower(rhs, names, diags);
+            let (l, r) = (l?, r?);
+            if *op == BinaryOp::In && !matches!(r, Term::List { .. } | Term::Const { value: Value::List(_) }) {
+                diags.push(
+                    Diagnostic::error(Code::TypeMismatch, rhs.span, "`in` needs a list on its right")
+                        .with_label("not a list")
+                        .with_help("write `x in [a, b]`"),
+                );
+                return None;
+            }
+            fold_or_keep(Term::Binary { binary: *op, lhs: Box::new(l), rhs: Box::new(r) }, expr, diags)
+        }
+        ExprKind::Call(call) => {
+            diags.push(
+                Diagnostic::error(
+                    Code::Misplaced,
+                    call.span,
+                    format!("`{}(…)` cannot be used inside an expression", call.name.name),
+                )
+                .with_label("not allowed here")
+                .with_help("a distribution must be the whole value of a parameter: `lr = loguniform(1e-4, 1)`"),
+            );
+            None
+        }
+        ExprKind::Record { .. } => {
+            diags.push(
+                Diagnostic::error(Code::Misplaced, expr.span, "a `{ … }` group is not allowed here")
+                    .with_label("not allowed here")
+                    .with_help("groups of parameters belong in `train`, `params`, `budget` or a `space`"),
+            );
+            None
+        }
+        ExprKind::Objective { .. } => {
+            diags.push(
+                Diagnostic::error(Code::Misplaced, expr.span, "`maximize`/`minimize` belongs to `objective`")
+                    .with_label("not allowed here")
+                    .with_help("write `objective = maximize val.accuracy` in a study"),
+            );
+            None
+        }
+    }
+}
+
+/// An integer literal stays an integer when it fits.
+fn number(value: f64, integer: bool) -> Value {
+    #[allow(clippy::cast_possible_truncation)]
+    if integer && value.abs() < 9.0e15 {
+        Value::Int(value as i64)
+    } else {
+        Value::Float(value)
+    }
+}
+
+fn lower_name(path: &[Ident], names: &dyn Names, diags: &mut Vec<Diagnostic>) -> Option<Term> {
+    match names.resolve(path) {
+        Err(d) => {
+            diags.push(d);
+            None
+        }
+        Ok(Some(term)) => Some(term),
+        Ok(None) => {
+            let span = path[0].span.to(path[path.len() - 1].span);
+            let text = path_text(path);
+            let known = names.known();
+            let suggestion = did_you_mean(&text, known.iter().map(String::as_str));
+            if path.len() > 1 || suggestion.is_some() {
+                diags.push(
+                    Diagnostic::error(Code::UnknownName, span, format!("`{text}` is not defined"))
+                        .with_label("unknown name")
+                        .with_help(suggestion.unwrap_or_else(|| {
+                            String::from("a dotted name must be a parameter, such as `train.lr`")
+                        })),
+                );
+                return None;
+            }
+            Some(Term::constant(Value::Str(text)))
+        }
+    }
+}
+
+/// Folds a term without parameters to its constant; keeps it otherwise.
+fn fold_or_keep(term: Term, expr: &Expr, diags: &mut Vec<Diagnostic>) -> Option<Term> {
+    if !term.params().is_empty() || matches!(term, Term::List { .. }) {
+        return Some(term);
+    }
+    if let Some(value) = term.eval(&|_| None) {
+        return Some(Term::constant(value));
+    }
+    diags.push(
+        Diagnostic::error(Code::InvalidValue, expr.span, format!("`{term}` cannot be computed"))
+            .with_label("no value")
+            .with_help("arithmetic works on numbers; check for a division by zero or an overflow"),
+    );
+    None
+}
+
+/// Lowers an expression that must be constant. `what` names it in the message.
+pub fn constant(expr: &Expr, what: &str, diags: &mut Vec<Diagnostic>) -> Option<Value> {
+    if let ExprKind::Call(call) = &expr.kind {
+        let noun = crate::semantic::builtins::any_named(&call.name.name)
+            .map_or("a call", |b| b.family.noun());
+        diags.push(
+            Diagnostic::error(Code::Misplaced, expr.span, format!("{what} must be a fixed value, not {noun}"))
+                .with_label("must be fixed")
+                .with_help("only parameters of `model`, `train`, `params` and spaces may vary"),
+        );
+        return None;
+    }
+    let term = lower(expr, &NoNames, diags)?;
+    term.as_const().cloned()
+}

@@ -1,0 +1,69 @@
+//! Loaded source files: their names and texts, addressed by [`FileId`]. Filled by the loader
+//! ([`crate::semantic::load`]) and read by diagnostics when they are rendered.
+
+use std::sync::Arc;
+
+use crate::syntax::FileId;
+
+/// One source file.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// The name shown in diagnostics (a path, or `std/…` for the standard library).
+    pub name: String,
+    /// The text.
+    pub text: Arc<str>,
+}
+
+/// Every file read during one check, in load order.
+#[derive(Debug, Clone, Default)]
+pub struct SourceMap {
+    files: Vec<SourceFile>,
+}
+
+impl SourceMap {
+    /// An empty map.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a file and returns its id.
+    pub fn add(&mut self, name: impl Into<String>, text: impl Into<Arc<str>>) -> FileId {
+        let id = FileId(u32::try_from(self.files.len()).unwrap_or(u32::MAX));
+        self.files.push(SourceFile { name: name.into(), text: text.into() });
+        id
+    }
+
+    /// The file with this id.
+    ///
+    /// # Panics
+    /// When the id was not returned by [`SourceMap::add`] on this map.
+    #[must_use]
+    pub fn get(&self, id: FileId) -> &SourceFile {
+        &self.files[id.0 as usize]
+    }
+
+    /// All files with their ids.
+    pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
+        self.files.iter().enumerate().map(|(i, f)| (FileId(i as u32), f))
+    }
+
+    /// 1-based line and column of a byte offset, for plain-text output.
+    #[must_use]
+    pub fn line_col(&self, id: FileId, offset: usize) -> (usize, usize) {
+        let text = &self.get(id).text;
+        let offset = offset.min(text.len());
+        let before = &text[..floor_char_boundary(text, offset)];
+        let line = before.matches('\n').count() + 1;
+        let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        (line, col)
+    }
+}
+
+/// The largest char boundary at or below `offset`.
+fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}

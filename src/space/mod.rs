@@ -1,0 +1,12 @@
+//! The search space as data: [`Value`]s, [`Distribution`]s, resolved [`Term`]s and the
+//! [`SearchSpace`] of a study. Produced by [`crate::semantic`]; read by the plan and the samplers.
+
+mod distribution;
+mod search_space;
+mod term;
+mod value;
+
+pub use distribution::Distribution;
+pub use search_space::{Config, Derived, Fixed, GridSize, Param, SearchSpace};
+pub use term::{Term, arithmetic, compare};
+pub use value::{Value, format_float};

@@ -1,0 +1,474 @@
+//! The pest parser and the AST builders: one `build_x(pair)` per grammar rule. Produces an
+//! [`ast::File`] or syntax [`Diagnostic`]s; consumed by [`crate::semantic`].
+//!
+//! When a file does not parse, it is cut into chunks at lines that open an item and each chunk is parsed
+//! alone, so one run reports the syntax errors of every item and still checks the items that parse.
+
+use std::sync::LazyLock;
+
+use pest::Parser as _;
+use pest::iterators::Pair;
+use pest::pratt_parser::{Assoc, Op, PrattParser};
+
+use crate::diagnostic::Diagnostic;
+use crate::syntax::ast::{
+    Arg, ArchDecl, ArchParam, Assign, BinaryOp, Block, Call, DatasetDecl, Expr, ExprKind, File,
+    Forbid, Ident, Import, Item, Layer, SpaceDecl, Statement, StudyDecl, UnaryOp, When,
+};
+use crate::syntax::syntax_error::syntax_diagnostic;
+use crate::syntax::{FileId, Span};
+
+mod generated {
+    #![allow(missing_docs)]
+    /// The generated pest parser for `grammar/hps.pest`.
+    #[derive(pest_derive::Parser)]
+    #[grammar = "../grammar/hps.pest"]
+    pub struct HpsParser;
+}
+
+pub use generated::{HpsParser, Rule};
+
+static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
+    PrattParser::new()
+        .op(Op::infix(Rule::or, Assoc::Left))
+        .op(Op::infix(Rule::and, Assoc::Left))
+        .op(Op::prefix(Rule::not))
+        .op(Op::infix(Rule::eq, Assoc::Left)
+            | Op::infix(Rule::ne, Assoc::Left)
+            | Op::infix(Rule::lt, Assoc::Left)
+            | Op::infix(Rule::le, Assoc::Left)
+            | Op::infix(Rule::gt, Assoc::Left)
+            | Op::infix(Rule::ge, Assoc::Left)
+            | Op::infix(Rule::in_op, Assoc::Left))
+        .op(Op::infix(Rule::add, Assoc::Left) | Op::infix(Rule::sub, Assoc::Left))
+        .op(Op::infix(Rule::mul, Assoc::Left) | Op::infix(Rule::div, Assoc::Left))
+        .op(Op::prefix(Rule::neg))
+        .op(Op::infix(Rule::pow, Assoc::Right))
+});
+
+/// Parses a whole file. On syntax errors, returns the items that parsed and one diagnostic per
+/// chunk that did not.
+#[must_use]
+pub fn parse(file: FileId, text: &str) -> (File, Vec<Diagnostic>) {
+    match HpsParser::parse(Rule::file, text) {
+        Ok(mut pairs) => {
+            let builder = Builder { file, text, base: 0 };
+            let items = pairs.next().map(|p| builder.file(p)).unwrap_or_default();
+            (File { items }, Vec::new())
+        }
+        Err(error) => parse_in_chunks(file, text, &error),
+    }
+}
+
+fn parse_in_chunks(file: FileId, text: &str, whole: &pest::error::Error<Rule>) -> (File, Vec<Diagnostic>) {
+    let starts = chunk_starts(text);
+    if starts.len() <= 1 {
+        return (File { items: Vec::new() }, vec![syntax_diagnostic(file, text, 0, whole)]);
+    }
+    let mut items = Vec::new();
+    let mut errors = Vec::new();
+    for (i, &start) in starts.iter().enumerate() {
+        let end = starts.get(i + 1).copied().unwrap_or(text.len());
+        let chunk = &text[start..end];
+        match HpsParser::parse(Rule::file, chunk) {
+            Ok(mut pairs) => {
+                let builder = Builder { file, text, base: start };
+                items.extend(pairs.next().map(|p| builder.file(p)).unwrap_or_default());
+            }
+            Err(error) => errors.push(syntax_diagnostic(file, text, start, &error)),
+        }
+    }
+    (File { items }, errors)
+}
+
+/// Byte offsets of lines that start an item at column 0 (or the doc comment right before one).
+fn chunk_starts(text: &str) -> Vec<usize> {
+    const OPENERS: [&str; 5] = ["import", "dataset", "space", "arch", "study"];
+    let mut starts = vec![0];
+    let mut offset = 0;
+    let mut doc_start: Option<usize> = None;
+    for line in text.split_inclusive('\n') {
+        let opens = OPENERS.iter().any(|kw| {
+            line.strip_prefix(kw).is_some_and(|rest| rest.starts_with([' ', '\t', '"']))
+        });
+        if line.starts_with("///") {
+            doc_start.get_or_insert(offset);
+        } else if opens {
+            let start = doc_start.unwrap_or(offset);
+            if start > 0 && !in_block_comment(&text[..start]) {
+                starts.push(start);
+            }
+            doc_start = None;
+        } else {
+            doc_start = None;
+        }
+        offset += line.len();
+    }
+    starts
+}
+
+/// Whether `prefix` ends inside an unclosed block comment (then a chunk cannot start there).
+fn in_block_comment(prefix: &str) -> bool {
+    prefix.matches("/*").count() > prefix.matches("*/").count()
+}
+
+/// Builds AST nodes from pest pairs; `base` is added to every offset (chunks of a file).
+struct Builder<'t> {
+    file: FileId,
+    text: &'t str,
+    base: usize,
+}
+
+impl Builder<'_> {
+    fn span(&self, pair: &Pair<'_, Rule>) -> Span {
+        let s = pair.as_span();
+        Span::new(self.file, self.base + s.start(), self.base + s.end())
+    }
+
+    fn file(&self, pair: Pair<'_, Rule>) -> Vec<Item> {
+        pair.into_inner()
+            .filter(|p| p.as_rule() != Rule::EOI)
+            .map(|p| self.item(p))
+            .collect()
+    }
+
+    fn item(&self, pair: Pair<'_, Rule>) -> Item {
+        match pair.as_rule() {
+            Rule::import => Item::Import(self.import(pair)),
+            Rule::dataset => Item::Dataset(self.dataset(pair)),
+            Rule::space => Item::Space(self.space(pair)),
+            Rule::arch => Item::Arch(self.arch(pair)),
+            Rule::study => Item::Study(self.study(pair)),
+            rule => unreachable!("item: unexpected rule {rule:?}"),
+        }
+    }
+
+    /// Children of `pair` without keyword tokens.
+    fn children<'i>(pair: Pair<'i, Rule>) -> impl Iterator<Item = Pair<'i, Rule>> {
+        pair.into_inner().filter(|p| {
+            !matches!(
+                p.as_rule(),
+                Rule::kw_import
+                    | Rule::kw_dataset
+                    | Rule::kw_space
+                    | Rule::kw_arch
+                    | Rule::kw_study
+                    | Rule::kw_when
+                    | Rule::kw_else
+                    | Rule::kw_forbid
+                    | Rule::kw_repeat
+                    | Rule::kw_residual
+                    | Rule::kw_choose
+            )
+        })
+    }
+
+    fn doc(&self, span: Span) -> Option<String> {
+        doc_comment_before(self.text, span.start)
+    }
+
+    fn import(&self, pair: Pair<'_, Rule>) -> Import {
+        let span = self.span(&pair);
+        let string = Self::children(pair).next().expect("import: string");
+        Import { path: unescape(inner_text(&string)), path_span: self.span(&string), span }
+    }
+
+    fn dataset(&self, pair: Pair<'_, Rule>) -> DatasetDecl {
+        let span = self.span(&pair);
+        let mut inner = Self::children(pair);
+        let name = self.ident(inner.next().expect("dataset: name"));
+        let source = self.call(inner.next().expect("dataset: source"));
+        let transforms = inner.map(|p| self.call(p)).collect();
+        DatasetDecl { doc: self.doc(span), name, source, transforms, span }
+    }
+
+    fn space(&self, pair: Pair<'_, Rule>) -> SpaceDecl {
+        let span = self.span(&pair);
+        let mut inner = Self::children(pair);
+        let name = self.ident(inner.next().expect("space: name"));
+        let body = self.block(inner.next().expect("space: block"));
+        SpaceDecl { doc: self.doc(span), name, body, span }
+    }
+
+    fn study(&self, pair: Pair<'_, Rule>) -> StudyDecl {
+        let span = self.span(&pair);
+        let mut inner = Self::children(pair);
+        let name = self.ident(inner.next().expect("study: name"));
+        let body = self.block(inner.next().expect("study: block"));
+        StudyDecl { doc: self.doc(span), name, body, span }
+    }
+
+    fn arch(&self, pair: Pair<'_, Rule>) -> ArchDecl {
+        let span = self.span(&pair);
+        let mut inner = Self::children(pair);
+        let name = self.ident(inner.next().expect("arch: name"));
+        let params = inner
+            .next()
+            .expect("arch: params")
+            .into_inner()
+            .map(|p| self.arch_param(p))
+            .collect();
+        let body = self.layer_block(inner.next().expect("arch: body"));
+        ArchDecl { doc: self.doc(span), name, params, body, span }
+    }
+
+    fn arch_param(&self, pair: Pair<'_, Rule>) -> ArchParam {
+        let span = self.span(&pair);
+        let mut name = None;
+        let mut ty = None;
+        let mut default = None;
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::ident if name.is_none() => name = Some(self.ident(p)),
+                Rule::ident => ty = Some(self.ident(p)),
+                Rule::expr => default = Some(self.expr(p)),
+                rule => unreachable!("arch_param: unexpected rule {rule:?}"),
+            }
+        }
+        ArchParam { name: name.expect("arch_param: name"), ty, default, span }
+    }
+
+    fn layer_block(&self, pair: Pair<'_, Rule>) -> Vec<Layer> {
+        pair.into_inner().map(|p| self.layer(p)).collect()
+    }
+
+    fn layer(&self, pair: Pair<'_, Rule>) -> Layer {
+        let span = self.span(&pair);
+        match pair.as_rule() {
+            Rule::call => Layer::Call(self.call(pair)),
+            Rule::repeat_layer => {
+                let mut inner = Self::children(pair);
+                let count = self.expr(inner.next().expect("repeat: count"));
+                let body = self.layer_block(inner.next().expect("repeat: body"));
+                Layer::Repeat { count, body, span }
+            }
+            Rule::residual_layer => {
+                let body = self.layer_block(Self::children(pair).next().expect("residual: body"));
+                Layer::Residual { body, span }
+            }
+            Rule::choose_layer => {
+                let alternatives = Self::children(pair).map(|alt| self.alternative(alt)).collect();
+                Layer::Choose { alternatives, span }
+            }
+            rule => unreachable!("layer: unexpected rule {rule:?}"),
+        }
+    }
+
+    fn alternative(&self, pair: Pair<'_, Rule>) -> Vec<Layer> {
+        let inner = pair.into_inner().next().expect("alternative: body");
+        match inner.as_rule() {
+            Rule::layer_block => self.layer_block(inner),
+            _ => vec![self.layer(inner)],
+        }
+    }
+
+    fn block(&self, pair: Pair<'_, Rule>) -> Block {
+        let span = self.span(&pair);
+        let statements = pair.into_inner().map(|p| self.statement(p)).collect();
+        Block { statements, span }
+    }
+
+    fn statement(&self, pair: Pair<'_, Rule>) -> Statement {
+        let span = self.span(&pair);
+        match pair.as_rule() {
+            Rule::assign => {
+                let mut inner = pair.into_inner();
+                let name = self.ident(inner.next().expect("assign: name"));
+                let value = self.expr(inner.next().expect("assign: value"));
+                Statement::Assign(Assign { doc: self.doc(span), name, value, span })
+            }
+            Rule::field_block => {
+                let mut inner = pair.into_inner();
+                let name = self.ident(inner.next().expect("field_block: name"));
+                let block = self.block(inner.next().expect("field_block: block"));
+                let value = Expr { span: block.span, kind: ExprKind::Record { base: None, block } };
+                Statement::Assign(Assign { doc: self.doc(span), name, value, span })
+            }
+            Rule::when_stmt => {
+                let mut inner = Self::children(pair);
+                let condition = self.expr(inner.next().expect("when: condition"));
+                let then = self.block(inner.next().expect("when: block"));
+                let otherwise = inner.next().map(|p| self.block(p));
+                Statement::When(When { condition, then, otherwise, span })
+            }
+            Rule::forbid_stmt => {
+                let condition = self.expr(Self::children(pair).next().expect("forbid: condition"));
+                Statement::Forbid(Forbid { condition, span })
+            }
+            rule => unreachable!("statement: unexpected rule {rule:?}"),
+        }
+    }
+
+    fn call(&self, pair: Pair<'_, Rule>) -> Call {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let name = self.ident(inner.next().expect("call: name"));
+        let args = inner.map(|p| self.arg(p)).collect();
+        Call { name, args, span }
+    }
+
+    fn arg(&self, pair: Pair<'_, Rule>) -> Arg {
+        let span = self.span(&pair);
+        let mut name = None;
+        let mut value = None;
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::ident => name = Some(self.ident(p)),
+                Rule::expr => value = Some(self.expr(p)),
+                rule => unreachable!("arg: unexpected rule {rule:?}"),
+            }
+        }
+        Arg { name, value: value.expect("arg: value"), span }
+    }
+
+    fn ident(&self, pair: Pair<'_, Rule>) -> Ident {
+        Ident { name: pair.as_str().to_owned(), span: self.span(&pair) }
+    }
+
+    fn path(&self, pair: Pair<'_, Rule>) -> Vec<Ident> {
+        pair.into_inner().map(|p| self.ident(p)).collect()
+    }
+
+    /// `expr` and `cond` (a sequence of operands and operators) through the Pratt parser.
+    fn expr(&self, pair: Pair<'_, Rule>) -> Expr {
+        PRATT
+            .map_primary(|p| self.primary(p))
+            .map_prefix(|op, operand| {
+                let op_kind = match op.as_rule() {
+                    Rule::neg => UnaryOp::Neg,
+                    Rule::not => UnaryOp::Not,
+                    rule => unreachable!("prefix: unexpected rule {rule:?}"),
+                };
+                let span = self.span(&op).to(operand.span);
+                Expr { kind: ExprKind::Unary { op: op_kind, operand: Box::new(operand) }, span }
+            })
+            .map_infix(|lhs, op, rhs| {
+                let op = match op.as_rule() {
+                    Rule::or => BinaryOp::Or,
+                    Rule::and => BinaryOp::And,
+                    Rule::eq => BinaryOp::Eq,
+                    Rule::ne => BinaryOp::Ne,
+                    Rule::lt => BinaryOp::Lt,
+                    Rule::le => BinaryOp::Le,
+                    Rule::gt => BinaryOp::Gt,
+                    Rule::ge => BinaryOp::Ge,
+                    Rule::in_op => BinaryOp::In,
+                    Rule::add => BinaryOp::Add,
+                    Rule::sub => BinaryOp::Sub,
+                    Rule::mul => BinaryOp::Mul,
+                    Rule::div => BinaryOp::Div,
+                    Rule::pow => BinaryOp::Pow,
+                    rule => unreachable!("infix: unexpected rule {rule:?}"),
+                };
+                let span = lhs.span.to(rhs.span);
+                Expr { kind: ExprKind::Binary { op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, span }
+            })
+            .parse(pair.into_inner())
+    }
+
+    fn primary(&self, pair: Pair<'_, Rule>) -> Expr {
+        let span = self.span(&pair);
+        let kind = match pair.as_rule() {
+            Rule::number => {
+                let text = pair.as_str();
+                let integer = !text.contains(['.', 'e', 'E']);
+                ExprKind::Number { value: text.parse().unwrap_or(f64::NAN), integer }
+            }
+            Rule::duration => ExprKind::Duration(parse_duration(pair.as_str())),
+            Rule::string => ExprKind::Str(unescape(inner_text(&pair))),
+            Rule::boolean => ExprKind::Bool(pair.as_str() == "true"),
+            Rule::path => ExprKind::Path(self.path(pair)),
+            Rule::list => ExprKind::List(pair.into_inner().map(|p| self.expr(p)).collect()),
+            Rule::call => ExprKind::Call(self.call(pair)),
+            Rule::paren => {
+                let inner = self.expr(pair.into_inner().next().expect("paren: expr"));
+                return Expr { kind: inner.kind, span };
+            }
+            Rule::record => {
+                let mut base = None;
+                let mut block = None;
+                for p in pair.into_inner() {
+                    match p.as_rule() {
+                        Rule::path => base = Some(self.path(p)),
+                        Rule::block => block = Some(self.block(p)),
+                        rule => unreachable!("record: unexpected rule {rule:?}"),
+                    }
+                }
+                ExprKind::Record { base, block: block.expect("record: block") }
+            }
+            Rule::objective_value => {
+                let mut inner = pair.into_inner();
+                let maximize = inner.next().expect("objective: direction").as_str() == "maximize";
+                let metric = self.path(inner.next().expect("objective: metric"));
+                ExprKind::Objective { maximize, metric }
+            }
+            rule => unreachable!("primary: unexpected rule {rule:?}"),
+        };
+        Expr { kind, span }
+    }
+}
+
+/// The text between a string literal's quotes.
+fn inner_text<'i>(pair: &Pair<'i, Rule>) -> &'i str {
+    let text = pair.as_str();
+    &text[1..text.len() - 1]
+}
+
+/// Resolves `\" \\ \n \t`.
+fn unescape(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('n') => out.push('\n'),
+                Some('t') => out.push('\t'),
+                Some(other) => out.push(other),
+                None => {}
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// `90s` → 90, `15m` → 900, `500ms` → 0.5.
+fn parse_duration(text: &str) -> f64 {
+    let split = text.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let value: f64 = number.parse().unwrap_or(f64::NAN);
+    let scale = match unit {
+        "ms" => 0.001,
+        "m" => 60.0,
+        "h" => 3600.0,
+        "d" => 86_400.0,
+        _ => 1.0,
+    };
+    value * scale
+}
+
+/// The `///` lines right above `offset` (no blank line between), without their markers.
+#[must_use]
+pub fn doc_comment_before(text: &str, offset: usize) -> Option<String> {
+    let before = text.get(..offset)?;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    if !before[line_start..].trim().is_empty() {
+        return None;
+    }
+    let mut lines = Vec::new();
+    for line in before[..line_start].lines().rev() {
+        let trimmed = line.trim_start();
+        match trimmed.strip_prefix("///") {
+            Some(doc) if !doc.starts_with('/') => {
+                lines.push(doc.strip_prefix(' ').unwrap_or(doc).trim_end());
+            }
+            _ => break,
+        }
+    }
+    if lines.is_empty() {
+        return None;
+    }
+    lines.reverse();
+    Some(lines.join("\n"))
+}
