@@ -66,7 +66,7 @@ codes! {
     DuplicateArgument => "duplicate_argument",
     /// A value of the wrong type.
     TypeMismatch => "type_mismatch",
-    /// A range whose bounds are impossible (`int(5, 2)`, `loguniform(0, 1)`).
+    /// A range whose bounds are impossible (`int(5, 2)`, `uniform(1, 0)`).
     InvalidRange => "invalid_range",
     /// A value outside what the argument accepts (`eta = 1`, a probability of 2).
     InvalidValue => "invalid_value",
@@ -154,7 +154,10 @@ impl Diagnostic {
     /// A warning at `span`.
     #[must_use]
     pub fn warning(code: Code, span: Span, message: impl Into<String>) -> Self {
-        Self { severity: Severity::Warning, ..Self::error(code, span, message) }
+        Self {
+            severity: Severity::Warning,
+            ..Self::error(code, span, message)
+        }
     }
 
     /// Sets the label under the primary span.
@@ -183,7 +186,10 @@ impl Diagnostic {
     /// Adds a secondary label.
     #[must_use]
     pub fn with_related(mut self, span: Span, message: impl Into<String>) -> Self {
-        self.related.push(Related { span, message: message.into() });
+        self.related.push(Related {
+            span,
+            message: message.into(),
+        });
         self
     }
 
@@ -197,7 +203,12 @@ impl Diagnostic {
 /// Sorts diagnostics by file and position, dropping exact duplicates.
 pub fn sort(diagnostics: &mut Vec<Diagnostic>) {
     diagnostics.sort_by(|a, b| {
-        (a.span.file, a.span.start, a.span.end, a.code).cmp(&(b.span.file, b.span.start, b.span.end, b.code))
+        (a.span.file, a.span.start, a.span.end, a.code).cmp(&(
+            b.span.file,
+            b.span.start,
+            b.span.end,
+            b.code,
+        ))
     });
     diagnostics.dedup();
 }
@@ -218,7 +229,11 @@ impl Problem {
     /// A problem with a code and message.
     #[must_use]
     pub fn new(code: Code, message: impl Into<String>) -> Self {
-        Self { code, message: message.into(), help: None }
+        Self {
+            code,
+            message: message.into(),
+            help: None,
+        }
     }
 
     /// Sets the help text.
@@ -257,9 +272,19 @@ impl<'a> Report<'a> {
         other_files.dedup();
         let related = other_files
             .into_iter()
-            .map(|file| Report { diagnostic, file, source: named(sources, file), related: Vec::new() })
+            .map(|file| Report {
+                diagnostic,
+                file,
+                source: named(sources, file),
+                related: Vec::new(),
+            })
             .collect();
-        Self { diagnostic, file: diagnostic.span.file, source: named(sources, diagnostic.span.file), related }
+        Self {
+            diagnostic,
+            file: diagnostic.span.file,
+            source: named(sources, diagnostic.span.file),
+            related,
+        }
     }
 
     fn is_primary(&self) -> bool {
@@ -293,7 +318,11 @@ impl fmt::Debug for Report<'_> {
 
 impl fmt::Display for Report<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.is_primary() { f.write_str(&self.diagnostic.message) } else { f.write_str("see also") }
+        if self.is_primary() {
+            f.write_str(&self.diagnostic.message)
+        } else {
+            f.write_str("see also")
+        }
     }
 }
 
@@ -301,7 +330,8 @@ impl std::error::Error for Report<'_> {}
 
 impl miette::Diagnostic for Report<'_> {
     fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.is_primary().then(|| Box::new(self.diagnostic.code) as Box<dyn fmt::Display>)
+        self.is_primary()
+            .then(|| Box::new(self.diagnostic.code) as Box<dyn fmt::Display>)
     }
 
     fn severity(&self) -> Option<miette::Severity> {
@@ -315,7 +345,10 @@ impl miette::Diagnostic for Report<'_> {
         if !self.is_primary() {
             return None;
         }
-        self.diagnostic.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.diagnostic
+            .help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
@@ -326,7 +359,10 @@ impl miette::Diagnostic for Report<'_> {
         let d = self.diagnostic;
         let mut labels = Vec::new();
         if self.is_primary() {
-            labels.push(LabeledSpan::new_primary_with_span(Some(d.label.clone()), d.span));
+            labels.push(LabeledSpan::new_primary_with_span(
+                Some(d.label.clone()),
+                d.span,
+            ));
         }
         labels.extend(
             d.related
@@ -341,6 +377,8 @@ impl miette::Diagnostic for Report<'_> {
         if self.related.is_empty() {
             return None;
         }
-        Some(Box::new(self.related.iter().map(|r| r as &dyn miette::Diagnostic)))
+        Some(Box::new(
+            self.related.iter().map(|r| r as &dyn miette::Diagnostic),
+        ))
     }
 }

@@ -10,5 +10,8 @@ pub const FILES: &[(&str, &str)] = &[
 /// The text of a standard-library file, by import path.
 #[must_use]
 pub fn get(path: &str) -> Option<&'static str> {
-    FILES.iter().find(|(p, _)| *p == path).map(|(_, text)| *text)
+    FILES
+        .iter()
+        .find(|(p, _)| *p == path)
+        .map(|(_, text)| *text)
 }

@@ -28,11 +28,18 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     let (errors, warnings) = print_diagnostics(&checked);
     let files = count(args.files.len(), "file");
     if errors > 0 {
-        eprintln!("{files} checked: {}, {}", count(errors, "error"), count(warnings, "warning"));
+        eprintln!(
+            "{files} checked: {}, {}",
+            count(errors, "error"),
+            count(warnings, "warning")
+        );
         ExitCode::from(1)
     } else {
         let studies = count(checked.program.studies.len(), "study").replace("studys", "studies");
-        eprintln!("{files} checked: no errors, {}; {studies}", count(warnings, "warning"));
+        eprintln!(
+            "{files} checked: no errors, {}; {studies}",
+            count(warnings, "warning")
+        );
         ExitCode::SUCCESS
     }
 }

@@ -11,8 +11,15 @@ use crate::semantic::{Checked, ReadError};
 /// Prints every diagnostic of `checked` to stderr; returns (errors, warnings).
 pub fn print_diagnostics(checked: &Checked) -> (usize, usize) {
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    let width = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(100);
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let width = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(100);
     let handler = GraphicalReportHandler::new_themed(theme).with_width(width);
     let mut errors = 0;
     let mut warnings = 0;
@@ -23,7 +30,10 @@ pub fn print_diagnostics(checked: &Checked) -> (usize, usize) {
             warnings += 1;
         }
         let mut out = String::new();
-        if handler.render_report(&mut out, &Report::new(d, &checked.sources)).is_err() {
+        if handler
+            .render_report(&mut out, &Report::new(d, &checked.sources))
+            .is_err()
+        {
             out = format!("{}: {}\n", d.code, d.message);
         }
         eprintln!("{out}");
@@ -33,7 +43,11 @@ pub fn print_diagnostics(checked: &Checked) -> (usize, usize) {
 
 /// Prints a read failure of an entry file.
 pub fn print_read_error(error: &ReadError) {
-    eprintln!("error: cannot read {}: {}", error.path.display(), error.error);
+    eprintln!(
+        "error: cannot read {}: {}",
+        error.path.display(),
+        error.error
+    );
 }
 
 /// `1 error`, `2 warnings`.

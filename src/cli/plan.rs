@@ -54,16 +54,28 @@ pub fn run(args: &PlanArgs) -> ExitCode {
     let Some(study) = study else {
         let names: Vec<&str> = studies.iter().map(|s| s.name.as_str()).collect();
         match &args.study {
-            Some(name) => eprintln!("error: no study `{name}` in {}; studies: {}", args.file.display(), names.join(", ")),
-            None if names.is_empty() => eprintln!("error: {} declares no study", args.file.display()),
-            None => eprintln!("error: {} declares several studies; pick one with --study ({})", args.file.display(), names.join(", ")),
+            Some(name) => eprintln!(
+                "error: no study `{name}` in {}; studies: {}",
+                args.file.display(),
+                names.join(", ")
+            ),
+            None if names.is_empty() => {
+                eprintln!("error: {} declares no study", args.file.display());
+            }
+            None => eprintln!(
+                "error: {} declares several studies; pick one with --study ({})",
+                args.file.display(),
+                names.join(", ")
+            ),
         }
         return ExitCode::from(2);
     };
     let plan = crate::plan::lower(study, &checked.program);
     let text = match args.format {
         Format::Text => plan.render_text(),
-        Format::Json => serde_json::to_string_pretty(&plan).map(|s| s + "\n").unwrap_or_default(),
+        Format::Json => serde_json::to_string_pretty(&plan)
+            .map(|s| s + "\n")
+            .unwrap_or_default(),
         Format::Yaml => serde_saphyr::to_string(&plan).unwrap_or_default(),
     };
     print!("{text}");

@@ -73,8 +73,13 @@ pub fn bracket(s: u32, n: u64, max: u64, eta: f64) -> Bracket {
     let mut rungs = Vec::with_capacity(s as usize + 1);
     for i in 0..=s {
         let configs = ((n as f64) * eta.powi(-(i as i32)) + 1e-9).floor() as u64;
-        let epochs = ((max as f64) * eta.powi(i as i32 - s as i32)).round().max(1.0) as u64;
-        rungs.push(Rung { configs: configs.max(1), epochs });
+        let epochs = ((max as f64) * eta.powi(i as i32 - s as i32))
+            .round()
+            .max(1.0) as u64;
+        rungs.push(Rung {
+            configs: configs.max(1),
+            epochs,
+        });
     }
     let mut trained = 0;
     let mut scratch = 0;
@@ -84,7 +89,12 @@ pub fn bracket(s: u32, n: u64, max: u64, eta: f64) -> Bracket {
         scratch += r.configs * r.epochs;
         previous = r.epochs;
     }
-    Bracket { s, rungs, epochs_trained: trained, epochs_from_scratch: scratch }
+    Bracket {
+        s,
+        rungs,
+        epochs_trained: trained,
+        epochs_from_scratch: scratch,
+    }
 }
 
 #[cfg(test)]
@@ -94,11 +104,22 @@ mod tests {
     #[test]
     fn hyperband_81_3_matches_li_et_al() {
         let brackets = hyperband(1, 81, 3.0);
-        let starts: Vec<(u64, u64)> = brackets.iter().map(|b| (b.rungs[0].configs, b.rungs[0].epochs)).collect();
+        let starts: Vec<(u64, u64)> = brackets
+            .iter()
+            .map(|b| (b.rungs[0].configs, b.rungs[0].epochs))
+            .collect();
         assert_eq!(starts, vec![(81, 1), (34, 3), (15, 9), (8, 27), (5, 81)]);
-        let first: Vec<(u64, u64)> = brackets[0].rungs.iter().map(|r| (r.configs, r.epochs)).collect();
+        let first: Vec<(u64, u64)> = brackets[0]
+            .rungs
+            .iter()
+            .map(|r| (r.configs, r.epochs))
+            .collect();
         assert_eq!(first, vec![(81, 1), (27, 3), (9, 9), (3, 27), (1, 81)]);
-        let second: Vec<(u64, u64)> = brackets[1].rungs.iter().map(|r| (r.configs, r.epochs)).collect();
+        let second: Vec<(u64, u64)> = brackets[1]
+            .rungs
+            .iter()
+            .map(|r| (r.configs, r.epochs))
+            .collect();
         assert_eq!(second, vec![(34, 3), (11, 9), (3, 27), (1, 81)]);
     }
 

@@ -52,26 +52,47 @@ pub fn infer(dataset: &Dataset) -> Result<DataShape, String> {
                 .filter(|e| e.path().is_dir())
                 .count();
             let size: Vec<usize> = match source.args.get("size") {
-                Some(crate::space::Value::List(items)) => {
-                    items.iter().filter_map(|v| v.as_i64()).map(|v| usize::try_from(v).unwrap_or(0)).collect()
-                }
+                Some(crate::space::Value::List(items)) => items
+                    .iter()
+                    .filter_map(crate::space::Value::as_i64)
+                    .map(|v| usize::try_from(v).unwrap_or(0))
+                    .collect(),
                 _ => vec![32, 32],
             };
             DataShape {
-                input: vec![3, size.first().copied().unwrap_or(32), size.get(1).copied().unwrap_or(32)],
+                input: vec![
+                    3,
+                    size.first().copied().unwrap_or(32),
+                    size.get(1).copied().unwrap_or(32),
+                ],
                 outputs: classes,
                 task: String::from("classification"),
                 rows: 0,
             }
         }
-        other => return Err(format!("the shape of `{other}(…)` data is read when training starts")),
+        other => {
+            return Err(format!(
+                "the shape of `{other}(…)` data is read when training starts"
+            ));
+        }
     };
     for t in &dataset.transforms {
         match t.name.as_str() {
-            "take" => shape.rows = shape.rows.min(t.int("n").and_then(|n| usize::try_from(n).ok()).unwrap_or(shape.rows)),
+            "take" => {
+                shape.rows = shape.rows.min(
+                    t.int("n")
+                        .and_then(|n| usize::try_from(n).ok())
+                        .unwrap_or(shape.rows),
+                );
+            }
             "subsample" => {
-                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
-                let rows = (shape.rows as f64 * t.number("fraction").unwrap_or(1.0)).round() as usize;
+                #[allow(
+                    clippy::cast_possible_truncation,
+                    clippy::cast_sign_loss,
+                    clippy::cast_precision_loss
+                )]
+                let rows =
+                    (shape.rows as f64 * t.number("fraction").unwrap_or(1.0)).round() as usize;
                 shape.rows = rows;
             }
             _ => {}
@@ -81,19 +102,37 @@ pub fn infer(dataset: &Dataset) -> Result<DataShape, String> {
 }
 
 fn csv_shape(text: &str, source: &crate::semantic::Step) -> Result<DataShape, String> {
-    let header = source.args.get("header").is_none_or(|v| *v == crate::space::Value::Bool(true));
+    let header = source
+        .args
+        .get("header")
+        .is_none_or(|v| *v == crate::space::Value::Bool(true));
     let mut lines = text.lines().filter(|l| !l.trim().is_empty());
     let target = source.string("target").unwrap_or_default();
     let (columns, target_index) = if header {
-        let names: Vec<&str> = lines.next().ok_or("the CSV file is empty")?.split(',').map(str::trim).collect();
+        let names: Vec<&str> = lines
+            .next()
+            .ok_or("the CSV file is empty")?
+            .split(',')
+            .map(str::trim)
+            .collect();
         let index = names
             .iter()
             .position(|n| n.trim_matches('"') == target)
-            .ok_or_else(|| format!("the CSV has no column {target:?}; columns: {}", names.join(", ")))?;
+            .ok_or_else(|| {
+                format!(
+                    "the CSV has no column {target:?}; columns: {}",
+                    names.join(", ")
+                )
+            })?;
         (names.len(), index)
     } else {
-        let index: usize = target.parse().map_err(|_| "without a header, `target` is a column number".to_owned())?;
-        (text.lines().next().map_or(0, |l| l.split(',').count()), index)
+        let index: usize = target
+            .parse()
+            .map_err(|_| "without a header, `target` is a column number".to_owned())?;
+        (
+            text.lines().next().map_or(0, |l| l.split(',').count()),
+            index,
+        )
     };
     let mut rows = 0;
     let mut classes = BTreeSet::new();
@@ -107,7 +146,11 @@ fn csv_shape(text: &str, source: &crate::semantic::Step) -> Result<DataShape, St
     Ok(DataShape {
         input: vec![columns.saturating_sub(1)],
         outputs: if regression { 1 } else { classes.len() },
-        task: String::from(if regression { "regression" } else { "classification" }),
+        task: String::from(if regression {
+            "regression"
+        } else {
+            "classification"
+        }),
         rows,
     })
 }

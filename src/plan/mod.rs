@@ -163,7 +163,10 @@ pub struct Limits {
 /// Lowers a checked study into its plan.
 #[must_use]
 pub fn lower(study: &Study, program: &Program) -> Plan {
-    let dataset = study.data.as_ref().and_then(|name| program.datasets.get(name));
+    let dataset = study
+        .data
+        .as_ref()
+        .and_then(|name| program.datasets.get(name));
     let shape = dataset.map(data_shape::infer);
     let data = dataset.map(|d| DataPlan {
         name: d.name.clone(),
@@ -176,13 +179,27 @@ pub fn lower(study: &Study, program: &Program) -> Plan {
     let model = study.model.as_ref().map(|m| {
         let arch = program.archs.get(&m.arch);
         let built = match (arch, &shape) {
-            (Some(arch), Some(Ok(shape))) => network::extremes(study, arch, m, &shape.input, shape.outputs),
+            (Some(arch), Some(Ok(shape))) => {
+                network::extremes(study, arch, m, &shape.input, shape.outputs)
+            }
             (_, Some(Err(why))) => Err(why.clone()),
-            _ => Err(String::from("the network needs a dataset to know its input")),
+            _ => Err(String::from(
+                "the network needs a dataset to know its input",
+            )),
         };
         match built {
-            Ok((smallest, largest)) => ModelPlan { model: m.clone(), smallest: Some(smallest), largest: Some(largest), note: None },
-            Err(note) => ModelPlan { model: m.clone(), smallest: None, largest: None, note: Some(note) },
+            Ok((smallest, largest)) => ModelPlan {
+                model: m.clone(),
+                smallest: Some(smallest),
+                largest: Some(largest),
+                note: None,
+            },
+            Err(note) => ModelPlan {
+                model: m.clone(),
+                smallest: None,
+                largest: None,
+                note: Some(note),
+            },
         }
     });
     let scheduler = scheduler(study);
@@ -238,22 +255,38 @@ fn epochs_per_trial(study: &Study) -> Option<u64> {
 
 fn scheduler(study: &Study) -> SchedulerPlan {
     let step = study.scheduler.clone();
-    let min = step.int("min").and_then(|v| u64::try_from(v).ok()).unwrap_or(1);
-    let max = step.int("max").and_then(|v| u64::try_from(v).ok()).unwrap_or(1);
+    let min = step
+        .int("min")
+        .and_then(|v| u64::try_from(v).ok())
+        .unwrap_or(1);
+    let max = step
+        .int("max")
+        .and_then(|v| u64::try_from(v).ok())
+        .unwrap_or(1);
     let eta = step.number("eta").unwrap_or(3.0);
     let brackets = match step.name.as_str() {
         "hyperband" => brackets::hyperband(min, max, eta),
         "sha" | "asha" => brackets::successive_halving(min, max, eta),
         _ => Vec::new(),
     };
-    let epochs_per_trial = brackets.is_empty().then(|| epochs_per_trial(study)).flatten();
-    SchedulerPlan { step, epochs_per_trial, brackets }
+    let epochs_per_trial = brackets
+        .is_empty()
+        .then(|| epochs_per_trial(study))
+        .flatten();
+    SchedulerPlan {
+        step,
+        epochs_per_trial,
+        brackets,
+    }
 }
 
 fn limits(study: &Study, scheduler: &SchedulerPlan) -> Limits {
     let budget = study.budget;
     if study.strategy.is_some() {
-        return Limits { max_trials: Some(1), max_epochs: budget.epochs };
+        return Limits {
+            max_trials: Some(1),
+            max_epochs: budget.epochs,
+        };
     }
     if scheduler.brackets.is_empty() {
         let per_trial = scheduler.epochs_per_trial.unwrap_or(1).max(1);
@@ -268,16 +301,26 @@ fn limits(study: &Study, scheduler: &SchedulerPlan) -> Limits {
             (Some(t), None) => Some(t * per_trial),
             (None, e) => e,
         };
-        return Limits { max_trials, max_epochs };
+        return Limits {
+            max_trials,
+            max_epochs,
+        };
     }
     // Brackets run in order, cyclically, until trials or epochs run out.
     let eta = scheduler.step.number("eta").unwrap_or(3.0);
-    let max = scheduler.step.int("max").and_then(|v| u64::try_from(v).ok()).unwrap_or(1);
+    let max = scheduler
+        .step
+        .int("max")
+        .and_then(|v| u64::try_from(v).ok())
+        .unwrap_or(1);
     let (mut trials, mut epochs) = (0_u64, 0_u64);
     let trial_cap = budget.trials;
     let epoch_cap = budget.epochs;
     if trial_cap.is_none() && epoch_cap.is_none() {
-        return Limits { max_trials: None, max_epochs: None };
+        return Limits {
+            max_trials: None,
+            max_epochs: None,
+        };
     }
     'outer: for _ in 0..10_000 {
         for b in &scheduler.brackets {
@@ -285,7 +328,11 @@ fn limits(study: &Study, scheduler: &SchedulerPlan) -> Limits {
             if left == 0 {
                 break 'outer;
             }
-            let bracket = if left < b.trials() { brackets::bracket(b.s, left, max, eta) } else { b.clone() };
+            let bracket = if left < b.trials() {
+                brackets::bracket(b.s, left, max, eta)
+            } else {
+                b.clone()
+            };
             if let Some(cap) = epoch_cap {
                 if epochs + bracket.epochs_trained > cap {
                     let first = bracket.rungs[0].epochs.max(1);
@@ -298,5 +345,8 @@ fn limits(study: &Study, scheduler: &SchedulerPlan) -> Limits {
             epochs += bracket.epochs_trained;
         }
     }
-    Limits { max_trials: Some(trials), max_epochs: Some(epochs) }
+    Limits {
+        max_trials: Some(trials),
+        max_epochs: Some(epochs),
+    }
 }

@@ -37,7 +37,13 @@ pub struct Network {
 /// # Errors
 /// When a layer does not fit its input (a `linear` on an image without `flatten`, a pool larger than
 /// the image).
-pub fn build(arch: &Arch, model: &Model, config: &Config, input: &[usize], outputs: usize) -> Result<Network, String> {
+pub fn build(
+    arch: &Arch,
+    model: &Model,
+    config: &Config,
+    input: &[usize],
+    outputs: usize,
+) -> Result<Network, String> {
     let lookup = |local: &str| -> Option<Value> {
         if local == crate::semantic::arch::OUTPUTS {
             return Some(Value::Int(i64::try_from(outputs).unwrap_or(i64::MAX)));
@@ -45,12 +51,23 @@ pub fn build(arch: &Arch, model: &Model, config: &Config, input: &[usize], outpu
         let term = model.bindings.get(local)?;
         term.eval(&|name| config.get(name).cloned())
     };
-    let mut walker = Walker { lookup: &lookup, layers: Vec::new() };
+    let mut walker = Walker {
+        lookup: &lookup,
+        layers: Vec::new(),
+    };
     let output = walker.nodes(&arch.body, input.to_vec())?;
     let _ = output;
     let parameters = walker.layers.iter().map(|l| l.params).sum();
-    let config = config.iter().filter(|(k, _)| k.starts_with("model.")).map(|(k, v)| (k.clone(), v.clone())).collect();
-    Ok(Network { config, layers: walker.layers, parameters })
+    let config = config
+        .iter()
+        .filter(|(k, _)| k.starts_with("model."))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    Ok(Network {
+        config,
+        layers: walker.layers,
+        parameters,
+    })
 }
 
 struct Walker<'a> {
@@ -79,16 +96,29 @@ impl Walker<'_> {
             LayerNode::Op { layer, args } => {
                 let name = match layer {
                     LayerName::Fixed(n) => n.clone(),
-                    LayerName::From(t) => self.eval(t).and_then(|v| v.as_str().map(str::to_owned)).ok_or("an activation has no value")?,
+                    LayerName::From(t) => self
+                        .eval(t)
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                        .ok_or("an activation has no value")?,
                 };
-                let args: BTreeMap<&str, Value> =
-                    args.iter().filter_map(|(k, t)| self.eval(t).map(|v| (k.as_str(), v))).collect();
+                let args: BTreeMap<&str, Value> = args
+                    .iter()
+                    .filter_map(|(k, t)| self.eval(t).map(|v| (k.as_str(), v)))
+                    .collect();
                 let (output, params) = layer_shape(&name, &args, &shape)?;
-                self.layers.push(LayerRow { layer: describe(&name, &args), output: output.clone(), params });
+                self.layers.push(LayerRow {
+                    layer: describe(&name, &args),
+                    output: output.clone(),
+                    params,
+                });
                 Ok(output)
             }
             LayerNode::Repeat { count, body } => {
-                let n = self.eval(count).as_ref().and_then(as_usize).ok_or("`repeat` has no count")?;
+                let n = self
+                    .eval(count)
+                    .as_ref()
+                    .and_then(as_usize)
+                    .ok_or("`repeat` has no count")?;
                 let mut shape = shape;
                 for _ in 0..n {
                     shape = self.nodes(body, shape)?;
@@ -100,14 +130,30 @@ impl Walker<'_> {
                 if output != shape {
                     let (cin, cout) = (shape[0], output[0]);
                     let params = (cin * cout + cout) as u64;
-                    self.layers.push(LayerRow { layer: String::from("projection(1×1)"), output: output.clone(), params });
+                    self.layers.push(LayerRow {
+                        layer: String::from("projection(1×1)"),
+                        output: output.clone(),
+                        params,
+                    });
                 }
-                self.layers.push(LayerRow { layer: String::from("add(residual)"), output: output.clone(), params: 0 });
+                self.layers.push(LayerRow {
+                    layer: String::from("add(residual)"),
+                    output: output.clone(),
+                    params: 0,
+                });
                 Ok(output)
             }
-            LayerNode::Choose { choice, alternatives } => {
-                let index = (self.lookup)(choice).as_ref().and_then(as_usize).unwrap_or(0);
-                let alternative = alternatives.get(index).ok_or("`choose` picked no alternative")?;
+            LayerNode::Choose {
+                choice,
+                alternatives,
+            } => {
+                let index = (self.lookup)(choice)
+                    .as_ref()
+                    .and_then(as_usize)
+                    .unwrap_or(0);
+                let alternative = alternatives
+                    .get(index)
+                    .ok_or("`choose` picked no alternative")?;
                 self.nodes(alternative, shape)
             }
         }
@@ -123,12 +169,18 @@ fn describe(name: &str, args: &BTreeMap<&str, Value>) -> String {
 }
 
 /// Output shape and trainable parameters of one layer on `input`.
-fn layer_shape(name: &str, args: &BTreeMap<&str, Value>, input: &[usize]) -> Result<(Vec<usize>, u64), String> {
+fn layer_shape(
+    name: &str,
+    args: &BTreeMap<&str, Value>,
+    input: &[usize],
+) -> Result<(Vec<usize>, u64), String> {
     let int = |k: &str, default: usize| args.get(k).and_then(as_usize).unwrap_or(default);
     let image = || -> Result<(usize, usize, usize), String> {
         match input {
             [c, h, w] => Ok((*c, *h, *w)),
-            _ => Err(format!("`{name}` needs an image input [channels, height, width], got {input:?}")),
+            _ => Err(format!(
+                "`{name}` needs an image input [channels, height, width], got {input:?}"
+            )),
         }
     };
     Ok(match name {
@@ -136,24 +188,42 @@ fn layer_shape(name: &str, args: &BTreeMap<&str, Value>, input: &[usize]) -> Res
         "linear" => {
             let units = int("units", 1);
             let [features] = input else {
-                return Err(format!("`linear` needs flat input, got {input:?}; add `flatten()` before it"));
+                return Err(format!(
+                    "`linear` needs flat input, got {input:?}; add `flatten()` before it"
+                ));
             };
             (vec![units], (features * units + units) as u64)
         }
         "conv" => {
             let (c, h, w) = image()?;
-            let (channels, k, stride) = (int("channels", 1), int("kernel", 3), int("stride", 1).max(1));
+            let (channels, k, stride) = (
+                int("channels", 1),
+                int("kernel", 3),
+                int("stride", 1).max(1),
+            );
             let out = |size: usize| -> Result<usize, String> {
                 match args.get("padding") {
                     Some(Value::Int(p)) => {
                         let padded = size + 2 * usize::try_from(*p).unwrap_or(0);
-                        padded.checked_sub(k).map(|d| d / stride + 1).ok_or_else(|| format!("a {k}×{k} kernel is larger than the {size}-pixel input"))
+                        padded
+                            .checked_sub(k)
+                            .map(|d| d / stride + 1)
+                            .ok_or_else(|| {
+                                format!("a {k}×{k} kernel is larger than the {size}-pixel input")
+                            })
                     }
-                    Some(Value::Str(s)) if s == "valid" => size.checked_sub(k).map(|d| d / stride + 1).ok_or_else(|| format!("a {k}×{k} kernel is larger than the {size}-pixel input")),
+                    Some(Value::Str(s)) if s == "valid" => {
+                        size.checked_sub(k).map(|d| d / stride + 1).ok_or_else(|| {
+                            format!("a {k}×{k} kernel is larger than the {size}-pixel input")
+                        })
+                    }
                     _ => Ok(size.div_ceil(stride)),
                 }
             };
-            (vec![channels, out(h)?, out(w)?], (k * k * c * channels + channels) as u64)
+            (
+                vec![channels, out(h)?, out(w)?],
+                (k * k * c * channels + channels) as u64,
+            )
         }
         "maxpool" | "avgpool" => {
             let (c, h, w) = image()?;
@@ -167,8 +237,14 @@ fn layer_shape(name: &str, args: &BTreeMap<&str, Value>, input: &[usize]) -> Res
             let (c, _, _) = image()?;
             (vec![c], 0)
         }
-        "batchnorm" => (input.to_vec(), 2 * input.first().copied().unwrap_or(0) as u64),
-        "layernorm" => (input.to_vec(), 2 * input.last().copied().unwrap_or(0) as u64),
+        "batchnorm" => (
+            input.to_vec(),
+            2 * input.first().copied().unwrap_or(0) as u64,
+        ),
+        "layernorm" => (
+            input.to_vec(),
+            2 * input.last().copied().unwrap_or(0) as u64,
+        ),
         _ => (input.to_vec(), 0),
     })
 }
@@ -178,9 +254,23 @@ fn layer_shape(name: &str, args: &BTreeMap<&str, Value>, input: &[usize]) -> Res
 ///
 /// # Errors
 /// When no configuration builds; the message says why.
-pub fn extremes(study: &Study, arch: &Arch, model: &Model, input: &[usize], outputs: usize) -> Result<(Network, Network), String> {
-    let model_params: Vec<_> = study.space.params.iter().filter(|p| p.name.starts_with("model.")).collect();
-    let candidates: Vec<Vec<Value>> = model_params.iter().map(|p| extreme_values(&p.distribution)).collect();
+pub fn extremes(
+    study: &Study,
+    arch: &Arch,
+    model: &Model,
+    input: &[usize],
+    outputs: usize,
+) -> Result<(Network, Network), String> {
+    let model_params: Vec<_> = study
+        .space
+        .params
+        .iter()
+        .filter(|p| p.name.starts_with("model."))
+        .collect();
+    let candidates: Vec<Vec<Value>> = model_params
+        .iter()
+        .map(|p| extreme_values(&p.distribution))
+        .collect();
     let mut base = Config::new();
     for f in &study.space.fixed {
         base.insert(f.name.clone(), f.value.clone());
@@ -191,7 +281,13 @@ pub fn extremes(study: &Study, arch: &Arch, model: &Model, input: &[usize], outp
         for (p, values) in model_params.iter().zip(&candidates) {
             out = out
                 .into_iter()
-                .flat_map(|c| values.iter().map(move |v| { let mut c = c.clone(); c.insert(p.name.clone(), v.clone()); c }))
+                .flat_map(|c| {
+                    values.iter().map(move |v| {
+                        let mut c = c.clone();
+                        c.insert(p.name.clone(), v.clone());
+                        c
+                    })
+                })
                 .collect();
         }
         out
@@ -201,7 +297,11 @@ pub fn extremes(study: &Study, arch: &Arch, model: &Model, input: &[usize], outp
             .map(|&end| {
                 let mut c = base.clone();
                 for (p, values) in model_params.iter().zip(&candidates) {
-                    let v = if end == 0 { values.first() } else { values.last() };
+                    let v = if end == 0 {
+                        values.first()
+                    } else {
+                        values.last()
+                    };
                     c.insert(p.name.clone(), v.cloned().unwrap_or(Value::Int(0)));
                 }
                 c
@@ -215,15 +315,27 @@ pub fn extremes(study: &Study, arch: &Arch, model: &Model, input: &[usize], outp
         // Drop parameters whose conditions do not hold.
         let active: Config = config
             .iter()
-            .filter(|(k, _)| study.space.param(k).and_then(|p| p.condition.as_ref()).is_none_or(|c| c.holds(&|n| config.get(n).cloned())))
+            .filter(|(k, _)| {
+                study
+                    .space
+                    .param(k)
+                    .and_then(|p| p.condition.as_ref())
+                    .is_none_or(|c| c.holds(&|n| config.get(n).cloned()))
+            })
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
         match build(arch, model, &active, input, outputs) {
             Ok(net) => {
-                if smallest.as_ref().is_none_or(|s| net.parameters < s.parameters) {
+                if smallest
+                    .as_ref()
+                    .is_none_or(|s| net.parameters < s.parameters)
+                {
                     smallest = Some(net.clone());
                 }
-                if largest.as_ref().is_none_or(|l| net.parameters > l.parameters) {
+                if largest
+                    .as_ref()
+                    .is_none_or(|l| net.parameters > l.parameters)
+                {
                     largest = Some(net);
                 }
             }
@@ -245,5 +357,7 @@ fn extreme_values(d: &Distribution) -> Vec<Value> {
         ends.dedup();
         return ends;
     }
-    d.bounds().map_or_else(Vec::new, |(lo, hi)| vec![Value::Float(lo), Value::Float(hi)])
+    d.bounds().map_or_else(Vec::new, |(lo, hi)| {
+        vec![Value::Float(lo), Value::Float(hi)]
+    })
 }

@@ -31,14 +31,30 @@ impl Plan {
         writeln!(out, "store      {}", self.store)?;
         match &self.trainer {
             Trainer::Builtin => writeln!(out, "trainer    built-in")?,
-            Trainer::Command { template, metrics, timeout_seconds } => {
-                write!(out, "trainer    command \"{template}\", metrics {}", step(metrics))?;
+            Trainer::Command {
+                template,
+                metrics,
+                timeout_seconds,
+            } => {
+                write!(
+                    out,
+                    "trainer    command \"{template}\", metrics {}",
+                    step(metrics)
+                )?;
                 if let Some(t) = timeout_seconds {
-                    write!(out, ", timeout {}s", format_float(*t).trim_end_matches(".0"))?;
+                    write!(
+                        out,
+                        ", timeout {}s",
+                        format_float(*t).trim_end_matches(".0")
+                    )?;
                 }
                 writeln!(out)?;
             }
-            Trainer::Lookup { path, epoch } => writeln!(out, "trainer    lookup {} (epoch column {epoch:?})", path.display())?,
+            Trainer::Lookup { path, epoch } => writeln!(
+                out,
+                "trainer    lookup {} (epoch column {epoch:?})",
+                path.display()
+            )?,
         }
         if let Some(data) = &self.data {
             let mut pipeline = vec![step(&data.source)];
@@ -62,7 +78,11 @@ impl Plan {
                     write_network(out, "smallest", small)?;
                     write_network(out, "largest", large)?;
                 }
-                _ => writeln!(out, "  networks not shown: {}", model.note.as_deref().unwrap_or("unknown"))?,
+                _ => writeln!(
+                    out,
+                    "  networks not shown: {}",
+                    model.note.as_deref().unwrap_or("unknown")
+                )?,
             }
         }
         writeln!(out, "\nsampler    {}", step(&self.sampler))?;
@@ -71,14 +91,43 @@ impl Plan {
             writeln!(out, "  every trial trains {e} epochs")?;
         }
         if !self.scheduler.brackets.is_empty() {
-            writeln!(out, "  bracket  rungs (configs × epochs)                      trials  epochs")?;
+            writeln!(
+                out,
+                "  bracket  rungs (configs × epochs)                      trials  epochs"
+            )?;
             for b in &self.scheduler.brackets {
-                let rungs: Vec<String> = b.rungs.iter().map(|r| format!("{}×{}", r.configs, r.epochs)).collect();
-                writeln!(out, "  s={:<6} {:<44} {:>6}  {:>6}", b.s, rungs.join(" → "), b.trials(), b.epochs_trained)?;
+                let rungs: Vec<String> = b
+                    .rungs
+                    .iter()
+                    .map(|r| format!("{}×{}", r.configs, r.epochs))
+                    .collect();
+                writeln!(
+                    out,
+                    "  s={:<6} {:<44} {:>6}  {:>6}",
+                    b.s,
+                    rungs.join(" → "),
+                    b.trials(),
+                    b.epochs_trained
+                )?;
             }
-            let trials: u64 = self.scheduler.brackets.iter().map(super::Bracket::trials).sum();
-            let trained: u64 = self.scheduler.brackets.iter().map(|b| b.epochs_trained).sum();
-            let scratch: u64 = self.scheduler.brackets.iter().map(|b| b.epochs_from_scratch).sum();
+            let trials: u64 = self
+                .scheduler
+                .brackets
+                .iter()
+                .map(super::Bracket::trials)
+                .sum();
+            let trained: u64 = self
+                .scheduler
+                .brackets
+                .iter()
+                .map(|b| b.epochs_trained)
+                .sum();
+            let scratch: u64 = self
+                .scheduler
+                .brackets
+                .iter()
+                .map(|b| b.epochs_from_scratch)
+                .sum();
             writeln!(
                 out,
                 "  one iteration: {trials} trials, {trained} epochs (promoted trials resume from checkpoints; {scratch} if retrained)"
@@ -86,7 +135,11 @@ impl Plan {
         }
         writeln!(out, "stopping   {}", step(&self.stopping))?;
         if let Some(s) = &self.strategy {
-            writeln!(out, "strategy   {} (replaces sampler and scheduler)", step(s))?;
+            writeln!(
+                out,
+                "strategy   {} (replaces sampler and scheduler)",
+                step(s)
+            )?;
         }
         let b = &self.budget;
         let mut parts = Vec::new();
@@ -113,12 +166,26 @@ impl Plan {
 
     fn write_parameters(&self, out: &mut String) -> std::fmt::Result {
         writeln!(out, "\nparameters ({} searched)", self.parameters.len())?;
-        let width = self.parameters.iter().map(|p| p.name.len()).max().unwrap_or(4).max(4);
+        let width = self
+            .parameters
+            .iter()
+            .map(|p| p.name.len())
+            .max()
+            .unwrap_or(4)
+            .max(4);
         if !self.parameters.is_empty() {
-            writeln!(out, "  {:<width$}  {:<40}  {:<6}  when", "name", "domain", "scale")?;
+            writeln!(
+                out,
+                "  {:<width$}  {:<40}  {:<6}  when",
+                "name", "domain", "scale"
+            )?;
         }
         for p in &self.parameters {
-            let condition = p.condition.as_ref().map(ToString::to_string).unwrap_or_default();
+            let condition = p
+                .condition
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default();
             writeln!(
                 out,
                 "  {:<width$}  {:<40}  {:<6}  {condition}",
@@ -128,7 +195,11 @@ impl Plan {
             )?;
         }
         for f in &self.fixed {
-            let condition = f.condition.as_ref().map(|c| format!("  when {c}")).unwrap_or_default();
+            let condition = f
+                .condition
+                .as_ref()
+                .map(|c| format!("  when {c}"))
+                .unwrap_or_default();
             writeln!(out, "  {:<width$}  = {}{condition}", f.name, f.value)?;
         }
         for d in &self.derived {
@@ -147,10 +218,25 @@ impl Plan {
 }
 
 fn write_network(out: &mut String, label: &str, net: &Network) -> std::fmt::Result {
-    let config: Vec<String> = net.config.iter().map(|(k, v)| format!("{} = {v}", k.trim_start_matches("model."))).collect();
-    writeln!(out, "  {label}: {} parameters  ({})", thousands(net.parameters), config.join(", "))?;
+    let config: Vec<String> = net
+        .config
+        .iter()
+        .map(|(k, v)| format!("{} = {v}", k.trim_start_matches("model.")))
+        .collect();
+    writeln!(
+        out,
+        "  {label}: {} parameters  ({})",
+        thousands(net.parameters),
+        config.join(", ")
+    )?;
     for l in &net.layers {
-        writeln!(out, "    {:<36} {:<16} {:>10}", l.layer, format!("{:?}", l.output), thousands(l.params))?;
+        writeln!(
+            out,
+            "    {:<36} {:<16} {:>10}",
+            l.layer,
+            format!("{:?}", l.output),
+            thousands(l.params)
+        )?;
     }
     Ok(())
 }
@@ -186,14 +272,39 @@ fn duration(seconds: f64) -> String {
 }
 
 fn domain(d: &Distribution) -> String {
-    let list = |values: &[Value]| values.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
+    let list = |values: &[Value]| {
+        values
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     match d {
-        Distribution::Uniform { low, high, step: None } => format!("uniform({}, {})", format_float(*low), format_float(*high)),
-        Distribution::Uniform { low, high, step: Some(s) } => {
-            format!("uniform({}, {}, step = {})", format_float(*low), format_float(*high), format_float(*s))
+        Distribution::Uniform {
+            low,
+            high,
+            step: None,
+        } => format!("uniform({}, {})", format_float(*low), format_float(*high)),
+        Distribution::Uniform {
+            low,
+            high,
+            step: Some(s),
+        } => {
+            format!(
+                "uniform({}, {}, step = {})",
+                format_float(*low),
+                format_float(*high),
+                format_float(*s)
+            )
         }
-        Distribution::LogUniform { low, high } => format!("loguniform({}, {})", format_float(*low), format_float(*high)),
-        Distribution::Int { low, high, step, .. } if *step > 1 => format!("int({low}, {high}, step = {step})"),
+        Distribution::LogUniform { low, high } => format!(
+            "loguniform({}, {})",
+            format_float(*low),
+            format_float(*high)
+        ),
+        Distribution::Int {
+            low, high, step, ..
+        } if *step > 1 => format!("int({low}, {high}, step = {step})"),
         Distribution::Int { low, high, .. } => format!("int({low}, {high})"),
         Distribution::Choice { values } => format!("choice({})", list(values)),
         Distribution::Ordinal { values } => format!("ordinal({})", list(values)),

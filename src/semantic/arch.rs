@@ -72,7 +72,9 @@ pub fn dist_type(d: &Distribution) -> &'static str {
 /// Whether a value of type `found` may be given for a parameter of type `declared`.
 #[must_use]
 pub fn type_fits(declared: &str, found: &str) -> bool {
-    declared == found || (declared == "float" && found == "int") || (declared == "layer" && found == "str")
+    declared == found
+        || (declared == "float" && found == "int")
+        || (declared == "layer" && found == "str")
 }
 
 #[derive(Default)]
@@ -87,18 +89,26 @@ impl ArchChecker {
     fn param(&mut self, p: &crate::syntax::ast::ArchParam, diags: &mut Vec<Diagnostic>) {
         if let Some(first) = self.spans.get(&p.name.name) {
             diags.push(
-                Diagnostic::error(Code::DuplicateName, p.name.span, format!("parameter `{}` is declared twice", p.name.name))
-                    .with_label("declared again here")
-                    .with_related(first.span, "first declared here")
-                    .with_help("rename one of them"),
+                Diagnostic::error(
+                    Code::DuplicateName,
+                    p.name.span,
+                    format!("parameter `{}` is declared twice", p.name.name),
+                )
+                .with_label("declared again here")
+                .with_related(first.span, "first declared here")
+                .with_help("rename one of them"),
             );
             return;
         }
         if p.name.name == OUTPUTS {
             diags.push(
-                Diagnostic::error(Code::DuplicateName, p.name.span, "`outputs` is set by the dataset")
-                    .with_label("reserved name")
-                    .with_help("`outputs` is the number of classes or targets; pick another name"),
+                Diagnostic::error(
+                    Code::DuplicateName,
+                    p.name.span,
+                    "`outputs` is set by the dataset",
+                )
+                .with_label("reserved name")
+                .with_help("`outputs` is the number of classes or targets; pick another name"),
             );
             return;
         }
@@ -107,15 +117,24 @@ impl ArchChecker {
                 Some(t.name.clone())
             } else {
                 diags.push(
-                    Diagnostic::error(Code::UnknownName, t.span, format!("unknown type `{}`", t.name))
-                        .with_label("not a type")
-                        .with_help(did_you_mean(&t.name, ARCH_TYPES.iter().copied())
-                            .unwrap_or_else(|| format!("types: {}", ARCH_TYPES.join(", ")))),
+                    Diagnostic::error(
+                        Code::UnknownName,
+                        t.span,
+                        format!("unknown type `{}`", t.name),
+                    )
+                    .with_label("not a type")
+                    .with_help(
+                        did_you_mean(&t.name, ARCH_TYPES.iter().copied())
+                            .unwrap_or_else(|| format!("types: {}", ARCH_TYPES.join(", "))),
+                    ),
                 );
                 None
             }
         });
-        let default = p.default.as_ref().and_then(|expr| arg_value(expr, &format!("the default of `{}`", p.name.name), diags));
+        let default = p
+            .default
+            .as_ref()
+            .and_then(|expr| arg_value(expr, &format!("the default of `{}`", p.name.name), diags));
         if let (Some(ty), Some(default), Some(expr)) = (&ty, &default, &p.default) {
             let found = match default {
                 ArgValue::Const(v) => value_type(v),
@@ -126,15 +145,27 @@ impl ArchChecker {
             }
         }
         self.spans.insert(p.name.name.clone(), p.name.clone());
-        self.params.push(ArchParam { name: p.name.name.clone(), ty, default });
+        self.params.push(ArchParam {
+            name: p.name.name.clone(),
+            ty,
+            default,
+        });
     }
 
     fn param_named(&self, name: &str) -> Option<&ArchParam> {
         self.params.iter().find(|p| p.name == name)
     }
 
-    fn layers(&mut self, layers: &[Layer], condition: Option<&Term>, diags: &mut Vec<Diagnostic>) -> Vec<LayerNode> {
-        layers.iter().filter_map(|l| self.layer(l, condition, diags)).collect()
+    fn layers(
+        &mut self,
+        layers: &[Layer],
+        condition: Option<&Term>,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Vec<LayerNode> {
+        layers
+            .iter()
+            .filter_map(|l| self.layer(l, condition, diags))
+            .collect()
     }
 
     fn next_occurrence(&mut self, name: &str) -> usize {
@@ -143,29 +174,53 @@ impl ArchChecker {
         *n
     }
 
-    fn layer(&mut self, layer: &Layer, condition: Option<&Term>, diags: &mut Vec<Diagnostic>) -> Option<LayerNode> {
+    fn layer(
+        &mut self,
+        layer: &Layer,
+        condition: Option<&Term>,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<LayerNode> {
         match layer {
             Layer::Call(call) => self.call(call, condition, diags),
             Layer::Repeat { count, body, .. } => {
                 let n = self.next_occurrence("repeat");
-                let spec = ArgSpec { name: "count", ty: ArgType::Int, bound: Bound::AtLeast(0.0), default: None, doc: "how many times" };
+                let spec = ArgSpec {
+                    name: "count",
+                    ty: ArgType::Int,
+                    bound: Bound::AtLeast(0.0),
+                    default: None,
+                    doc: "how many times",
+                };
                 let count = self.arg_term(count, "repeat", n, &spec, condition, diags);
                 let body = self.layers(body, condition, diags);
-                Some(LayerNode::Repeat { count: count?, body })
+                Some(LayerNode::Repeat {
+                    count: count?,
+                    body,
+                })
             }
-            Layer::Residual { body, .. } => Some(LayerNode::Residual { body: self.layers(body, condition, diags) }),
+            Layer::Residual { body, .. } => Some(LayerNode::Residual {
+                body: self.layers(body, condition, diags),
+            }),
             Layer::Choose { alternatives, span } => {
                 let n = self.next_occurrence("choose");
                 let local = format!("choose_{n}");
                 if alternatives.len() < 2 {
                     diags.push(
-                        Diagnostic::error(Code::EmptyChoice, *span, "`choose` needs at least two alternatives")
-                            .with_label("nothing to choose")
-                            .with_help("separate alternatives with `|`: `choose { conv(16) | identity() }`"),
+                        Diagnostic::error(
+                            Code::EmptyChoice,
+                            *span,
+                            "`choose` needs at least two alternatives",
+                        )
+                        .with_label("nothing to choose")
+                        .with_help(
+                            "separate alternatives with `|`: `choose { conv(16) | identity() }`",
+                        ),
                     );
                 }
                 #[allow(clippy::cast_possible_wrap)]
-                let values = (0..alternatives.len()).map(|i| Value::Int(i as i64)).collect();
+                let values = (0..alternatives.len())
+                    .map(|i| Value::Int(i as i64))
+                    .collect();
                 self.choices.push(LocalChoice {
                     local: local.clone(),
                     distribution: Distribution::Choice { values },
@@ -189,28 +244,47 @@ impl ArchChecker {
                         self.layers(alt, Some(&cond), diags)
                     })
                     .collect();
-                Some(LayerNode::Choose { choice: local, alternatives })
+                Some(LayerNode::Choose {
+                    choice: local,
+                    alternatives,
+                })
             }
         }
     }
 
-    fn call(&mut self, call: &Call, condition: Option<&Term>, diags: &mut Vec<Diagnostic>) -> Option<LayerNode> {
+    fn call(
+        &mut self,
+        call: &Call,
+        condition: Option<&Term>,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<LayerNode> {
         let name = &call.name.name;
         if let Some(param) = self.param_named(name) {
             if let Some(arg) = call.args.first() {
                 diags.push(
-                    Diagnostic::error(Code::TooManyArguments, arg.span, format!("`{name}()` names an activation and takes no arguments"))
-                        .with_label("extra argument")
-                        .with_help("activation layers take no arguments"),
+                    Diagnostic::error(
+                        Code::TooManyArguments,
+                        arg.span,
+                        format!("`{name}()` names an activation and takes no arguments"),
+                    )
+                    .with_label("extra argument")
+                    .with_help("activation layers take no arguments"),
                 );
                 return None;
             }
             if let Some(ty) = param_type(param) {
                 if !matches!(ty, "layer" | "str") {
                     diags.push(
-                        Diagnostic::error(Code::TypeMismatch, call.name.span, format!("`{name}` is a {ty} and cannot be used as a layer"))
-                            .with_label("not a layer")
-                            .with_help(format!("a parameter used as a layer holds an activation: {}", ACTIVATIONS.join(", "))),
+                        Diagnostic::error(
+                            Code::TypeMismatch,
+                            call.name.span,
+                            format!("`{name}` is a {ty} and cannot be used as a layer"),
+                        )
+                        .with_label("not a layer")
+                        .with_help(format!(
+                            "a parameter used as a layer holds an activation: {}",
+                            ACTIVATIONS.join(", ")
+                        )),
                     );
                     return None;
                 }
@@ -220,7 +294,10 @@ impl ArchChecker {
                     diags.push(not_an_activation(s, call.name.span));
                 }
             }
-            return Some(LayerNode::Op { layer: LayerName::From(Term::param(name.clone())), args: BTreeMap::new() });
+            return Some(LayerNode::Op {
+                layer: LayerName::From(Term::param(name.clone())),
+                args: BTreeMap::new(),
+            });
         }
         let Some(builtin) = builtins::lookup(Family::Layer, name) else {
             diags.push(self.unknown_layer(&call.name));
@@ -238,22 +315,38 @@ impl ArchChecker {
                 args.insert(spec.name.to_owned(), term);
             }
         }
-        Some(LayerNode::Op { layer: LayerName::Fixed(name.clone()), args })
+        Some(LayerNode::Op {
+            layer: LayerName::Fixed(name.clone()),
+            args,
+        })
     }
 
     fn unknown_layer(&self, name: &Ident) -> Diagnostic {
         if let Some(other) = builtins::any_named(&name.name) {
-            return Diagnostic::error(Code::Misplaced, name.span, format!("`{}` is a {}, not a layer", name.name, other.family.noun()))
-                .with_label(format!("a {}", other.family.noun()))
-                .with_help("distributions go in arguments: `conv(16, kernel = choose(3, 5))`");
+            return Diagnostic::error(
+                Code::Misplaced,
+                name.span,
+                format!("`{}` is a {}, not a layer", name.name, other.family.noun()),
+            )
+            .with_label(format!("a {}", other.family.noun()))
+            .with_help("distributions go in arguments: `conv(16, kernel = choose(3, 5))`");
         }
         let mut candidates: Vec<&str> = builtins::names(Family::Layer).collect();
         candidates.extend(self.params.iter().map(|p| p.name.as_str()));
-        Diagnostic::error(Code::UnknownFunction, name.span, format!("unknown layer `{}`", name.name))
-            .with_label("not a layer")
-            .with_help(did_you_mean(&name.name, candidates).unwrap_or_else(|| {
-                format!("layers: {}", builtins::names(Family::Layer).collect::<Vec<_>>().join(", "))
-            }))
+        Diagnostic::error(
+            Code::UnknownFunction,
+            name.span,
+            format!("unknown layer `{}`", name.name),
+        )
+        .with_label("not a layer")
+        .with_help(did_you_mean(&name.name, candidates).unwrap_or_else(|| {
+            format!(
+                "layers: {}",
+                builtins::names(Family::Layer)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        }))
     }
 
     /// An argument of a layer (or a repeat count) as a term; a distribution becomes a local choice.
@@ -269,33 +362,56 @@ impl ArchChecker {
         let what = format!("`{}` of `{layer}`", spec.name);
         if let ExprKind::Call(call) = &expr.kind {
             if !is_distribution(call) {
-                diags.push(crate::semantic::space_builder::unknown_distribution(&call.name));
+                diags.push(crate::semantic::space_builder::unknown_distribution(
+                    &call.name,
+                ));
                 return None;
             }
             let dist = distribution(call, diags)?;
             if let Some(values) = dist.finite_values() {
-                if !values.iter().all(|v| check_value(spec, &what, v, expr.span, diags)) {
+                if !values
+                    .iter()
+                    .all(|v| check_value(spec, &what, v, expr.span, diags))
+                {
                     return None;
                 }
             } else if let Some((lo, hi)) = dist.bounds() {
                 if spec.ty == ArgType::Int {
                     diags.push(
-                        Diagnostic::error(Code::TypeMismatch, expr.span, format!("{what} must be an integer, but `{}` draws real numbers", call.name.name))
-                            .with_label("real-valued")
-                            .with_help("use `int(lo, hi)` or `choose(a, b)`"),
+                        Diagnostic::error(
+                            Code::TypeMismatch,
+                            expr.span,
+                            format!(
+                                "{what} must be an integer, but `{}` draws real numbers",
+                                call.name.name
+                            ),
+                        )
+                        .with_label("real-valued")
+                        .with_help("use `int(lo, hi)` or `choose(a, b)`"),
                     );
                     return None;
                 }
                 let _ = check_value(spec, &what, &Value::Float(lo), expr.span, diags)
                     && check_value(spec, &what, &Value::Float(hi), expr.span, diags);
             }
-            let local = if layer == "repeat" { format!("repeat_{n}") } else { format!("{layer}_{n}.{}", spec.name) };
-            self.choices.push(LocalChoice { local: local.clone(), distribution: dist, condition: condition.cloned(), span: expr.span });
+            let local = if layer == "repeat" {
+                format!("repeat_{n}")
+            } else {
+                format!("{layer}_{n}.{}", spec.name)
+            };
+            self.choices.push(LocalChoice {
+                local: local.clone(),
+                distribution: dist,
+                condition: condition.cloned(),
+                span: expr.span,
+            });
             return Some(Term::param(local));
         }
         let term = lower(expr, &*self, diags)?;
         match &term {
-            Term::Const { value } => check_value(spec, &what, value, expr.span, diags).then_some(term),
+            Term::Const { value } => {
+                check_value(spec, &what, value, expr.span, diags).then_some(term)
+            }
             Term::Param { name } => {
                 let declared = self.param_named(name).and_then(param_type);
                 let fits = match (declared, spec.ty) {
@@ -308,9 +424,17 @@ impl ArchChecker {
                 };
                 if !fits {
                     diags.push(
-                        Diagnostic::error(Code::TypeMismatch, expr.span, format!("{what} must be {}, but `{name}` is a {}", spec.ty.describe(), declared.unwrap_or("?")))
-                            .with_label("wrong type")
-                            .with_help(format!("declare `{name}` with a fitting type")),
+                        Diagnostic::error(
+                            Code::TypeMismatch,
+                            expr.span,
+                            format!(
+                                "{what} must be {}, but `{name}` is a {}",
+                                spec.ty.describe(),
+                                declared.unwrap_or("?")
+                            ),
+                        )
+                        .with_label("wrong type")
+                        .with_help(format!("declare `{name}` with a fitting type")),
                     );
                     return None;
                 }
@@ -331,7 +455,11 @@ impl Names for ArchChecker {
     }
 
     fn known(&self) -> Vec<String> {
-        self.params.iter().map(|p| p.name.clone()).chain([OUTPUTS.to_owned()]).collect()
+        self.params
+            .iter()
+            .map(|p| p.name.clone())
+            .chain([OUTPUTS.to_owned()])
+            .collect()
     }
 }
 
@@ -341,7 +469,9 @@ pub fn arg_value(expr: &Expr, what: &str, diags: &mut Vec<Diagnostic>) -> Option
         if is_distribution(call) {
             return distribution(call, diags).map(ArgValue::Dist);
         }
-        diags.push(crate::semantic::space_builder::unknown_distribution(&call.name));
+        diags.push(crate::semantic::space_builder::unknown_distribution(
+            &call.name,
+        ));
         return None;
     }
     constant(expr, what, diags).map(ArgValue::Const)
@@ -354,16 +484,26 @@ pub fn type_mismatch(name: &str, declared: &str, found: &str, expr: &Expr) -> Di
         ("int", "float") => String::from("use `int(lo, hi)` or integer values"),
         _ => format!("give `{name}` a {declared}"),
     };
-    Diagnostic::error(Code::TypeMismatch, expr.span, format!("`{name}` is declared {declared}, but this is a {found}"))
-        .with_label(format!("a {found}"))
-        .with_help(help)
+    Diagnostic::error(
+        Code::TypeMismatch,
+        expr.span,
+        format!("`{name}` is declared {declared}, but this is a {found}"),
+    )
+    .with_label(format!("a {found}"))
+    .with_help(help)
 }
 
 /// A value that should name an activation.
 #[must_use]
 pub fn not_an_activation(value: &str, span: crate::syntax::Span) -> Diagnostic {
-    Diagnostic::error(Code::InvalidValue, span, format!("`{value}` is not an activation"))
-        .with_label("used as a layer")
-        .with_help(did_you_mean(value, ACTIVATIONS.iter().copied())
-            .unwrap_or_else(|| format!("activations: {}", ACTIVATIONS.join(", "))))
+    Diagnostic::error(
+        Code::InvalidValue,
+        span,
+        format!("`{value}` is not an activation"),
+    )
+    .with_label("used as a layer")
+    .with_help(
+        did_you_mean(value, ACTIVATIONS.iter().copied())
+            .unwrap_or_else(|| format!("activations: {}", ACTIVATIONS.join(", "))),
+    )
 }

@@ -27,9 +27,13 @@ pub fn bind<'a>(builtin: &Builtin, call: &'a Call, diags: &mut Vec<Diagnostic>) 
     for arg in &call.args {
         match &arg.name {
             None if seen_named => diags.push(
-                Diagnostic::error(Code::Misplaced, arg.span, "a positional argument follows a named one")
-                    .with_label("positional after named")
-                    .with_help("put positional arguments first, or name this one"),
+                Diagnostic::error(
+                    Code::Misplaced,
+                    arg.span,
+                    "a positional argument follows a named one",
+                )
+                .with_label("positional after named")
+                .with_help("put positional arguments first, or name this one"),
             ),
             None => {
                 if let Some(spec) = builtin.args.get(position) {
@@ -128,7 +132,10 @@ pub fn check_value(
             Diagnostic::error(
                 Code::TypeMismatch,
                 span,
-                format!("{what} must be {expected}, found {} `{value}`", article(value.type_name())),
+                format!(
+                    "{what} must be {expected}, found {} `{value}`",
+                    article(value.type_name())
+                ),
             )
             .with_label(format!("expected {expected}"))
             .with_help(spec.doc),
@@ -180,8 +187,10 @@ fn type_problem(ty: ArgType, value: &Value) -> Option<String> {
         ArgType::Number | ArgType::Duration => value.as_f64().is_some(),
         ArgType::Bool => matches!(value, Value::Bool(_)),
         ArgType::Str | ArgType::Symbol(_) => matches!(value, Value::Str(_)),
-        ArgType::Padding => matches!(value, Value::Int(_))
-            || matches!(value, Value::Str(s) if s == "same" || s == "valid"),
+        ArgType::Padding => {
+            matches!(value, Value::Int(_))
+                || matches!(value, Value::Str(s) if s == "same" || s == "valid")
+        }
         ArgType::IntList => {
             matches!(value, Value::List(items) if items.iter().all(|i| matches!(i, Value::Int(_))))
         }

@@ -132,7 +132,13 @@ impl Bound {
     #[must_use]
     pub fn describe(self) -> String {
         use crate::space::format_float as f;
-        let n = |x: f64| if x.fract() == 0.0 { format!("{x:.0}") } else { f(x) };
+        let n = |x: f64| {
+            if x.fract() == 0.0 {
+                format!("{x:.0}")
+            } else {
+                f(x)
+            }
+        };
         match self {
             Bound::None => String::from("any finite number"),
             Bound::AtLeast(v) => format!("at least {}", n(v)),
@@ -201,7 +207,13 @@ impl Builtin {
 }
 
 const fn req(name: &'static str, ty: ArgType, bound: Bound, doc: &'static str) -> ArgSpec {
-    ArgSpec { name, ty, bound, default: None, doc }
+    ArgSpec {
+        name,
+        ty,
+        bound,
+        default: None,
+        doc,
+    }
 }
 
 const fn opt(
@@ -211,7 +223,13 @@ const fn opt(
     default: &'static str,
     doc: &'static str,
 ) -> ArgSpec {
-    ArgSpec { name, ty, bound, default: Some(default), doc }
+    ArgSpec {
+        name,
+        ty,
+        bound,
+        default: Some(default),
+        doc,
+    }
 }
 
 const fn builtin(
@@ -220,7 +238,13 @@ const fn builtin(
     args: &'static [ArgSpec],
     doc: &'static str,
 ) -> Builtin {
-    Builtin { name, family, args, variadic: None, doc }
+    Builtin {
+        name,
+        family,
+        args,
+        variadic: None,
+        doc,
+    }
 }
 
 /// Optimisers the built-in trainer knows.
@@ -248,7 +272,13 @@ pub const BUILTINS: &[Builtin] = &[
         &[
             req("low", ArgType::Number, NONE, "lower bound"),
             req("high", ArgType::Number, NONE, "upper bound"),
-            opt("step", ArgType::Number, Bound::Above(0.0), "none", "quantise to multiples of step from low"),
+            opt(
+                "step",
+                ArgType::Number,
+                Bound::Above(0.0),
+                "none",
+                "quantise to multiples of step from low",
+            ),
         ],
         "Real values drawn uniformly from [low, high], optionally quantised.",
     ),
@@ -256,8 +286,8 @@ pub const BUILTINS: &[Builtin] = &[
         "loguniform",
         Family::Distribution,
         &[
-            req("low", ArgType::Number, Bound::Above(0.0), "lower bound, > 0"),
-            req("high", ArgType::Number, Bound::Above(0.0), "upper bound"),
+            req("low", ArgType::Number, NONE, "lower bound, > 0"),
+            req("high", ArgType::Number, NONE, "upper bound"),
         ],
         "Real values drawn uniformly in log space from [low, high]; 0 < low < high.",
     ),
@@ -267,7 +297,13 @@ pub const BUILTINS: &[Builtin] = &[
         &[
             req("low", ArgType::Int, NONE, "lower bound, inclusive"),
             req("high", ArgType::Int, NONE, "upper bound, inclusive"),
-            opt("log", ArgType::Bool, NONE, "false", "draw uniformly in log space"),
+            opt(
+                "log",
+                ArgType::Bool,
+                NONE,
+                "false",
+                "draw uniformly in log space",
+            ),
             opt("step", ArgType::Int, POSITIVE_INT, "1", "only low + k·step"),
         ],
         "Integers in [low, high], inclusive.",
@@ -313,34 +349,83 @@ pub const BUILTINS: &[Builtin] = &[
         Family::Layer,
         &[
             req("channels", ArgType::Int, POSITIVE_INT, "output channels"),
-            opt("kernel", ArgType::Int, POSITIVE_INT, "3", "square kernel size"),
+            opt(
+                "kernel",
+                ArgType::Int,
+                POSITIVE_INT,
+                "3",
+                "square kernel size",
+            ),
             opt("stride", ArgType::Int, POSITIVE_INT, "1", "stride"),
-            opt("padding", ArgType::Padding, NON_NEGATIVE, "same", "`same`, `valid` or pixels"),
+            opt(
+                "padding",
+                ArgType::Padding,
+                NON_NEGATIVE,
+                "same",
+                "`same`, `valid` or pixels",
+            ),
         ],
         "A 2-D convolution.",
     ),
     builtin(
         "maxpool",
         Family::Layer,
-        &[opt("k", ArgType::Int, POSITIVE_INT, "2", "window and stride")],
+        &[opt(
+            "k",
+            ArgType::Int,
+            POSITIVE_INT,
+            "2",
+            "window and stride",
+        )],
         "2-D max pooling with a k×k window and stride k.",
     ),
     builtin(
         "avgpool",
         Family::Layer,
-        &[opt("k", ArgType::Int, POSITIVE_INT, "2", "window and stride")],
+        &[opt(
+            "k",
+            ArgType::Int,
+            POSITIVE_INT,
+            "2",
+            "window and stride",
+        )],
         "2-D average pooling with a k×k window and stride k.",
     ),
-    builtin("globalpool", Family::Layer, &[], "Averages each channel over all positions."),
-    builtin("flatten", Family::Layer, &[], "Flattens all but the batch dimension."),
+    builtin(
+        "globalpool",
+        Family::Layer,
+        &[],
+        "Averages each channel over all positions.",
+    ),
+    builtin(
+        "flatten",
+        Family::Layer,
+        &[],
+        "Flattens all but the batch dimension.",
+    ),
     builtin(
         "dropout",
         Family::Layer,
-        &[req("p", ArgType::Number, Bound::WithinOpenTop(0.0, 1.0), "drop probability, in [0, 1)")],
+        &[req(
+            "p",
+            ArgType::Number,
+            Bound::WithinOpenTop(0.0, 1.0),
+            "drop probability, in [0, 1)",
+        )],
         "Zeroes each value with probability p while training.",
     ),
-    builtin("batchnorm", Family::Layer, &[], "Batch normalisation over channels (or features)."),
-    builtin("layernorm", Family::Layer, &[], "Layer normalisation over the last dimension."),
+    builtin(
+        "batchnorm",
+        Family::Layer,
+        &[],
+        "Batch normalisation over channels (or features).",
+    ),
+    builtin(
+        "layernorm",
+        Family::Layer,
+        &[],
+        "Layer normalisation over the last dimension.",
+    ),
     builtin("relu", Family::Layer, &[], "max(0, x)."),
     builtin("gelu", Family::Layer, &[], "Gaussian error linear unit."),
     builtin("tanh", Family::Layer, &[], "Hyperbolic tangent."),
@@ -352,16 +437,32 @@ pub const BUILTINS: &[Builtin] = &[
     builtin(
         "builtin",
         Family::Source,
-        &[req("name", ArgType::Str, NONE, "a dataset shipped inside hps: \"digits\"")],
+        &[req(
+            "name",
+            ArgType::Str,
+            NONE,
+            "a dataset shipped inside hps: \"digits\"",
+        )],
         "A dataset shipped inside hps: `digits` (scikit-learn's 1,797 8×8 handwritten digits).",
     ),
     builtin(
         "csv",
         Family::Source,
         &[
-            req("path", ArgType::Str, NONE, "file, relative to the .hps file"),
+            req(
+                "path",
+                ArgType::Str,
+                NONE,
+                "file, relative to the .hps file",
+            ),
             req("target", ArgType::Str, NONE, "the label column"),
-            opt("header", ArgType::Bool, NONE, "true", "the first row names the columns"),
+            opt(
+                "header",
+                ArgType::Bool,
+                NONE,
+                "true",
+                "the first row names the columns",
+            ),
             opt(
                 "task",
                 ArgType::Symbol(&["classification", "regression"]),
@@ -376,8 +477,18 @@ pub const BUILTINS: &[Builtin] = &[
         "idx",
         Family::Source,
         &[
-            req("images", ArgType::Str, NONE, "the images file (…-idx3-ubyte[.gz])"),
-            req("labels", ArgType::Str, NONE, "the labels file (…-idx1-ubyte[.gz])"),
+            req(
+                "images",
+                ArgType::Str,
+                NONE,
+                "the images file (…-idx3-ubyte[.gz])",
+            ),
+            req(
+                "labels",
+                ArgType::Str,
+                NONE,
+                "the labels file (…-idx1-ubyte[.gz])",
+            ),
         ],
         "Images and labels in MNIST's IDX format, raw or gzip.",
     ),
@@ -395,8 +506,19 @@ pub const BUILTINS: &[Builtin] = &[
         "folder",
         Family::Source,
         &[
-            req("path", ArgType::Str, NONE, "a folder with one sub-folder per class"),
-            opt("size", ArgType::IntList, POSITIVE_INT, "[32, 32]", "resize images to [height, width]"),
+            req(
+                "path",
+                ArgType::Str,
+                NONE,
+                "a folder with one sub-folder per class",
+            ),
+            opt(
+                "size",
+                ArgType::IntList,
+                POSITIVE_INT,
+                "[32, 32]",
+                "resize images to [height, width]",
+            ),
         ],
         "Images in one sub-folder per class.",
     ),
@@ -405,10 +527,28 @@ pub const BUILTINS: &[Builtin] = &[
         "split",
         Family::Transform,
         &[
-            opt("val", ArgType::Number, Bound::Between(0.0, 1.0), "0.2", "validation fraction"),
-            opt("test", ArgType::Number, Bound::WithinOpenTop(0.0, 1.0), "0.0", "test fraction"),
+            opt(
+                "val",
+                ArgType::Number,
+                Bound::Between(0.0, 1.0),
+                "0.2",
+                "validation fraction",
+            ),
+            opt(
+                "test",
+                ArgType::Number,
+                Bound::WithinOpenTop(0.0, 1.0),
+                "0.0",
+                "test fraction",
+            ),
             opt("seed", ArgType::Int, NON_NEGATIVE, "0", "shuffling seed"),
-            opt("stratify", ArgType::Bool, NONE, "true", "keep class proportions"),
+            opt(
+                "stratify",
+                ArgType::Bool,
+                NONE,
+                "true",
+                "keep class proportions",
+            ),
         ],
         "Splits the rows into train, validation and test sets.",
     ),
@@ -421,7 +561,12 @@ pub const BUILTINS: &[Builtin] = &[
     builtin(
         "scale",
         Family::Transform,
-        &[req("factor", ArgType::Number, NONE, "multiplier, e.g. 1/255")],
+        &[req(
+            "factor",
+            ArgType::Number,
+            NONE,
+            "multiplier, e.g. 1/255",
+        )],
         "Multiplies every input value by a factor.",
     ),
     builtin(
@@ -434,21 +579,54 @@ pub const BUILTINS: &[Builtin] = &[
         "subsample",
         Family::Transform,
         &[
-            req("fraction", ArgType::Number, Bound::WithinOpenBottom(0.0, 1.0), "fraction of rows to keep"),
+            req(
+                "fraction",
+                ArgType::Number,
+                Bound::WithinOpenBottom(0.0, 1.0),
+                "fraction of rows to keep",
+            ),
             opt("seed", ArgType::Int, NON_NEGATIVE, "0", "sampling seed"),
         ],
         "Keeps a random fraction of the rows.",
     ),
     // Samplers.
-    builtin("random", Family::Sampler, &[], "Independent uniform draws (in each parameter's scale)."),
-    builtin("grid", Family::Sampler, &[], "Every combination of a finite space, in order."),
+    builtin(
+        "random",
+        Family::Sampler,
+        &[],
+        "Independent uniform draws (in each parameter's scale).",
+    ),
+    builtin(
+        "grid",
+        Family::Sampler,
+        &[],
+        "Every combination of a finite space, in order.",
+    ),
     builtin(
         "bo",
         Family::Sampler,
         &[
-            opt("init", ArgType::Int, POSITIVE_INT, "8", "random trials before the model is used"),
-            opt("acquisition", ArgType::Symbol(&["ei", "ucb", "pi"]), NONE, "ei", "acquisition function"),
-            opt("kernel", ArgType::Symbol(&["matern52", "rbf"]), NONE, "matern52", "GP kernel"),
+            opt(
+                "init",
+                ArgType::Int,
+                POSITIVE_INT,
+                "8",
+                "random trials before the model is used",
+            ),
+            opt(
+                "acquisition",
+                ArgType::Symbol(&["ei", "ucb", "pi"]),
+                NONE,
+                "ei",
+                "acquisition function",
+            ),
+            opt(
+                "kernel",
+                ArgType::Symbol(&["matern52", "rbf"]),
+                NONE,
+                "matern52",
+                "GP kernel",
+            ),
         ],
         "Bayesian optimisation: a Gaussian process over the encoded space.",
     ),
@@ -456,8 +634,20 @@ pub const BUILTINS: &[Builtin] = &[
         "tpe",
         Family::Sampler,
         &[
-            opt("init", ArgType::Int, POSITIVE_INT, "10", "random trials before the model is used"),
-            opt("candidates", ArgType::Int, POSITIVE_INT, "24", "candidates scored per suggestion"),
+            opt(
+                "init",
+                ArgType::Int,
+                POSITIVE_INT,
+                "10",
+                "random trials before the model is used",
+            ),
+            opt(
+                "candidates",
+                ArgType::Int,
+                POSITIVE_INT,
+                "24",
+                "candidates scored per suggestion",
+            ),
         ],
         "Tree-structured Parzen estimator.",
     ),
@@ -465,20 +655,48 @@ pub const BUILTINS: &[Builtin] = &[
         "hyperstar",
         Family::Sampler,
         &[
-            req("model", ArgType::Str, NONE, "the trained task-aware predictor"),
-            opt("top", ArgType::Int, POSITIVE_INT, "10", "configurations taken from the ranking"),
+            req(
+                "model",
+                ArgType::Str,
+                NONE,
+                "the trained task-aware predictor",
+            ),
+            opt(
+                "top",
+                ArgType::Int,
+                POSITIVE_INT,
+                "10",
+                "configurations taken from the ranking",
+            ),
         ],
         "HyperSTAR: ranks configurations for this dataset with a task-aware predictor.",
     ),
     // Schedulers.
-    builtin("fifo", Family::Scheduler, &[], "Every trial trains for the full number of epochs."),
+    builtin(
+        "fifo",
+        Family::Scheduler,
+        &[],
+        "Every trial trains for the full number of epochs.",
+    ),
     builtin(
         "sha",
         Family::Scheduler,
         &[
-            opt("min", ArgType::Int, POSITIVE_INT, "1", "epochs at the first rung"),
+            opt(
+                "min",
+                ArgType::Int,
+                POSITIVE_INT,
+                "1",
+                "epochs at the first rung",
+            ),
             req("max", ArgType::Int, POSITIVE_INT, "epochs at the last rung"),
-            opt("eta", ArgType::Number, Bound::AtLeast(2.0), "3", "keep 1/eta of each rung"),
+            opt(
+                "eta",
+                ArgType::Number,
+                Bound::AtLeast(2.0),
+                "3",
+                "keep 1/eta of each rung",
+            ),
         ],
         "Successive halving: one bracket; the best 1/eta of each rung continue.",
     ),
@@ -486,9 +704,26 @@ pub const BUILTINS: &[Builtin] = &[
         "hyperband",
         Family::Scheduler,
         &[
-            opt("min", ArgType::Int, POSITIVE_INT, "1", "smallest epochs per trial"),
-            req("max", ArgType::Int, POSITIVE_INT, "largest epochs per trial"),
-            opt("eta", ArgType::Number, Bound::AtLeast(2.0), "3", "keep 1/eta of each rung"),
+            opt(
+                "min",
+                ArgType::Int,
+                POSITIVE_INT,
+                "1",
+                "smallest epochs per trial",
+            ),
+            req(
+                "max",
+                ArgType::Int,
+                POSITIVE_INT,
+                "largest epochs per trial",
+            ),
+            opt(
+                "eta",
+                ArgType::Number,
+                Bound::AtLeast(2.0),
+                "3",
+                "keep 1/eta of each rung",
+            ),
         ],
         "Hyperband (Li et al.): successive halving over brackets of different aggressiveness.",
     ),
@@ -496,9 +731,21 @@ pub const BUILTINS: &[Builtin] = &[
         "asha",
         Family::Scheduler,
         &[
-            opt("min", ArgType::Int, POSITIVE_INT, "1", "epochs at the first rung"),
+            opt(
+                "min",
+                ArgType::Int,
+                POSITIVE_INT,
+                "1",
+                "epochs at the first rung",
+            ),
             req("max", ArgType::Int, POSITIVE_INT, "epochs at the last rung"),
-            opt("eta", ArgType::Number, Bound::AtLeast(2.0), "3", "keep 1/eta of each rung"),
+            opt(
+                "eta",
+                ArgType::Number,
+                Bound::AtLeast(2.0),
+                "3",
+                "keep 1/eta of each rung",
+            ),
         ],
         "Asynchronous successive halving, for parallel workers.",
     ),
@@ -508,10 +755,34 @@ pub const BUILTINS: &[Builtin] = &[
         "svr",
         Family::Stopping,
         &[
-            opt("threshold", ArgType::Number, UNIT, "0.95", "Δ: stop when P(worse than the kept best) ≥ Δ"),
-            opt("offset", ArgType::Number, NONE, "0.0", "δ: margin below the best"),
-            opt("keep", ArgType::Number, Bound::WithinOpenBottom(0.0, 1.0), "0.25", "κ: fraction trained fully"),
-            opt("min_curves", ArgType::Int, Bound::AtLeast(2.0), "20", "d: full curves before predicting"),
+            opt(
+                "threshold",
+                ArgType::Number,
+                UNIT,
+                "0.95",
+                "Δ: stop when P(worse than the kept best) ≥ Δ",
+            ),
+            opt(
+                "offset",
+                ArgType::Number,
+                NONE,
+                "0.0",
+                "δ: margin below the best",
+            ),
+            opt(
+                "keep",
+                ArgType::Number,
+                Bound::WithinOpenBottom(0.0, 1.0),
+                "0.25",
+                "κ: fraction trained fully",
+            ),
+            opt(
+                "min_curves",
+                ArgType::Int,
+                Bound::AtLeast(2.0),
+                "20",
+                "d: full curves before predicting",
+            ),
         ],
         "ν-SVR learning-curve prediction (Baker et al.): stop trials predicted to end worse than the best.",
     ),
@@ -520,10 +791,34 @@ pub const BUILTINS: &[Builtin] = &[
         "autohas",
         Family::Strategy,
         &[
-            opt("controller_lr", ArgType::Number, Bound::Above(0.0), "0.01", "controller learning rate"),
-            opt("entropy", ArgType::Number, NON_NEGATIVE, "0.0", "entropy bonus weight"),
-            opt("warmup", ArgType::Int, NON_NEGATIVE, "1", "epochs of shared-weight training first"),
-            opt("retrain", ArgType::Bool, NONE, "true", "retrain the result from scratch"),
+            opt(
+                "controller_lr",
+                ArgType::Number,
+                Bound::Above(0.0),
+                "0.01",
+                "controller learning rate",
+            ),
+            opt(
+                "entropy",
+                ArgType::Number,
+                NON_NEGATIVE,
+                "0.0",
+                "entropy bonus weight",
+            ),
+            opt(
+                "warmup",
+                ArgType::Int,
+                NON_NEGATIVE,
+                "1",
+                "epochs of shared-weight training first",
+            ),
+            opt(
+                "retrain",
+                ArgType::Bool,
+                NONE,
+                "true",
+                "retrain the result from scratch",
+            ),
         ],
         "AutoHAS: one-shot joint search of architecture choices and categorical bases.",
     ),
@@ -532,9 +827,26 @@ pub const BUILTINS: &[Builtin] = &[
         "command",
         Family::Trial,
         &[
-            req("template", ArgType::Str, NONE, "argv template; {name} is replaced by a parameter"),
-            opt("metrics", ArgType::Any, NONE, "jsonl", "`jsonl` or `regex(\"…\")`"),
-            opt("timeout", ArgType::Duration, Bound::Above(0.0), "none", "per-trial time limit"),
+            req(
+                "template",
+                ArgType::Str,
+                NONE,
+                "argv template; {name} is replaced by a parameter",
+            ),
+            opt(
+                "metrics",
+                ArgType::Any,
+                NONE,
+                "jsonl",
+                "`jsonl` or `regex(\"…\")`",
+            ),
+            opt(
+                "timeout",
+                ArgType::Duration,
+                Bound::Above(0.0),
+                "none",
+                "per-trial time limit",
+            ),
         ],
         "An external trainer: runs the program (no shell) and reads its metrics from stdout.",
     ),
@@ -542,21 +854,41 @@ pub const BUILTINS: &[Builtin] = &[
         "lookup",
         Family::Trial,
         &[
-            req("path", ArgType::Str, NONE, "a CSV of recorded learning curves"),
+            req(
+                "path",
+                ArgType::Str,
+                NONE,
+                "a CSV of recorded learning curves",
+            ),
             opt("epoch", ArgType::Str, NONE, "\"epoch\"", "the epoch column"),
         ],
         "Replays recorded learning curves (for benchmarking methods offline).",
     ),
     // Metric formats.
-    builtin("jsonl", Family::Metrics, &[], "One JSON object per line: {\"epoch\": 3, \"val_accuracy\": 0.91}."),
+    builtin(
+        "jsonl",
+        Family::Metrics,
+        &[],
+        "One JSON object per line: {\"epoch\": 3, \"val_accuracy\": 0.91}.",
+    ),
     builtin(
         "regex",
         Family::Metrics,
-        &[req("pattern", ArgType::Str, NONE, "named groups are metrics")],
+        &[req(
+            "pattern",
+            ArgType::Str,
+            NONE,
+            "named groups are metrics",
+        )],
         "A regular expression whose named groups are metrics.",
     ),
     // Devices.
-    builtin("auto", Family::Device, &[], "CUDA when built with it and a GPU is present, else CPU."),
+    builtin(
+        "auto",
+        Family::Device,
+        &[],
+        "CUDA when built with it and a GPU is present, else CPU.",
+    ),
     builtin("cpu", Family::Device, &[], "The CPU."),
     builtin(
         "cuda",
@@ -569,7 +901,9 @@ pub const BUILTINS: &[Builtin] = &[
 /// The built-in of this family and name.
 #[must_use]
 pub fn lookup(family: Family, name: &str) -> Option<&'static Builtin> {
-    BUILTINS.iter().find(|b| b.family == family && b.name == name)
+    BUILTINS
+        .iter()
+        .find(|b| b.family == family && b.name == name)
 }
 
 /// The built-in of any family with this name.
@@ -580,7 +914,10 @@ pub fn any_named(name: &str) -> Option<&'static Builtin> {
 
 /// Names of a family's members.
 pub fn names(family: Family) -> impl Iterator<Item = &'static str> {
-    BUILTINS.iter().filter(move |b| b.family == family).map(|b| b.name)
+    BUILTINS
+        .iter()
+        .filter(move |b| b.family == family)
+        .map(|b| b.name)
 }
 
 /// A field of a study, a budget or a training recipe.
@@ -600,43 +937,167 @@ const fn field(name: &'static str, default: &'static str, doc: &'static str) -> 
 
 /// Study fields.
 pub const STUDY_FIELDS: &[FieldSpec] = &[
-    field("data", "required with the built-in trainer", "a dataset name"),
-    field("model", "required with the built-in trainer", "an arch call; arguments may vary"),
-    field("train", "adam, lr 1e-3, batch 64, 10 epochs", "the training recipe: a space, `SPACE { … }` or `{ … }`"),
-    field("params", "none", "parameters for an external trainer: a space, a list of spaces or `{ … }`"),
-    field("trial", "the built-in trainer", "`command(\"…\")` or `lookup(\"curves.csv\")`"),
-    field("objective", "maximize val.accuracy", "`maximize METRIC` or `minimize METRIC`"),
-    field("budget", "{ trials = 20 }", "`{ trials, epochs, time, parallel }`; the run stops at the first"),
-    field("sampler", "random", "random, grid, bo(…), tpe(…), hyperstar(…)"),
+    field(
+        "data",
+        "required with the built-in trainer",
+        "a dataset name",
+    ),
+    field(
+        "model",
+        "required with the built-in trainer",
+        "an arch call; arguments may vary",
+    ),
+    field(
+        "train",
+        "adam, lr 1e-3, batch 64, 10 epochs",
+        "the training recipe: a space, `SPACE { … }` or `{ … }`",
+    ),
+    field(
+        "params",
+        "none",
+        "parameters for an external trainer: a space, a list of spaces or `{ … }`",
+    ),
+    field(
+        "trial",
+        "the built-in trainer",
+        "`command(\"…\")` or `lookup(\"curves.csv\")`",
+    ),
+    field(
+        "objective",
+        "maximize val.accuracy",
+        "`maximize METRIC` or `minimize METRIC`",
+    ),
+    field(
+        "budget",
+        "{ trials = 20 }",
+        "`{ trials, epochs, time, parallel }`; the run stops at the first",
+    ),
+    field(
+        "sampler",
+        "random",
+        "random, grid, bo(…), tpe(…), hyperstar(…)",
+    ),
     field("scheduler", "fifo", "fifo, sha(…), hyperband(…), asha(…)"),
     field("stopping", "none", "none or svr(…)"),
-    field("strategy", "none", "autohas(…): one-shot search instead of sampler + scheduler"),
+    field(
+        "strategy",
+        "none",
+        "autohas(…): one-shot search instead of sampler + scheduler",
+    ),
     field("device", "auto", "auto, cpu or cuda(N)"),
     field("seed", "0", "the seed of every random draw"),
 ];
 
 /// Budget fields, with the type and bound each takes.
 pub const BUDGET_FIELDS: &[ArgSpec] = &[
-    opt("trials", ArgType::Int, POSITIVE_INT, "20", "trials to start"),
-    opt("epochs", ArgType::Int, POSITIVE_INT, "none", "epochs to train, over all trials"),
-    opt("time", ArgType::Duration, Bound::Above(0.0), "none", "wall-clock limit"),
-    opt("parallel", ArgType::Int, POSITIVE_INT, "1", "trials at once"),
+    opt(
+        "trials",
+        ArgType::Int,
+        POSITIVE_INT,
+        "none",
+        "trials to start (20 when the study has no budget)",
+    ),
+    opt(
+        "epochs",
+        ArgType::Int,
+        POSITIVE_INT,
+        "none",
+        "epochs to train, over all trials",
+    ),
+    opt(
+        "time",
+        ArgType::Duration,
+        Bound::Above(0.0),
+        "none",
+        "wall-clock limit",
+    ),
+    opt(
+        "parallel",
+        ArgType::Int,
+        POSITIVE_INT,
+        "1",
+        "trials at once",
+    ),
 ];
 
 /// Keys of a training recipe the built-in trainer reads.
 pub const TRAIN_KEYS: &[ArgSpec] = &[
-    opt("optimizer", ArgType::Symbol(OPTIMIZERS), NONE, "adam", "sgd, adam or adamw"),
-    opt("lr", ArgType::Number, Bound::Above(0.0), "1e-3", "learning rate"),
-    opt("batch_size", ArgType::Int, POSITIVE_INT, "64", "examples per step"),
-    opt("epochs", ArgType::Int, POSITIVE_INT, "10", "epochs per trial (the scheduler may cut them)"),
-    opt("weight_decay", ArgType::Number, NON_NEGATIVE, "0.0", "L2 penalty (decoupled for adamw)"),
-    opt("momentum", ArgType::Number, Bound::WithinOpenTop(0.0, 1.0), "0.0", "SGD momentum"),
-    opt("schedule", ArgType::Symbol(SCHEDULES), NONE, "constant", "learning-rate schedule"),
-    opt("warmup", ArgType::Number, NON_NEGATIVE, "0", "epochs of linear warm-up"),
-    opt("step_size", ArgType::Int, POSITIVE_INT, "10", "epochs between decays of `schedule = step`"),
-    opt("gamma", ArgType::Number, Bound::WithinOpenBottom(0.0, 1.0), "0.1", "decay factor of `schedule = step`"),
+    opt(
+        "optimizer",
+        ArgType::Symbol(OPTIMIZERS),
+        NONE,
+        "adam",
+        "sgd, adam or adamw",
+    ),
+    opt(
+        "lr",
+        ArgType::Number,
+        Bound::Above(0.0),
+        "1e-3",
+        "learning rate",
+    ),
+    opt(
+        "batch_size",
+        ArgType::Int,
+        POSITIVE_INT,
+        "64",
+        "examples per step",
+    ),
+    opt(
+        "epochs",
+        ArgType::Int,
+        POSITIVE_INT,
+        "10",
+        "epochs per trial (the scheduler may cut them)",
+    ),
+    opt(
+        "weight_decay",
+        ArgType::Number,
+        NON_NEGATIVE,
+        "0.0",
+        "L2 penalty (decoupled for adamw)",
+    ),
+    opt(
+        "momentum",
+        ArgType::Number,
+        Bound::WithinOpenTop(0.0, 1.0),
+        "0.0",
+        "SGD momentum",
+    ),
+    opt(
+        "schedule",
+        ArgType::Symbol(SCHEDULES),
+        NONE,
+        "constant",
+        "learning-rate schedule",
+    ),
+    opt(
+        "warmup",
+        ArgType::Number,
+        NON_NEGATIVE,
+        "0",
+        "epochs of linear warm-up",
+    ),
+    opt(
+        "step_size",
+        ArgType::Int,
+        POSITIVE_INT,
+        "10",
+        "epochs between decays of `schedule = step`",
+    ),
+    opt(
+        "gamma",
+        ArgType::Number,
+        Bound::WithinOpenBottom(0.0, 1.0),
+        "0.1",
+        "decay factor of `schedule = step`",
+    ),
 ];
 
 /// Defaults the built-in trainer uses for keys a recipe does not set.
-pub const TRAIN_DEFAULTS: &[(&str, &str)] =
-    &[("optimizer", "adam"), ("lr", "0.001"), ("batch_size", "64"), ("epochs", "10")];
+pub const TRAIN_DEFAULTS: &[(&str, &str)] = &[
+    ("optimizer", "adam"),
+    ("lr", "0.001"),
+    ("batch_size", "64"),
+    ("epochs", "10"),
+];

@@ -28,17 +28,26 @@ pub fn lower_condition(
         ExprKind::Binary { op, lhs, rhs } if op.is_logical() => {
             let l = lower_condition(lhs, scope, diags);
             let r = lower_condition(rhs, scope, diags);
-            Some(Term::Binary { binary: *op, lhs: Box::new(l?), rhs: Box::new(r?) })
+            Some(Term::Binary {
+                binary: *op,
+                lhs: Box::new(l?),
+                rhs: Box::new(r?),
+            })
         }
-        ExprKind::Unary { op: UnaryOp::Not, operand } => {
-            Some(lower_condition(operand, scope, diags)?.negate())
-        }
+        ExprKind::Unary {
+            op: UnaryOp::Not,
+            operand,
+        } => Some(lower_condition(operand, scope, diags)?.negate()),
         ExprKind::Binary { op, lhs, rhs } if op.is_comparison() => {
             let l = operand(lhs, scope, diags);
             let r = lower(rhs, scope, diags);
             let (l, r) = (l?, r?);
             check_comparison(*op, &l, &r, rhs, scope, diags);
-            Some(Term::Binary { binary: *op, lhs: Box::new(l), rhs: Box::new(r) })
+            Some(Term::Binary {
+                binary: *op,
+                lhs: Box::new(l),
+                rhs: Box::new(r),
+            })
         }
         ExprKind::Bool(b) => Some(Term::constant(Value::Bool(*b))),
         ExprKind::Path(_) => {
@@ -64,7 +73,9 @@ pub fn lower_condition(
 fn not_a_condition(expr: &Expr) -> Diagnostic {
     Diagnostic::error(Code::NotACondition, expr.span, "this is not a condition")
         .with_label("not true/false")
-        .with_help("compare a parameter with a value: `optimizer == sgd`, `lr < 1e-3`, `depth in [2, 3]`")
+        .with_help(
+            "compare a parameter with a value: `optimizer == sgd`, `lr < 1e-3`, `depth in [2, 3]`",
+        )
 }
 
 /// The left side of a comparison: a name here must be a parameter.
@@ -87,7 +98,9 @@ fn operand(expr: &Expr, scope: &dyn ConditionScope, diags: &mut Vec<Diagnostic>)
                     format!("`{name}` is defined after this condition"),
                 )
                 .with_label("defined later")
-                .with_help(format!("move the definition of `{name}` above the condition"))
+                .with_help(format!(
+                    "move the definition of `{name}` above the condition"
+                ))
             } else {
                 let known = scope.known();
                 Diagnostic::error(
@@ -96,13 +109,15 @@ fn operand(expr: &Expr, scope: &dyn ConditionScope, diags: &mut Vec<Diagnostic>)
                     format!("the condition reads `{name}`, which is not a parameter here"),
                 )
                 .with_label("undefined parameter")
-                .with_help(did_you_mean(&name, known.iter().map(String::as_str)).unwrap_or_else(|| {
-                    if known.is_empty() {
-                        String::from("define the parameter before the condition")
-                    } else {
-                        format!("parameters here: {}", known.join(", "))
-                    }
-                }))
+                .with_help(
+                    did_you_mean(&name, known.iter().map(String::as_str)).unwrap_or_else(|| {
+                        if known.is_empty() {
+                            String::from("define the parameter before the condition")
+                        } else {
+                            format!("parameters here: {}", known.join(", "))
+                        }
+                    }),
+                )
             };
             diags.push(diagnostic);
             None
@@ -120,7 +135,9 @@ fn check_comparison(
     diags: &mut Vec<Diagnostic>,
 ) {
     let Term::Param { name } = lhs else { return };
-    let Some(dist) = scope.distribution(name) else { return };
+    let Some(dist) = scope.distribution(name) else {
+        return;
+    };
     let Some(value) = rhs.as_const() else { return };
     let compared: Vec<&Value> = match (op, value) {
         (BinaryOp::In, Value::List(items)) => items.iter().collect(),
@@ -142,7 +159,9 @@ fn check_comparison(
                             .with_label("never equal")
                             .with_help(
                                 did_you_mean(&v.to_string(), candidates.iter().map(String::as_str))
-                                    .unwrap_or_else(|| format!("`{name}` takes {}", listed.join(", "))),
+                                    .unwrap_or_else(|| {
+                                        format!("`{name}` takes {}", listed.join(", "))
+                                    }),
                             ),
                         );
                     }

@@ -13,10 +13,17 @@ use crate::space::Value;
 use crate::syntax::ast::{Call, DatasetDecl};
 
 /// Checks a dataset declaration; `dir` is where its relative paths resolve.
-pub fn check(decl: &DatasetDecl, dir: Option<&Path>, diags: &mut Vec<Diagnostic>) -> Option<Dataset> {
+pub fn check(
+    decl: &DatasetDecl,
+    dir: Option<&Path>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Dataset> {
     let source = step(&decl.source, Family::Source, diags);
-    let transforms: Vec<Option<Step>> =
-        decl.transforms.iter().map(|t| step(t, Family::Transform, diags)).collect();
+    let transforms: Vec<Option<Step>> = decl
+        .transforms
+        .iter()
+        .map(|t| step(t, Family::Transform, diags))
+        .collect();
     let source = source?;
     check_source(&source, &decl.source, dir, diags);
     let transforms: Vec<Step> = transforms.into_iter().collect::<Option<_>>()?;
@@ -26,9 +33,13 @@ pub fn check(decl: &DatasetDecl, dir: Option<&Path>, diags: &mut Vec<Diagnostic>
             let test = t.number("test").unwrap_or(0.0);
             if val + test >= 1.0 {
                 diags.push(
-                    Diagnostic::error(Code::InvalidValue, call.span, "`val` and `test` together leave no training rows")
-                        .with_label(format!("val + test = {}", val + test))
-                        .with_help("keep val + test below 1"),
+                    Diagnostic::error(
+                        Code::InvalidValue,
+                        call.span,
+                        "`val` and `test` together leave no training rows",
+                    )
+                    .with_label(format!("val + test = {}", val + test))
+                    .with_help("keep val + test below 1"),
                 );
             }
         }
@@ -56,7 +67,9 @@ pub fn step(call: &Call, family: Family, diags: &mut Vec<Diagnostic>) -> Option<
         let value = match bound.named.get(spec.name) {
             Some(expr) => {
                 let what = format!("`{}` of `{}`", spec.name, builtin.name);
-                let Some(value) = constant(expr, &what, diags) else { continue };
+                let Some(value) = constant(expr, &what, diags) else {
+                    continue;
+                };
                 if !check_value(spec, &what, &value, expr.span, diags) {
                     continue;
                 }
@@ -72,8 +85,16 @@ pub fn step(call: &Call, family: Family, diags: &mut Vec<Diagnostic>) -> Option<
 }
 
 /// A bare name in a field such as `sampler = random`: the built-in called with no arguments.
-pub fn bare_step(name: &crate::syntax::ast::Ident, family: Family, diags: &mut Vec<Diagnostic>) -> Option<Step> {
-    let call = Call { name: name.clone(), args: Vec::new(), span: name.span };
+pub fn bare_step(
+    name: &crate::syntax::ast::Ident,
+    family: Family,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Step> {
+    let call = Call {
+        name: name.clone(),
+        args: Vec::new(),
+        span: name.span,
+    };
     step(&call, family, diags)
 }
 
@@ -84,11 +105,16 @@ pub fn default_value(default: Option<&str>) -> Option<Value> {
     if text == "none" {
         return None;
     }
-    let (file, errors) = crate::syntax::parse(crate::syntax::FileId(0), &format!("space d {{ v = {text} }}"));
+    let (file, errors) = crate::syntax::parse(
+        crate::syntax::FileId(0),
+        &format!("space d {{ v = {text} }}"),
+    );
     if !errors.is_empty() {
         return None;
     }
-    let crate::syntax::ast::Item::Space(space) = file.items.first()? else { return None };
+    let crate::syntax::ast::Item::Space(space) = file.items.first()? else {
+        return None;
+    };
     let crate::syntax::ast::Statement::Assign(assign) = space.body.statements.first()? else {
         return None;
     };
@@ -103,17 +129,25 @@ pub fn unknown_builtin(family: Family, name: &str, span: crate::syntax::Span) ->
         return Diagnostic::error(
             Code::Misplaced,
             span,
-            format!("`{name}` is a {}, not a {}", other.family.noun(), family.noun()),
+            format!(
+                "`{name}` is a {}, not a {}",
+                other.family.noun(),
+                family.noun()
+            ),
         )
         .with_label(format!("a {}", other.family.noun()))
         .with_help(format!("{}s: {}", family.noun(), members.join(", ")));
     }
-    Diagnostic::error(Code::UnknownFunction, span, format!("unknown {} `{name}`", family.noun()))
-        .with_label(format!("not a {}", family.noun()))
-        .with_help(
-            did_you_mean(name, members.iter().copied())
-                .unwrap_or_else(|| format!("{}s: {}", family.noun(), members.join(", "))),
-        )
+    Diagnostic::error(
+        Code::UnknownFunction,
+        span,
+        format!("unknown {} `{name}`", family.noun()),
+    )
+    .with_label(format!("not a {}", family.noun()))
+    .with_help(
+        did_you_mean(name, members.iter().copied())
+            .unwrap_or_else(|| format!("{}s: {}", family.noun(), members.join(", "))),
+    )
 }
 
 fn check_source(source: &Step, call: &Call, dir: Option<&Path>, diags: &mut Vec<Diagnostic>) {
@@ -129,11 +163,17 @@ fn check_source(source: &Step, call: &Call, dir: Option<&Path>, diags: &mut Vec<
         if let Some(name) = source.string("name") {
             if !BUILTIN_DATASETS.contains(&name) {
                 diags.push(
-                    Diagnostic::error(Code::InvalidValue, arg_span("name", 0), format!("hps ships no dataset \"{name}\""))
-                        .with_label("unknown built-in dataset")
-                        .with_help(did_you_mean(name, BUILTIN_DATASETS.iter().copied()).unwrap_or_else(|| {
+                    Diagnostic::error(
+                        Code::InvalidValue,
+                        arg_span("name", 0),
+                        format!("hps ships no dataset \"{name}\""),
+                    )
+                    .with_label("unknown built-in dataset")
+                    .with_help(
+                        did_you_mean(name, BUILTIN_DATASETS.iter().copied()).unwrap_or_else(|| {
                             format!("built-in datasets: {}", BUILTIN_DATASETS.join(", "))
-                        })),
+                        }),
+                    ),
                 );
             }
         }
@@ -144,13 +184,19 @@ fn check_source(source: &Step, call: &Call, dir: Option<&Path>, diags: &mut Vec<
         if !matches!(spec.name, "path" | "images" | "labels") {
             continue;
         }
-        let Some(relative) = source.string(spec.name) else { continue };
+        let Some(relative) = source.string(spec.name) else {
+            continue;
+        };
         let full = dir.join(relative);
         if !full.exists() {
             diags.push(
-                Diagnostic::error(Code::DataNotFound, arg_span(spec.name, index), format!("\"{relative}\" does not exist"))
-                    .with_label(format!("looked for {}", full.display()))
-                    .with_help("paths are relative to the .hps file"),
+                Diagnostic::error(
+                    Code::DataNotFound,
+                    arg_span(spec.name, index),
+                    format!("\"{relative}\" does not exist"),
+                )
+                .with_label(format!("looked for {}", full.display()))
+                .with_help("paths are relative to the .hps file"),
             );
         }
     }

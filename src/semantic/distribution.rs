@@ -26,8 +26,14 @@ pub fn distribution(call: &Call, diags: &mut Vec<Diagnostic>) -> Option<Distribu
         let expr = *bound.named.get(name)?;
         let value = constant(expr, &format!("`{name}` of `{}`", builtin.name), diags)?;
         let spec = builtin.arg(name)?;
-        check_value(spec, &format!("`{name}` of `{}`", builtin.name), &value, expr.span, diags)
-            .then_some((value, expr))
+        check_value(
+            spec,
+            &format!("`{name}` of `{}`", builtin.name),
+            &value,
+            expr.span,
+            diags,
+        )
+        .then_some((value, expr))
     };
     let result = match builtin.name {
         "uniform" => {
@@ -48,7 +54,11 @@ pub fn distribution(call: &Call, diags: &mut Vec<Diagnostic>) -> Option<Distribu
                             Diagnostic::error(
                                 Code::InvalidValue,
                                 s_expr.span,
-                                format!("`step` {} is wider than the range {}", format_float(s), format_float(high - low)),
+                                format!(
+                                    "`step` {} is wider than the range {}",
+                                    format_float(s),
+                                    format_float(high - low)
+                                ),
                             )
                             .with_label("too wide")
                             .with_help("use a step no larger than high - low"),
@@ -63,8 +73,20 @@ pub fn distribution(call: &Call, diags: &mut Vec<Diagnostic>) -> Option<Distribu
         }
         "loguniform" => {
             let (low, high) = (number("low"), number("high"));
-            let ((low, _), (high, high_expr)) = (low?, high?);
+            let ((low, low_expr), (high, high_expr)) = (low?, high?);
             let (low, high) = (low.as_f64()?, high.as_f64()?);
+            if low <= 0.0 {
+                diags.push(
+                    Diagnostic::error(
+                        Code::InvalidRange,
+                        low_expr.span,
+                        format!("`loguniform` needs 0 < low, found low = {}", format_float(low).trim_end_matches(".0")),
+                    )
+                    .with_label("not positive")
+                    .with_help("a log scale cannot reach 0: start at a small positive value such as 1e-6, or use `uniform`"),
+                );
+                return None;
+            }
             if low >= high {
                 diags.push(range_error(call, high_expr, low, high));
                 return None;
@@ -99,7 +121,12 @@ pub fn distribution(call: &Call, diags: &mut Vec<Diagnostic>) -> Option<Distribu
                 );
                 return None;
             }
-            Distribution::Int { low, high, log, step }
+            Distribution::Int {
+                low,
+                high,
+                log,
+                step,
+            }
         }
         "choice" | "ordinal" | "choose" => {
             let values = choice_values(call, &bound.rest, diags)?;
@@ -148,9 +175,13 @@ fn choice_values(call: &Call, exprs: &[&Expr], diags: &mut Vec<Diagnostic>) -> O
         let value = constant(expr, "a choice", diags)?;
         if values.iter().any(|v| v.loosely_equals(&value)) {
             diags.push(
-                Diagnostic::error(Code::InvalidValue, expr.span, format!("`{value}` is listed twice"))
-                    .with_label("repeated value")
-                    .with_help("each value may appear once"),
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    expr.span,
+                    format!("`{value}` is listed twice"),
+                )
+                .with_label("repeated value")
+                .with_help("each value may appear once"),
             );
             return None;
         }
@@ -191,7 +222,9 @@ fn bases(call: &Call, diags: &mut Vec<Diagnostic>) -> Option<Distribution> {
                     format!("a basis must be a number, found `{value}`"),
                 )
                 .with_label("not a number")
-                .with_help("bases are numbers mixed by learned weights; use `choice` for other values"),
+                .with_help(
+                    "bases are numbers mixed by learned weights; use `choice` for other values",
+                ),
             );
             return None;
         };
@@ -248,9 +281,13 @@ fn bases_on_range(call: &Call, inner: &Call, diags: &mut Vec<Diagnostic>) -> Opt
             }
             None => {
                 diags.push(
-                    Diagnostic::error(Code::TooManyArguments, arg.span, "`bases` with a range takes only `k` besides it")
-                        .with_label("extra argument")
-                        .with_help("write `bases(loguniform(1e-4, 1), k = 5)`"),
+                    Diagnostic::error(
+                        Code::TooManyArguments,
+                        arg.span,
+                        "`bases` with a range takes only `k` besides it",
+                    )
+                    .with_label("extra argument")
+                    .with_help("write `bases(loguniform(1e-4, 1), k = 5)`"),
                 );
                 return None;
             }
@@ -261,7 +298,10 @@ fn bases_on_range(call: &Call, inner: &Call, diags: &mut Vec<Diagnostic>) -> Opt
             Diagnostic::error(
                 Code::TypeMismatch,
                 inner.span,
-                format!("`bases` places values on a numeric range, not on `{}`", inner.name.name),
+                format!(
+                    "`bases` places values on a numeric range, not on `{}`",
+                    inner.name.name
+                ),
             )
             .with_label("not a range")
             .with_help("use `uniform`, `loguniform` or `int`, or list the bases"),
@@ -275,7 +315,11 @@ fn bases_on_range(call: &Call, inner: &Call, diags: &mut Vec<Diagnostic>) -> Opt
     let values = (0..k)
         .map(|i| {
             let t = i as f64 / (k - 1) as f64;
-            if log { (low.ln() + t * (high.ln() - low.ln())).exp() } else { low + t * (high - low) }
+            if log {
+                (low.ln() + t * (high.ln() - low.ln())).exp()
+            } else {
+                low + t * (high - low)
+            }
         })
         .collect();
     Some(Distribution::Bases { values, log })

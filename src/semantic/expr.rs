@@ -43,28 +43,59 @@ pub fn lower(expr: &Expr, names: &dyn Names, diags: &mut Vec<Diagnostic>) -> Opt
         ExprKind::List(items) => {
             let items: Option<Vec<Term>> = items.iter().map(|i| lower(i, names, diags)).collect();
             let items = items?;
-            match items.iter().map(|t| t.as_const().cloned()).collect::<Option<Vec<Value>>>() {
+            match items
+                .iter()
+                .map(|t| t.as_const().cloned())
+                .collect::<Option<Vec<Value>>>()
+            {
                 Some(values) => Some(Term::constant(Value::List(values))),
                 None => Some(Term::List { items }),
             }
         }
         ExprKind::Unary { op, operand } => {
             let operand = lower(operand, names, diags)?;
-            fold_or_keep(Term::Unary { unary: *op, operand: Box::new(operand) }, expr, diags)
+            fold_or_keep(
+                Term::Unary {
+                    unary: *op,
+                    operand: Box::new(operand),
+                },
+                expr,
+                diags,
+            )
         }
         ExprKind::Binary { op, lhs, rhs } => {
             let l = lower(lhs, names, diags);
             let r = lower(rhs, names, diags);
             let (l, r) = (l?, r?);
-            if *op == BinaryOp::In && !matches!(r, Term::List { .. } | Term::Const { value: Value::List(_) }) {
+            if *op == BinaryOp::In
+                && !matches!(
+                    r,
+                    Term::List { .. }
+                        | Term::Const {
+                            value: Value::List(_)
+                        }
+                )
+            {
                 diags.push(
-                    Diagnostic::error(Code::TypeMismatch, rhs.span, "`in` needs a list on its right")
-                        .with_label("not a list")
-                        .with_help("write `x in [a, b]`"),
+                    Diagnostic::error(
+                        Code::TypeMismatch,
+                        rhs.span,
+                        "`in` needs a list on its right",
+                    )
+                    .with_label("not a list")
+                    .with_help("write `x in [a, b]`"),
                 );
                 return None;
             }
-            fold_or_keep(Term::Binary { binary: *op, lhs: Box::new(l), rhs: Box::new(r) }, expr, diags)
+            fold_or_keep(
+                Term::Binary {
+                    binary: *op,
+                    lhs: Box::new(l),
+                    rhs: Box::new(r),
+                },
+                expr,
+                diags,
+            )
         }
         ExprKind::Call(call) => {
             diags.push(
@@ -80,17 +111,27 @@ pub fn lower(expr: &Expr, names: &dyn Names, diags: &mut Vec<Diagnostic>) -> Opt
         }
         ExprKind::Record { .. } => {
             diags.push(
-                Diagnostic::error(Code::Misplaced, expr.span, "a `{ … }` group is not allowed here")
-                    .with_label("not allowed here")
-                    .with_help("groups of parameters belong in `train`, `params`, `budget` or a `space`"),
+                Diagnostic::error(
+                    Code::Misplaced,
+                    expr.span,
+                    "a `{ … }` group is not allowed here",
+                )
+                .with_label("not allowed here")
+                .with_help(
+                    "groups of parameters belong in `train`, `params`, `budget` or a `space`",
+                ),
             );
             None
         }
         ExprKind::Objective { .. } => {
             diags.push(
-                Diagnostic::error(Code::Misplaced, expr.span, "`maximize`/`minimize` belongs to `objective`")
-                    .with_label("not allowed here")
-                    .with_help("write `objective = maximize val.accuracy` in a study"),
+                Diagnostic::error(
+                    Code::Misplaced,
+                    expr.span,
+                    "`maximize`/`minimize` belongs to `objective`",
+                )
+                .with_label("not allowed here")
+                .with_help("write `objective = maximize val.accuracy` in a study"),
             );
             None
         }
@@ -118,7 +159,11 @@ fn lower_name(path: &[Ident], names: &dyn Names, diags: &mut Vec<Diagnostic>) ->
             let span = path[0].span.to(path[path.len() - 1].span);
             let text = path_text(path);
             let known = names.known();
-            let suggestion = did_you_mean(&text, known.iter().map(String::as_str));
+            // A bare name one edit from a defined name is a typo, not a symbol (short names excepted:
+            // `x` next to `a` is a symbol).
+            let suggestion = (text.chars().count() >= 4)
+                .then(|| did_you_mean(&text, known.iter().map(String::as_str)))
+                .flatten();
             if path.len() > 1 || suggestion.is_some() {
                 diags.push(
                     Diagnostic::error(Code::UnknownName, span, format!("`{text}` is not defined"))
@@ -143,9 +188,13 @@ fn fold_or_keep(term: Term, expr: &Expr, diags: &mut Vec<Diagnostic>) -> Option<
         return Some(Term::constant(value));
     }
     diags.push(
-        Diagnostic::error(Code::InvalidValue, expr.span, format!("`{term}` cannot be computed"))
-            .with_label("no value")
-            .with_help("arithmetic works on numbers; check for a division by zero or an overflow"),
+        Diagnostic::error(
+            Code::InvalidValue,
+            expr.span,
+            format!("`{term}` cannot be computed"),
+        )
+        .with_label("no value")
+        .with_help("arithmetic works on numbers; check for a division by zero or an overflow"),
     );
     None
 }
@@ -156,9 +205,13 @@ pub fn constant(expr: &Expr, what: &str, diags: &mut Vec<Diagnostic>) -> Option<
         let noun = crate::semantic::builtins::any_named(&call.name.name)
             .map_or("a call", |b| b.family.noun());
         diags.push(
-            Diagnostic::error(Code::Misplaced, expr.span, format!("{what} must be a fixed value, not {noun}"))
-                .with_label("must be fixed")
-                .with_help("only parameters of `model`, `train`, `params` and spaces may vary"),
+            Diagnostic::error(
+                Code::Misplaced,
+                expr.span,
+                format!("{what} must be a fixed value, not {noun}"),
+            )
+            .with_label("must be fixed")
+            .with_help("only parameters of `model`, `train`, `params` and spaces may vary"),
         );
         return None;
     }

@@ -75,15 +75,20 @@ impl Loader {
     /// # Errors
     /// When the file cannot be read (imports that cannot be read become diagnostics instead).
     pub fn load_path(&mut self, path: &Path) -> Result<FileId, ReadError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|error| ReadError { path: path.to_path_buf(), error })?;
+        let text = std::fs::read_to_string(path).map_err(|error| ReadError {
+            path: path.to_path_buf(),
+            error,
+        })?;
         let key = canonical_key(path);
         if let Some(&id) = self.by_key.get(&key) {
             self.loaded.entries.push(id);
             return Ok(id);
         }
-        let dir = path.parent().map(Path::to_path_buf).or_else(|| Some(PathBuf::from(".")));
-        let id = self.add(key, path.display().to_string(), text, dir, None);
+        let dir = path
+            .parent()
+            .map(Path::to_path_buf)
+            .or_else(|| Some(PathBuf::from(".")));
+        let id = self.add(key, path.display().to_string(), &text, dir, None);
         self.loaded.entries.push(id);
         Ok(id)
     }
@@ -91,7 +96,7 @@ impl Loader {
     /// Loads an entry from text (tests, embedding). Relative imports resolve against `dir`.
     pub fn load_text(&mut self, name: &str, text: &str, dir: Option<&Path>) -> FileId {
         let key = format!("<text>{}:{name}", self.loaded.files.len());
-        let id = self.add(key, name.to_owned(), text.to_owned(), dir.map(Path::to_path_buf), None);
+        let id = self.add(key, name.to_owned(), text, dir.map(Path::to_path_buf), None);
         self.loaded.entries.push(id);
         id
     }
@@ -106,13 +111,13 @@ impl Loader {
         &mut self,
         key: String,
         name: String,
-        text: String,
+        text: &str,
         dir: Option<PathBuf>,
         via: Option<Span>,
     ) -> FileId {
-        let id = self.loaded.sources.add(name, text.as_str());
+        let id = self.loaded.sources.add(name, text);
         self.by_key.insert(key, id);
-        let (ast, errors) = parse(id, &text);
+        let (ast, errors) = parse(id, text);
         self.loaded.diagnostics.extend(errors);
         let imports: Vec<(String, Span, Span)> = ast
             .items
@@ -122,7 +127,12 @@ impl Loader {
                 _ => None,
             })
             .collect();
-        self.loaded.files.push(LoadedFile { id, dir: dir.clone(), ast, imports: Vec::new() });
+        self.loaded.files.push(LoadedFile {
+            id,
+            dir: dir.clone(),
+            ast,
+            imports: Vec::new(),
+        });
         self.stack.push((id, via));
         let mut resolved: Vec<(Span, FileId)> = Vec::new();
         for (path, path_span, import_span) in imports {
@@ -199,7 +209,7 @@ impl Loader {
         if let Some(&id) = self.by_key.get(&key) {
             return self.check_cycle(id, span);
         }
-        Some(self.add(key, name, text, target_dir, Some(span)))
+        Some(self.add(key, name, &text, target_dir, Some(span)))
     }
 
     /// A file already seen: an error when it is still being loaded (a cycle).
@@ -217,14 +227,17 @@ impl Loader {
         if let Some((_, Some(via))) = self.stack.get(position + 1) {
             diagnostic = diagnostic.with_related(*via, "the cycle starts here");
         }
-        self.loaded.diagnostics.push(diagnostic.with_help(
-            "move the shared items into a third file that both import",
-        ));
+        self.loaded
+            .diagnostics
+            .push(diagnostic.with_help("move the shared items into a third file that both import"));
         Some(id)
     }
 }
 
 /// A key that is the same for two spellings of one file.
 fn canonical_key(path: &Path) -> String {
-    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()).display().to_string()
+    std::fs::canonicalize(path)
+        .unwrap_or_else(|_| path.to_path_buf())
+        .display()
+        .to_string()
 }

@@ -89,13 +89,19 @@ pub fn check_loaded(loaded: Loaded) -> Checked {
             match item {
                 Item::Dataset(d) => {
                     if let Some(checked) = dataset::check(d, file.dir.as_deref(), &mut diags) {
-                        program.datasets.entry(checked.name.clone()).or_insert_with(|| checked.clone());
+                        program
+                            .datasets
+                            .entry(checked.name.clone())
+                            .or_insert_with(|| checked.clone());
                         datasets.insert(d.span, checked);
                     }
                 }
                 Item::Arch(a) => {
                     if let Some(checked) = arch::check(a, &mut diags) {
-                        program.archs.entry(checked.name.clone()).or_insert_with(|| checked.clone());
+                        program
+                            .archs
+                            .entry(checked.name.clone())
+                            .or_insert_with(|| checked.clone());
                         archs.insert(a.span, checked);
                     }
                 }
@@ -131,7 +137,11 @@ pub fn check_loaded(loaded: Loaded) -> Checked {
     }
     warn_unused(&loaded, &used, &mut diags);
     diagnostic::sort(&mut diags);
-    Checked { sources: loaded.sources, program, diagnostics: diags }
+    Checked {
+        sources: loaded.sources,
+        program,
+        diagnostics: diags,
+    }
 }
 
 /// Datasets, spaces and architectures declared beside studies that no study uses.
@@ -151,9 +161,13 @@ fn warn_unused(loaded: &Loaded, used: &HashSet<Span>, diags: &mut Vec<Diagnostic
             if !used.contains(&span) {
                 if let Some(name) = item.name() {
                     diags.push(
-                        Diagnostic::warning(Code::Unused, name.span, format!("{} `{}` is never used", item.kind(), name.name))
-                            .with_label("unused")
-                            .with_help("use it in a study, or remove it"),
+                        Diagnostic::warning(
+                            Code::Unused,
+                            name.span,
+                            format!("{} `{}` is never used", item.kind(), name.name),
+                        )
+                        .with_label("unused")
+                        .with_help("use it in a study, or remove it"),
                     );
                 }
             }

@@ -34,7 +34,10 @@ impl Step {
     /// A step with no arguments.
     #[must_use]
     pub fn bare(name: &str) -> Self {
-        Self { name: name.to_owned(), args: BTreeMap::new() }
+        Self {
+            name: name.to_owned(),
+            args: BTreeMap::new(),
+        }
     }
 
     /// A numeric argument.

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::semantic::load::Loaded;
-use crate::syntax::ast::Item;
 use crate::syntax::FileId;
+use crate::syntax::ast::Item;
 
 /// The items one file can name.
 #[derive(Debug, Default)]
@@ -24,8 +24,12 @@ impl<'a> FileScope<'a> {
     /// Names of items of one kind (`"space"`, `"arch"`, `"dataset"`), for suggestions.
     #[must_use]
     pub fn names_of(&self, kind: &str) -> Vec<&'a str> {
-        let mut names: Vec<&str> =
-            self.items.iter().filter(|(_, i)| i.kind() == kind).map(|(n, _)| *n).collect();
+        let mut names: Vec<&str> = self
+            .items
+            .iter()
+            .filter(|(_, i)| i.kind() == kind)
+            .map(|(n, _)| *n)
+            .collect();
         names.sort_unstable();
         names
     }
@@ -39,7 +43,10 @@ pub fn build<'a>(loaded: &'a Loaded, diags: &mut Vec<Diagnostic>) -> Vec<FileSco
         .map(|file| {
             let mut scope = FileScope::default();
             let own = file.ast.items.iter();
-            let imported = file.imports.iter().flat_map(|(_, id)| loaded.file(*id).ast.items.iter());
+            let imported = file
+                .imports
+                .iter()
+                .flat_map(|(_, id)| loaded.file(*id).ast.items.iter());
             for item in own.chain(imported) {
                 let Some(name) = item.name() else { continue };
                 match scope.items.get(name.name.as_str()) {
@@ -73,5 +80,9 @@ pub fn build<'a>(loaded: &'a Loaded, diags: &mut Vec<Diagnostic>) -> Vec<FileSco
 /// The pair ordered so the second is in `file` when one of them is (the error goes there).
 fn order<'a>(a: &'a Item, b: &'a Item, file: FileId) -> (&'a Item, &'a Item) {
     let in_file = |i: &Item| i.name().is_some_and(|n| n.span.file == file);
-    if in_file(a) && !in_file(b) { (b, a) } else { (a, b) }
+    if in_file(a) && !in_file(b) {
+        (b, a)
+    } else {
+        (a, b)
+    }
 }

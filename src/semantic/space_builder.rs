@@ -66,7 +66,10 @@ impl SpaceBuilder {
     /// A builder whose entries are named `prefix.local` (or `local` when the prefix is empty).
     #[must_use]
     pub fn new(prefix: &str) -> Self {
-        Self { prefix: prefix.to_owned(), ..Self::default() }
+        Self {
+            prefix: prefix.to_owned(),
+            ..Self::default()
+        }
     }
 
     /// Switches the prefix for the entries that follow.
@@ -75,7 +78,11 @@ impl SpaceBuilder {
     }
 
     fn full(&self, local: &str) -> String {
-        if self.prefix.is_empty() { local.to_owned() } else { format!("{}.{local}", self.prefix) }
+        if self.prefix.is_empty() {
+            local.to_owned()
+        } else {
+            format!("{}.{local}", self.prefix)
+        }
     }
 
     /// Reads a block's statements.
@@ -86,11 +93,24 @@ impl SpaceBuilder {
         self.pending_names.clear();
     }
 
-    fn statements(&mut self, block: &Block, condition: Option<&Term>, mode: Mode, diags: &mut Vec<Diagnostic>) {
+    fn statements(
+        &mut self,
+        block: &Block,
+        condition: Option<&Term>,
+        mode: Mode,
+        diags: &mut Vec<Diagnostic>,
+    ) {
         for statement in &block.statements {
             match statement {
                 Statement::Assign(assign) => {
-                    self.assign(&assign.name, &assign.value, assign.doc.clone(), condition, mode, diags);
+                    self.assign(
+                        &assign.name,
+                        &assign.value,
+                        assign.doc.clone(),
+                        condition,
+                        mode,
+                        diags,
+                    );
                     self.pending_names.remove(&assign.name.name);
                 }
                 Statement::When(when) => {
@@ -112,9 +132,15 @@ impl SpaceBuilder {
                 Statement::Forbid(forbid) => {
                     if condition.is_some() {
                         diags.push(
-                            Diagnostic::error(Code::Misplaced, forbid.span, "`forbid` inside `when` is not supported")
-                                .with_label("inside a `when` block")
-                                .with_help("write the condition into the rule: `forbid a == x and b > 3`"),
+                            Diagnostic::error(
+                                Code::Misplaced,
+                                forbid.span,
+                                "`forbid` inside `when` is not supported",
+                            )
+                            .with_label("inside a `when` block")
+                            .with_help(
+                                "write the condition into the rule: `forbid a == x and b > 3`",
+                            ),
                         );
                     } else {
                         self.forbids.push((forbid.condition.clone(), forbid.span));
@@ -134,7 +160,9 @@ impl SpaceBuilder {
         mode: Mode,
         diags: &mut Vec<Diagnostic>,
     ) {
-        let Some(kind) = self.value(value, diags) else { return };
+        let Some(kind) = self.value(value, diags) else {
+            return;
+        };
         let full = self.full(&name.name);
         if let Some(existing) = self.entries.iter_mut().find(|e| e.full == full) {
             if mode == Mode::Override {
@@ -146,10 +174,14 @@ impl SpaceBuilder {
                 return;
             }
             diags.push(
-                Diagnostic::error(Code::DuplicateName, name.span, format!("`{}` is defined twice", name.name))
-                    .with_label("defined again here")
-                    .with_related(existing.span, "first defined here")
-                    .with_help("rename one, or remove it"),
+                Diagnostic::error(
+                    Code::DuplicateName,
+                    name.span,
+                    format!("`{}` is defined twice", name.name),
+                )
+                .with_label("defined again here")
+                .with_related(existing.span, "first defined here")
+                .with_help("rename one, or remove it"),
             );
             return;
         }
@@ -174,9 +206,15 @@ impl SpaceBuilder {
         }
         if let ExprKind::Record { .. } = &value.kind {
             diags.push(
-                Diagnostic::error(Code::Misplaced, value.span, "a `{ … }` group cannot be a parameter")
-                    .with_label("nested group")
-                    .with_help("put the parameters here directly, or use a `when` block for conditional ones"),
+                Diagnostic::error(
+                    Code::Misplaced,
+                    value.span,
+                    "a `{ … }` group cannot be a parameter",
+                )
+                .with_label("nested group")
+                .with_help(
+                    "put the parameters here directly, or use a `when` block for conditional ones",
+                ),
             );
             return None;
         }
@@ -210,7 +248,10 @@ impl SpaceBuilder {
     /// The entries as a search space, with the given resolved `forbid` rules.
     #[must_use]
     pub fn to_space(&self, forbidden: Vec<Term>) -> SearchSpace {
-        let mut space = SearchSpace { forbidden, ..SearchSpace::default() };
+        let mut space = SearchSpace {
+            forbidden,
+            ..SearchSpace::default()
+        };
         for e in &self.entries {
             match &e.kind {
                 EntryKind::Param(d) => space.params.push(Param {
@@ -238,9 +279,13 @@ impl SpaceBuilder {
     pub fn check_not_empty(space: &SearchSpace, spans: &[Span], diags: &mut Vec<Diagnostic>) {
         if space.is_empty() == Some(true) {
             if let Some((first, rest)) = spans.split_first() {
-                let mut d = Diagnostic::error(Code::EmptySpace, *first, "`forbid` removes every combination")
-                    .with_label("forbids everything that is left")
-                    .with_help("loosen a rule or widen a parameter's range");
+                let mut d = Diagnostic::error(
+                    Code::EmptySpace,
+                    *first,
+                    "`forbid` removes every combination",
+                )
+                .with_label("forbids everything that is left")
+                .with_help("loosen a rule or widen a parameter's range");
                 for span in rest {
                     d = d.with_related(*span, "also forbids");
                 }
@@ -286,11 +331,17 @@ pub fn unknown_distribution(name: &Ident) -> Diagnostic {
         .with_label(format!("a {}", other.family.noun()))
         .with_help("a parameter's value is a constant or a distribution: uniform, loguniform, int, choice, ordinal, bases");
     }
-    Diagnostic::error(Code::UnknownFunction, name.span, format!("`{}` is not a distribution", name.name))
-        .with_label("unknown distribution")
-        .with_help(did_you_mean(&name.name, builtins::names(Family::Distribution)).unwrap_or_else(|| {
+    Diagnostic::error(
+        Code::UnknownFunction,
+        name.span,
+        format!("`{}` is not a distribution", name.name),
+    )
+    .with_label("unknown distribution")
+    .with_help(
+        did_you_mean(&name.name, builtins::names(Family::Distribution)).unwrap_or_else(|| {
             String::from("distributions: uniform, loguniform, int, choice, ordinal, bases")
-        }))
+        }),
+    )
 }
 
 impl Names for SpaceBuilder {
@@ -305,9 +356,13 @@ impl Names for SpaceBuilder {
         let distinct: BTreeSet<&str> = matches.iter().map(|e| e.full.as_str()).collect();
         if distinct.len() > 1 {
             let list: Vec<&str> = distinct.into_iter().collect();
-            return Err(Diagnostic::error(Code::AmbiguousName, span, format!("`{name}` could be several parameters"))
-                .with_label("ambiguous")
-                .with_help(format!("write one of: {}", list.join(", "))));
+            return Err(Diagnostic::error(
+                Code::AmbiguousName,
+                span,
+                format!("`{name}` could be several parameters"),
+            )
+            .with_label("ambiguous")
+            .with_help(format!("write one of: {}", list.join(", "))));
         }
         Ok(matches.first().map(|e| match &e.kind {
             EntryKind::Param(_) => Term::param(e.full.clone()),

@@ -15,7 +15,10 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 
 /// `did you mean `x`?`, when a candidate is close.
 #[must_use]
-pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
     closest(name, candidates).map(|c| format!("did you mean `{c}`?"))
 }
 
@@ -28,13 +31,15 @@ pub fn distance(a: &str, b: &str) -> usize {
     for (i, row) in rows.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=b.len() {
-        rows[0][j] = j;
+    for (j, cell) in rows[0].iter_mut().enumerate() {
+        *cell = j;
     }
     for i in 1..=a.len() {
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut best = (rows[i - 1][j] + 1).min(rows[i][j - 1] + 1).min(rows[i - 1][j - 1] + cost);
+            let mut best = (rows[i - 1][j] + 1)
+                .min(rows[i][j - 1] + 1)
+                .min(rows[i - 1][j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 best = best.min(rows[i - 2][j - 2] + 1);
             }
@@ -50,8 +55,14 @@ mod tests {
 
     #[test]
     fn finds_typos_and_ignores_strangers() {
-        assert_eq!(closest("loguniorm", ["uniform", "loguniform", "int"]), Some("loguniform"));
-        assert_eq!(closest("hyprband", ["sha", "hyperband", "asha"]), Some("hyperband"));
+        assert_eq!(
+            closest("loguniorm", ["uniform", "loguniform", "int"]),
+            Some("loguniform")
+        );
+        assert_eq!(
+            closest("hyprband", ["sha", "hyperband", "asha"]),
+            Some("hyperband")
+        );
         assert_eq!(closest("xyz", ["uniform", "loguniform"]), None);
         assert_eq!(distance("ab", "ba"), 1);
     }

@@ -20,6 +20,7 @@ pub enum Distribution {
         step: Option<f64>,
     },
     /// Reals in `[low, high]`, uniform in `log`.
+    #[serde(rename = "loguniform")]
     LogUniform {
         /// Lower bound (> 0).
         low: f64,
@@ -76,7 +77,11 @@ impl Distribution {
     #[must_use]
     pub fn finite_values(&self) -> Option<Vec<Value>> {
         match self {
-            Distribution::Uniform { low, high, step: Some(step) } if *step > 0.0 => {
+            Distribution::Uniform {
+                low,
+                high,
+                step: Some(step),
+            } if *step > 0.0 => {
                 let count = ((high - low) / step + 1e-9).floor();
                 if count > 1e6 {
                     return None;
@@ -84,10 +89,16 @@ impl Distribution {
                 #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
                 let count = count as usize;
                 #[allow(clippy::cast_precision_loss)]
-                Some((0..=count).map(|k| Value::Float(low + k as f64 * step)).collect())
+                Some(
+                    (0..=count)
+                        .map(|k| Value::Float(low + k as f64 * step))
+                        .collect(),
+                )
             }
             Distribution::Uniform { .. } | Distribution::LogUniform { .. } => None,
-            Distribution::Int { low, high, step, .. } => {
+            Distribution::Int {
+                low, high, step, ..
+            } => {
                 let step = (*step).max(1);
                 let count = (high - low) / step + 1;
                 if count > 1_000_000 {
@@ -95,7 +106,9 @@ impl Distribution {
                 }
                 Some((0..count).map(|k| Value::Int(low + k * step)).collect())
             }
-            Distribution::Choice { values } | Distribution::Ordinal { values } => Some(values.clone()),
+            Distribution::Choice { values } | Distribution::Ordinal { values } => {
+                Some(values.clone())
+            }
             Distribution::Bases { values, .. } => {
                 Some(values.iter().map(|v| Value::Float(*v)).collect())
             }
@@ -106,9 +119,9 @@ impl Distribution {
     #[must_use]
     pub fn cardinality(&self) -> Option<u64> {
         match self {
-            Distribution::Int { low, high, step, .. } => {
-                u64::try_from((high - low) / (*step).max(1) + 1).ok()
-            }
+            Distribution::Int {
+                low, high, step, ..
+            } => u64::try_from((high - low) / (*step).max(1) + 1).ok(),
             _ => self.finite_values().map(|v| v.len() as u64),
         }
     }
@@ -124,10 +137,12 @@ impl Distribution {
     pub fn scale(&self) -> Option<&'static str> {
         match self {
             Distribution::LogUniform { .. } => Some("log"),
-            Distribution::Int { log: true, .. } | Distribution::Bases { log: true, .. } => Some("log"),
-            Distribution::Uniform { .. } | Distribution::Int { .. } | Distribution::Bases { .. } => {
-                Some("linear")
+            Distribution::Int { log: true, .. } | Distribution::Bases { log: true, .. } => {
+                Some("log")
             }
+            Distribution::Uniform { .. }
+            | Distribution::Int { .. }
+            | Distribution::Bases { .. } => Some("linear"),
             Distribution::Choice { .. } | Distribution::Ordinal { .. } => None,
         }
     }
@@ -160,9 +175,9 @@ impl Distribution {
     #[must_use]
     pub fn value_type(&self) -> &'static str {
         match self {
-            Distribution::Uniform { .. } | Distribution::LogUniform { .. } | Distribution::Bases { .. } => {
-                "float"
-            }
+            Distribution::Uniform { .. }
+            | Distribution::LogUniform { .. }
+            | Distribution::Bases { .. } => "float",
             Distribution::Int { .. } => "int",
             Distribution::Choice { values } | Distribution::Ordinal { values } => {
                 let mut kinds = values.iter().map(Value::type_name);

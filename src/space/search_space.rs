@@ -86,7 +86,9 @@ impl SearchSpace {
     /// The first continuous parameter, if any (a grid cannot cover it).
     #[must_use]
     pub fn first_continuous(&self) -> Option<&Param> {
-        self.params.iter().find(|p| p.distribution.finite_values().is_none())
+        self.params
+            .iter()
+            .find(|p| p.distribution.finite_values().is_none())
     }
 
     /// The grid's size when every parameter is finite; exact (conditions and `forbid` applied) when
@@ -98,31 +100,55 @@ impl SearchSpace {
             product = product.saturating_mul(p.distribution.cardinality()?);
         }
         if product > ENUMERATION_CAP {
-            return Some(GridSize { configurations: product, exact: false });
+            return Some(GridSize {
+                configurations: product,
+                exact: false,
+            });
         }
-        let domains: Vec<Vec<Value>> =
-            self.params.iter().map(|p| p.distribution.finite_values().unwrap_or_default()).collect();
+        let domains: Vec<Vec<Value>> = self
+            .params
+            .iter()
+            .map(|p| p.distribution.finite_values().unwrap_or_default())
+            .collect();
         let mut count = 0;
-        self.enumerate(&self.params, &domains, &mut Config::new(), 0, &mut |config| {
-            if !self.is_forbidden(config) {
-                count += 1;
-            }
-            true
-        });
-        Some(GridSize { configurations: count, exact: true })
+        self.enumerate(
+            &self.params,
+            &domains,
+            &mut Config::new(),
+            0,
+            &mut |config| {
+                if !self.is_forbidden(config) {
+                    count += 1;
+                }
+                true
+            },
+        );
+        Some(GridSize {
+            configurations: count,
+            exact: true,
+        })
     }
 
     /// Whether `config` is removed by a `forbid` rule.
     #[must_use]
     pub fn is_forbidden(&self, config: &Config) -> bool {
-        let lookup = |name: &str| config.get(name).cloned().or_else(|| self.fixed_value(name, config));
+        let lookup = |name: &str| {
+            config
+                .get(name)
+                .cloned()
+                .or_else(|| self.fixed_value(name, config))
+        };
         self.forbidden.iter().any(|rule| rule.holds(&lookup))
     }
 
     fn fixed_value(&self, name: &str, config: &Config) -> Option<Value> {
         let lookup = |n: &str| config.get(n).cloned();
         if let Some(f) = self.fixed.iter().find(|f| f.name == name) {
-            return f.condition.as_ref().is_none_or(|c| c.holds(&lookup)).then(|| f.value.clone());
+            return f
+                .condition
+                .as_ref()
+                .is_none_or(|c| c.holds(&lookup))
+                .then(|| f.value.clone());
         }
         let d = self.derived.iter().find(|d| d.name == name)?;
         d.expression.eval(&lookup)
@@ -166,8 +192,12 @@ impl SearchSpace {
             return Some(false);
         }
         // The parameters the rules read, with those their conditions read, in definition order.
-        let mut relevant: Vec<&str> =
-            self.forbidden.iter().flat_map(Term::params).filter(|n| self.param(n).is_some()).collect();
+        let mut relevant: Vec<&str> = self
+            .forbidden
+            .iter()
+            .flat_map(Term::params)
+            .filter(|n| self.param(n).is_some())
+            .collect();
         let mut i = 0;
         while i < relevant.len() {
             if let Some(cond) = self.param(relevant[i]).and_then(|p| p.condition.as_ref()) {
@@ -179,8 +209,12 @@ impl SearchSpace {
             }
             i += 1;
         }
-        let params: Vec<Param> =
-            self.params.iter().filter(|p| relevant.contains(&p.name.as_str())).cloned().collect();
+        let params: Vec<Param> = self
+            .params
+            .iter()
+            .filter(|p| relevant.contains(&p.name.as_str()))
+            .cloned()
+            .collect();
         let mut domains = Vec::with_capacity(params.len());
         let mut product: u64 = 1;
         for p in &params {
@@ -210,7 +244,10 @@ impl SearchSpace {
         }
         let (low, high) = param.distribution.bounds()?;
         let mut points = vec![low, high];
-        let rules = self.forbidden.iter().chain(self.params.iter().filter_map(|p| p.condition.as_ref()));
+        let rules = self
+            .forbidden
+            .iter()
+            .chain(self.params.iter().filter_map(|p| p.condition.as_ref()));
         for rule in rules {
             if !collect_thresholds(rule, &param.name, &mut points) {
                 return None;
@@ -227,7 +264,11 @@ impl SearchSpace {
             all.into_iter()
                 .map(|x| {
                     #[allow(clippy::cast_possible_truncation)]
-                    if integer { Value::Int(x.round() as i64) } else { Value::Float(x) }
+                    if integer {
+                        Value::Int(x.round() as i64)
+                    } else {
+                        Value::Float(x)
+                    }
                 })
                 .collect(),
         )
@@ -244,7 +285,9 @@ fn collect_thresholds(term: &Term, name: &str, out: &mut Vec<f64>) -> bool {
         Term::Unary { operand, .. } => collect_thresholds(operand, name, out),
         Term::Binary { binary, lhs, rhs } if binary.is_comparison() => {
             match (lhs.as_ref(), rhs.as_ref()) {
-                (Term::Param { name: n }, other) | (other, Term::Param { name: n }) if n == name => {
+                (Term::Param { name: n }, other) | (other, Term::Param { name: n })
+                    if n == name =>
+                {
                     match other.as_const().and_then(Value::as_f64) {
                         Some(c) => {
                             out.push(c);
@@ -256,9 +299,11 @@ fn collect_thresholds(term: &Term, name: &str, out: &mut Vec<f64>) -> bool {
                 _ => collect_thresholds(lhs, name, out) && collect_thresholds(rhs, name, out),
             }
         }
-        Term::Binary { binary: BinaryOp::And | BinaryOp::Or, lhs, rhs } => {
-            collect_thresholds(lhs, name, out) && collect_thresholds(rhs, name, out)
-        }
+        Term::Binary {
+            binary: BinaryOp::And | BinaryOp::Or,
+            lhs,
+            rhs,
+        } => collect_thresholds(lhs, name, out) && collect_thresholds(rhs, name, out),
         Term::Binary { .. } => !term.params().contains(name),
     }
 }

@@ -63,13 +63,20 @@ impl Term {
     /// `a and b`.
     #[must_use]
     pub fn and(self, other: Term) -> Self {
-        Term::Binary { binary: BinaryOp::And, lhs: Box::new(self), rhs: Box::new(other) }
+        Term::Binary {
+            binary: BinaryOp::And,
+            lhs: Box::new(self),
+            rhs: Box::new(other),
+        }
     }
 
     /// `not a`.
     #[must_use]
     pub fn negate(self) -> Self {
-        Term::Unary { unary: UnaryOp::Not, operand: Box::new(self) }
+        Term::Unary {
+            unary: UnaryOp::Not,
+            operand: Box::new(self),
+        }
     }
 
     /// The parameters it reads.
@@ -110,17 +117,18 @@ impl Term {
         match self {
             Term::Const { .. } => self.clone(),
             Term::Param { name } => lookup(name).unwrap_or_else(|| self.clone()),
-            Term::Unary { unary, operand } => {
-                Term::Unary { unary: *unary, operand: Box::new(operand.substitute(lookup)) }
-            }
+            Term::Unary { unary, operand } => Term::Unary {
+                unary: *unary,
+                operand: Box::new(operand.substitute(lookup)),
+            },
             Term::Binary { binary, lhs, rhs } => Term::Binary {
                 binary: *binary,
                 lhs: Box::new(lhs.substitute(lookup)),
                 rhs: Box::new(rhs.substitute(lookup)),
             },
-            Term::List { items } => {
-                Term::List { items: items.iter().map(|i| i.substitute(lookup)).collect() }
-            }
+            Term::List { items } => Term::List {
+                items: items.iter().map(|i| i.substitute(lookup)).collect(),
+            },
         }
     }
 
@@ -131,7 +139,11 @@ impl Term {
         match self {
             Term::Const { value } => Some(value.clone()),
             Term::Param { name } => lookup(name),
-            Term::List { items } => items.iter().map(|i| i.eval(lookup)).collect::<Option<_>>().map(Value::List),
+            Term::List { items } => items
+                .iter()
+                .map(|i| i.eval(lookup))
+                .collect::<Option<_>>()
+                .map(Value::List),
             Term::Unary { unary, operand } => {
                 let v = operand.eval(lookup);
                 match unary {
@@ -196,7 +208,9 @@ pub fn compare(op: BinaryOp, l: &Value, r: &Value) -> bool {
                     _ => None,
                 },
             };
-            let Some(ordering) = ordering else { return false };
+            let Some(ordering) = ordering else {
+                return false;
+            };
             match op {
                 BinaryOp::Lt => ordering.is_lt(),
                 BinaryOp::Le => ordering.is_le(),

@@ -78,7 +78,9 @@ impl Value {
 /// Whether `text` can be written without quotes (a symbol).
 fn is_symbol(text: &str) -> bool {
     let mut chars = text.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
         && !crate::syntax::is_keyword(text)
 }
@@ -113,5 +115,9 @@ pub fn format_float(x: f64) -> String {
         return s;
     }
     let s = format!("{x}");
-    if s.contains(['.', 'e', 'i', 'N']) { s } else { format!("{s}.0") }
+    if s.contains(['.', 'e', 'i', 'N']) {
+        s
+    } else {
+        format!("{s}.0")
+    }
 }

@@ -164,9 +164,9 @@ impl Layer {
     pub fn span(&self) -> Span {
         match self {
             Layer::Call(call) => call.span,
-            Layer::Repeat { span, .. } | Layer::Residual { span, .. } | Layer::Choose { span, .. } => {
-                *span
-            }
+            Layer::Repeat { span, .. }
+            | Layer::Residual { span, .. }
+            | Layer::Choose { span, .. } => *span,
         }
     }
 }
@@ -426,5 +426,8 @@ impl UnaryOp {
 /// Joins a dotted name: `["train", "lr"]` → `"train.lr"`.
 #[must_use]
 pub fn path_text(path: &[Ident]) -> String {
-    path.iter().map(|i| i.name.as_str()).collect::<Vec<_>>().join(".")
+    path.iter()
+        .map(|i| i.name.as_str())
+        .collect::<Vec<_>>()
+        .join(".")
 }

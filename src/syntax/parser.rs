@@ -12,7 +12,7 @@ use pest::pratt_parser::{Assoc, Op, PrattParser};
 
 use crate::diagnostic::Diagnostic;
 use crate::syntax::ast::{
-    Arg, ArchDecl, ArchParam, Assign, BinaryOp, Block, Call, DatasetDecl, Expr, ExprKind, File,
+    ArchDecl, ArchParam, Arg, Assign, BinaryOp, Block, Call, DatasetDecl, Expr, ExprKind, File,
     Forbid, Ident, Import, Item, Layer, SpaceDecl, Statement, StudyDecl, UnaryOp, When,
 };
 use crate::syntax::syntax_error::syntax_diagnostic;
@@ -52,7 +52,11 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
 pub fn parse(file: FileId, text: &str) -> (File, Vec<Diagnostic>) {
     match HpsParser::parse(Rule::file, text) {
         Ok(mut pairs) => {
-            let builder = Builder { file, text, base: 0 };
+            let builder = Builder {
+                file,
+                text,
+                base: 0,
+            };
             let items = pairs.next().map(|p| builder.file(p)).unwrap_or_default();
             (File { items }, Vec::new())
         }
@@ -60,10 +64,17 @@ pub fn parse(file: FileId, text: &str) -> (File, Vec<Diagnostic>) {
     }
 }
 
-fn parse_in_chunks(file: FileId, text: &str, whole: &pest::error::Error<Rule>) -> (File, Vec<Diagnostic>) {
+fn parse_in_chunks(
+    file: FileId,
+    text: &str,
+    whole: &pest::error::Error<Rule>,
+) -> (File, Vec<Diagnostic>) {
     let starts = chunk_starts(text);
     if starts.len() <= 1 {
-        return (File { items: Vec::new() }, vec![syntax_diagnostic(file, text, 0, whole)]);
+        return (
+            File { items: Vec::new() },
+            vec![syntax_diagnostic(file, text, 0, whole)],
+        );
     }
     let mut items = Vec::new();
     let mut errors = Vec::new();
@@ -72,7 +83,11 @@ fn parse_in_chunks(file: FileId, text: &str, whole: &pest::error::Error<Rule>) -
         let chunk = &text[start..end];
         match HpsParser::parse(Rule::file, chunk) {
             Ok(mut pairs) => {
-                let builder = Builder { file, text, base: start };
+                let builder = Builder {
+                    file,
+                    text,
+                    base: start,
+                };
                 items.extend(pairs.next().map(|p| builder.file(p)).unwrap_or_default());
             }
             Err(error) => errors.push(syntax_diagnostic(file, text, start, &error)),
@@ -89,7 +104,8 @@ fn chunk_starts(text: &str) -> Vec<usize> {
     let mut doc_start: Option<usize> = None;
     for line in text.split_inclusive('\n') {
         let opens = OPENERS.iter().any(|kw| {
-            line.strip_prefix(kw).is_some_and(|rest| rest.starts_with([' ', '\t', '"']))
+            line.strip_prefix(kw)
+                .is_some_and(|rest| rest.starts_with([' ', '\t', '"']))
         });
         if line.starts_with("///") {
             doc_start.get_or_insert(offset);
@@ -170,7 +186,11 @@ impl Builder<'_> {
     fn import(&self, pair: Pair<'_, Rule>) -> Import {
         let span = self.span(&pair);
         let string = Self::children(pair).next().expect("import: string");
-        Import { path: unescape(inner_text(&string)), path_span: self.span(&string), span }
+        Import {
+            path: unescape(inner_text(&string)),
+            path_span: self.span(&string),
+            span,
+        }
     }
 
     fn dataset(&self, pair: Pair<'_, Rule>) -> DatasetDecl {
@@ -179,7 +199,13 @@ impl Builder<'_> {
         let name = self.ident(inner.next().expect("dataset: name"));
         let source = self.call(inner.next().expect("dataset: source"));
         let transforms = inner.map(|p| self.call(p)).collect();
-        DatasetDecl { doc: self.doc(span), name, source, transforms, span }
+        DatasetDecl {
+            doc: self.doc(span),
+            name,
+            source,
+            transforms,
+            span,
+        }
     }
 
     fn space(&self, pair: Pair<'_, Rule>) -> SpaceDecl {
@@ -187,7 +213,12 @@ impl Builder<'_> {
         let mut inner = Self::children(pair);
         let name = self.ident(inner.next().expect("space: name"));
         let body = self.block(inner.next().expect("space: block"));
-        SpaceDecl { doc: self.doc(span), name, body, span }
+        SpaceDecl {
+            doc: self.doc(span),
+            name,
+            body,
+            span,
+        }
     }
 
     fn study(&self, pair: Pair<'_, Rule>) -> StudyDecl {
@@ -195,7 +226,12 @@ impl Builder<'_> {
         let mut inner = Self::children(pair);
         let name = self.ident(inner.next().expect("study: name"));
         let body = self.block(inner.next().expect("study: block"));
-        StudyDecl { doc: self.doc(span), name, body, span }
+        StudyDecl {
+            doc: self.doc(span),
+            name,
+            body,
+            span,
+        }
     }
 
     fn arch(&self, pair: Pair<'_, Rule>) -> ArchDecl {
@@ -209,7 +245,13 @@ impl Builder<'_> {
             .map(|p| self.arch_param(p))
             .collect();
         let body = self.layer_block(inner.next().expect("arch: body"));
-        ArchDecl { doc: self.doc(span), name, params, body, span }
+        ArchDecl {
+            doc: self.doc(span),
+            name,
+            params,
+            body,
+            span,
+        }
     }
 
     fn arch_param(&self, pair: Pair<'_, Rule>) -> ArchParam {
@@ -225,7 +267,12 @@ impl Builder<'_> {
                 rule => unreachable!("arch_param: unexpected rule {rule:?}"),
             }
         }
-        ArchParam { name: name.expect("arch_param: name"), ty, default, span }
+        ArchParam {
+            name: name.expect("arch_param: name"),
+            ty,
+            default,
+            span,
+        }
     }
 
     fn layer_block(&self, pair: Pair<'_, Rule>) -> Vec<Layer> {
@@ -247,7 +294,9 @@ impl Builder<'_> {
                 Layer::Residual { body, span }
             }
             Rule::choose_layer => {
-                let alternatives = Self::children(pair).map(|alt| self.alternative(alt)).collect();
+                let alternatives = Self::children(pair)
+                    .map(|alt| self.alternative(alt))
+                    .collect();
                 Layer::Choose { alternatives, span }
             }
             rule => unreachable!("layer: unexpected rule {rule:?}"),
@@ -275,21 +324,39 @@ impl Builder<'_> {
                 let mut inner = pair.into_inner();
                 let name = self.ident(inner.next().expect("assign: name"));
                 let value = self.expr(inner.next().expect("assign: value"));
-                Statement::Assign(Assign { doc: self.doc(span), name, value, span })
+                Statement::Assign(Assign {
+                    doc: self.doc(span),
+                    name,
+                    value,
+                    span,
+                })
             }
             Rule::field_block => {
                 let mut inner = pair.into_inner();
                 let name = self.ident(inner.next().expect("field_block: name"));
                 let block = self.block(inner.next().expect("field_block: block"));
-                let value = Expr { span: block.span, kind: ExprKind::Record { base: None, block } };
-                Statement::Assign(Assign { doc: self.doc(span), name, value, span })
+                let value = Expr {
+                    span: block.span,
+                    kind: ExprKind::Record { base: None, block },
+                };
+                Statement::Assign(Assign {
+                    doc: self.doc(span),
+                    name,
+                    value,
+                    span,
+                })
             }
             Rule::when_stmt => {
                 let mut inner = Self::children(pair);
                 let condition = self.expr(inner.next().expect("when: condition"));
                 let then = self.block(inner.next().expect("when: block"));
                 let otherwise = inner.next().map(|p| self.block(p));
-                Statement::When(When { condition, then, otherwise, span })
+                Statement::When(When {
+                    condition,
+                    then,
+                    otherwise,
+                    span,
+                })
             }
             Rule::forbid_stmt => {
                 let condition = self.expr(Self::children(pair).next().expect("forbid: condition"));
@@ -318,11 +385,18 @@ impl Builder<'_> {
                 rule => unreachable!("arg: unexpected rule {rule:?}"),
             }
         }
-        Arg { name, value: value.expect("arg: value"), span }
+        Arg {
+            name,
+            value: value.expect("arg: value"),
+            span,
+        }
     }
 
     fn ident(&self, pair: Pair<'_, Rule>) -> Ident {
-        Ident { name: pair.as_str().to_owned(), span: self.span(&pair) }
+        Ident {
+            name: pair.as_str().to_owned(),
+            span: self.span(&pair),
+        }
     }
 
     fn path(&self, pair: Pair<'_, Rule>) -> Vec<Ident> {
@@ -340,7 +414,13 @@ impl Builder<'_> {
                     rule => unreachable!("prefix: unexpected rule {rule:?}"),
                 };
                 let span = self.span(&op).to(operand.span);
-                Expr { kind: ExprKind::Unary { op: op_kind, operand: Box::new(operand) }, span }
+                Expr {
+                    kind: ExprKind::Unary {
+                        op: op_kind,
+                        operand: Box::new(operand),
+                    },
+                    span,
+                }
             })
             .map_infix(|lhs, op, rhs| {
                 let op = match op.as_rule() {
@@ -361,7 +441,14 @@ impl Builder<'_> {
                     rule => unreachable!("infix: unexpected rule {rule:?}"),
                 };
                 let span = lhs.span.to(rhs.span);
-                Expr { kind: ExprKind::Binary { op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, span }
+                Expr {
+                    kind: ExprKind::Binary {
+                        op,
+                        lhs: Box::new(lhs),
+                        rhs: Box::new(rhs),
+                    },
+                    span,
+                }
             })
             .parse(pair.into_inner())
     }
@@ -372,7 +459,10 @@ impl Builder<'_> {
             Rule::number => {
                 let text = pair.as_str();
                 let integer = !text.contains(['.', 'e', 'E']);
-                ExprKind::Number { value: text.parse().unwrap_or(f64::NAN), integer }
+                ExprKind::Number {
+                    value: text.parse().unwrap_or(f64::NAN),
+                    integer,
+                }
             }
             Rule::duration => ExprKind::Duration(parse_duration(pair.as_str())),
             Rule::string => ExprKind::Str(unescape(inner_text(&pair))),
@@ -382,7 +472,10 @@ impl Builder<'_> {
             Rule::call => ExprKind::Call(self.call(pair)),
             Rule::paren => {
                 let inner = self.expr(pair.into_inner().next().expect("paren: expr"));
-                return Expr { kind: inner.kind, span };
+                return Expr {
+                    kind: inner.kind,
+                    span,
+                };
             }
             Rule::record => {
                 let mut base = None;
@@ -394,7 +487,10 @@ impl Builder<'_> {
                         rule => unreachable!("record: unexpected rule {rule:?}"),
                     }
                 }
-                ExprKind::Record { base, block: block.expect("record: block") }
+                ExprKind::Record {
+                    base,
+                    block: block.expect("record: block"),
+                }
             }
             Rule::objective_value => {
                 let mut inner = pair.into_inner();
@@ -435,7 +531,9 @@ fn unescape(raw: &str) -> String {
 
 /// `90s` → 90, `15m` → 900, `500ms` → 0.5.
 fn parse_duration(text: &str) -> f64 {
-    let split = text.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(text.len());
+    let split = text
+        .find(|c: char| c.is_ascii_alphabetic())
+        .unwrap_or(text.len());
     let (number, unit) = text.split_at(split);
     let value: f64 = number.parse().unwrap_or(f64::NAN);
     let scale = match unit {

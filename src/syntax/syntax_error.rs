@@ -21,7 +21,11 @@ pub fn syntax_diagnostic(file: FileId, text: &str, base: usize, error: &Error<Ru
     let message = if expected.is_empty() {
         format!("unexpected {}", found.describe())
     } else {
-        format!("expected {}, found {}", join_alternatives(&expected), found.describe())
+        format!(
+            "expected {}, found {}",
+            join_alternatives(&expected),
+            found.describe()
+        )
     };
     let span = Span::new(file, pos, pos + found.len);
     Diagnostic::error(Code::Syntax, span, message)
@@ -61,11 +65,15 @@ fn found_token(text: &str, pos: usize) -> Found<'_> {
     let len = if first == '\r' && rest.starts_with("\r\n") {
         2
     } else if first.is_ascii_alphanumeric() || first == '_' {
-        rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.')).unwrap_or(rest.len())
+        rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+            .unwrap_or(rest.len())
     } else {
         first.len_utf8()
     };
-    Found { text: &rest[..len], len: if first == '\n' { 1 } else { len } }
+    Found {
+        text: &rest[..len],
+        len: if first == '\n' { 1 } else { len },
+    }
 }
 
 /// The expected things in the user's words, de-duplicated and ordered.
@@ -106,8 +114,20 @@ fn is_user_token(token: &str) -> bool {
 fn is_operator(expected: &str) -> bool {
     matches!(
         expected,
-        "`or`" | "`and`" | "`==`" | "`!=`" | "`<=`" | "`>=`" | "`<`" | "`>`" | "`in`" | "`+`" | "`-`"
-            | "`**`" | "`*`" | "`/`"
+        "`or`"
+            | "`and`"
+            | "`==`"
+            | "`!=`"
+            | "`<=`"
+            | "`>=`"
+            | "`<`"
+            | "`>`"
+            | "`in`"
+            | "`+`"
+            | "`-`"
+            | "`**`"
+            | "`*`"
+            | "`/`"
     )
 }
 
@@ -188,7 +208,9 @@ fn hint(text: &str, pos: usize, expected: &[String]) -> Option<String> {
     let line_start = text[..pos.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
     let line = &text[line_start..pos.min(text.len())];
     if rest.starts_with(':') && expected.iter().any(|e| e == "`=`") {
-        return Some(String::from("fields and parameters are set with `=`: `lr = 0.1`"));
+        return Some(String::from(
+            "fields and parameters are set with `=`: `lr = 0.1`",
+        ));
     }
     if rest.starts_with('=') && !rest.starts_with("==") && line.trim_start().starts_with("when") {
         return Some(String::from("compare with `==`; `=` sets a value"));
@@ -205,9 +227,14 @@ fn hint(text: &str, pos: usize, expected: &[String]) -> Option<String> {
     if rest.starts_with('.') {
         return Some(String::from("write numbers with a leading digit: `0.5`"));
     }
-    if let Some(word) = rest.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).next() {
+    if let Some(word) = rest
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .next()
+    {
         if is_keyword(word) && expected.iter().any(|e| e == "a name") {
-            return Some(format!("`{word}` is a keyword and cannot be used as a name"));
+            return Some(format!(
+                "`{word}` is a keyword and cannot be used as a name"
+            ));
         }
     }
     if rest.is_empty() && text.matches('{').count() > text.matches('}').count() {
@@ -224,6 +251,6 @@ pub fn is_keyword(word: &str) -> bool {
 
 /// The reserved words.
 pub const KEYWORDS: &[&str] = &[
-    "import", "dataset", "space", "arch", "study", "when", "else", "forbid", "repeat", "residual", "and",
-    "or", "not", "in", "true", "false",
+    "import", "dataset", "space", "arch", "study", "when", "else", "forbid", "repeat", "residual",
+    "and", "or", "not", "in", "true", "false",
 ];

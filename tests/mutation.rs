@@ -1,0 +1,128 @@
+//! Property test: examples mutated at random (tokens and bytes deleted, inserted, swapped) never make
+//! the parser or the checker panic.
+
+use proptest::prelude::*;
+
+fn corpus() -> Vec<String> {
+    let mut texts = Vec::new();
+    for dir in ["examples", "stdlib/std"] {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            texts.push(std::fs::read_to_string(entry.unwrap().path()).unwrap());
+        }
+    }
+    texts
+}
+
+const TOKENS: &[&str] = &[
+    "{",
+    "}",
+    "(",
+    ")",
+    "[",
+    "]",
+    ",",
+    "\n",
+    "=",
+    "==",
+    "|",
+    ".",
+    "-",
+    "**",
+    "when",
+    "forbid",
+    "import",
+    "\"",
+    "/*",
+    "*/",
+    "//",
+    "choose",
+    "repeat",
+    "1e",
+    "0",
+    "-1",
+    "uniform(",
+    "bases(",
+    "study s {",
+    "x",
+    "é",
+    "\u{0}",
+];
+
+#[derive(Debug, Clone)]
+enum Edit {
+    DeleteByte(usize),
+    InsertToken(usize, usize),
+    SwapBytes(usize, usize),
+    DeleteRange(usize, usize),
+    DuplicateLine(usize),
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    prop_oneof![
+        any::<usize>().prop_map(Edit::DeleteByte),
+        (any::<usize>(), 0..TOKENS.len()).prop_map(|(a, b)| Edit::InsertToken(a, b)),
+        (any::<usize>(), any::<usize>()).prop_map(|(a, b)| Edit::SwapBytes(a, b)),
+        (any::<usize>(), 0usize..40).prop_map(|(a, b)| Edit::DeleteRange(a, b)),
+        any::<usize>().prop_map(Edit::DuplicateLine),
+    ]
+}
+
+fn apply(text: &str, edits: &[Edit]) -> String {
+    let mut bytes = text.as_bytes().to_vec();
+    for e in edits {
+        let n = bytes.len().max(1);
+        match *e {
+            Edit::DeleteByte(i) => {
+                if !bytes.is_empty() {
+                    bytes.remove(i % n);
+                }
+            }
+            Edit::InsertToken(i, t) => {
+                let at = i % (bytes.len() + 1);
+                bytes.splice(at..at, TOKENS[t].bytes());
+            }
+            Edit::SwapBytes(a, b) => {
+                if !bytes.is_empty() {
+                    bytes.swap(a % n, b % n);
+                }
+            }
+            Edit::DeleteRange(a, len) => {
+                let start = a % n;
+                let end = (start + len).min(bytes.len());
+                if start < end {
+                    bytes.drain(start..end);
+                }
+            }
+            Edit::DuplicateLine(i) => {
+                let text = String::from_utf8_lossy(&bytes).into_owned();
+                let lines: Vec<&str> = text.lines().collect();
+                if !lines.is_empty() {
+                    let k = i % lines.len();
+                    let mut out: Vec<&str> = lines.clone();
+                    out.insert(k, lines[k]);
+                    bytes = out.join("\n").into_bytes();
+                }
+            }
+        }
+    }
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+    #[test]
+    fn mutated_examples_never_panic(index in 0usize..64, edits in prop::collection::vec(edit(), 1..6)) {
+        let corpus = corpus();
+        let text = apply(&corpus[index % corpus.len()], &edits);
+        let checked = hps::semantic::check_text("mutated.hps", &text, None);
+        // Rendering must not panic either, and every diagnostic's span must lie in its file.
+        let _ = checked.render_plain(80);
+        for d in &checked.diagnostics {
+            let len = checked.sources.get(d.span.file).text.len();
+            prop_assert!(d.span.start <= d.span.end && d.span.end <= len, "{d:?}");
+        }
+        for study in &checked.program.studies {
+            let _ = hps::plan::lower(study, &checked.program).render_text();
+        }
+    }
+}
