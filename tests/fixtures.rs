@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use hps::semantic::check_text;
+use hps::semantic::check_paths;
 
 fn render(path: &Path) -> (String, hps::semantic::Checked) {
     let text = std::fs::read_to_string(path).unwrap();
@@ -18,7 +18,8 @@ fn render(path: &Path) -> (String, hps::semantic::Checked) {
             .unwrap(),
         path.file_name().unwrap().to_str().unwrap()
     );
-    let checked = check_text(&name, &text, path.parent());
+    // Relative paths, so snapshots do not depend on where the repository is.
+    let checked = check_paths(&[Path::new(&name).to_path_buf()]).unwrap();
     let rendered = checked.render_plain(80);
     (
         format!("--- source ---\n{text}\n--- diagnostics ---\n{rendered}"),

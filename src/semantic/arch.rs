@@ -278,7 +278,10 @@ impl ArchChecker {
                         Diagnostic::error(
                             Code::TypeMismatch,
                             call.name.span,
-                            format!("`{name}` is a {ty} and cannot be used as a layer"),
+                            format!(
+                                "`{name}` is {} and cannot be used as a layer",
+                                crate::semantic::args::article(ty)
+                            ),
                         )
                         .with_label("not a layer")
                         .with_help(format!(
@@ -428,9 +431,9 @@ impl ArchChecker {
                             Code::TypeMismatch,
                             expr.span,
                             format!(
-                                "{what} must be {}, but `{name}` is a {}",
+                                "{what} must be {}, but `{name}` is {}",
                                 spec.ty.describe(),
-                                declared.unwrap_or("?")
+                                crate::semantic::args::article(declared.unwrap_or("?"))
                             ),
                         )
                         .with_label("wrong type")

@@ -24,17 +24,21 @@ pub fn bind<'a>(builtin: &Builtin, call: &'a Call, diags: &mut Vec<Diagnostic>) 
     let mut bound = BoundArgs::default();
     let mut position = 0;
     let mut seen_named = false;
+    let mut misplaced = false;
     for arg in &call.args {
         match &arg.name {
-            None if seen_named => diags.push(
-                Diagnostic::error(
-                    Code::Misplaced,
-                    arg.span,
-                    "a positional argument follows a named one",
-                )
-                .with_label("positional after named")
-                .with_help("put positional arguments first, or name this one"),
-            ),
+            None if seen_named => {
+                misplaced = true;
+                diags.push(
+                    Diagnostic::error(
+                        Code::Misplaced,
+                        arg.span,
+                        "a positional argument follows a named one",
+                    )
+                    .with_label("positional after named")
+                    .with_help("put positional arguments first, or name this one"),
+                );
+            }
             None => {
                 if let Some(spec) = builtin.args.get(position) {
                     bound.named.insert(spec.name, &arg.value);
@@ -66,7 +70,11 @@ pub fn bind<'a>(builtin: &Builtin, call: &'a Call, diags: &mut Vec<Diagnostic>) 
             }
         }
     }
-    for spec in builtin.args.iter().filter(|s| s.default.is_none()) {
+    for spec in builtin
+        .args
+        .iter()
+        .filter(|s| s.default.is_none() && !misplaced)
+    {
         if !bound.named.contains_key(spec.name) {
             diags.push(missing(builtin, spec, call.span));
         }
@@ -173,7 +181,9 @@ pub fn check_value(
     true
 }
 
-fn article(type_name: &str) -> String {
+/// `an int`, `a float`.
+#[must_use]
+pub fn article(type_name: &str) -> String {
     match type_name {
         "int" => String::from("an int"),
         other => format!("a {other}"),

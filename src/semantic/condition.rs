@@ -42,7 +42,31 @@ pub fn lower_condition(
             let l = operand(lhs, scope, diags);
             let r = lower(rhs, scope, diags);
             let (l, r) = (l?, r?);
-            check_comparison(*op, &l, &r, rhs, scope, diags);
+            if *op == BinaryOp::In
+                && !matches!(
+                    r,
+                    Term::List { .. }
+                        | Term::Const {
+                            value: Value::List(_)
+                        }
+                )
+            {
+                diags.push(
+                    Diagnostic::error(
+                        Code::TypeMismatch,
+                        rhs.span,
+                        "`in` needs a list on its right",
+                    )
+                    .with_label("not a list")
+                    .with_help("write `x in [a, b]`"),
+                );
+                return None;
+            }
+            let written = match &lhs.kind {
+                ExprKind::Path(path) => path_text(path),
+                _ => String::new(),
+            };
+            check_comparison(*op, &l, &written, &r, rhs, scope, diags);
             Some(Term::Binary {
                 binary: *op,
                 lhs: Box::new(l),
@@ -129,14 +153,23 @@ fn operand(expr: &Expr, scope: &dyn ConditionScope, diags: &mut Vec<Diagnostic>)
 fn check_comparison(
     op: BinaryOp,
     lhs: &Term,
+    written: &str,
     rhs: &Term,
     rhs_expr: &Expr,
     scope: &dyn ConditionScope,
     diags: &mut Vec<Diagnostic>,
 ) {
-    let Term::Param { name } = lhs else { return };
-    let Some(dist) = scope.distribution(name) else {
+    let Term::Param { name: full } = lhs else {
         return;
+    };
+    let Some(dist) = scope.distribution(full) else {
+        return;
+    };
+    // Messages use the name as written, so a space checked alone and inside a study says the same.
+    let name = if written.is_empty() {
+        full.as_str()
+    } else {
+        written
     };
     let Some(value) = rhs.as_const() else { return };
     let compared: Vec<&Value> = match (op, value) {

@@ -180,7 +180,7 @@ impl Loader {
             };
             (path.to_owned(), path.to_owned(), text.to_owned(), None)
         } else {
-            let full = dir.map_or_else(|| PathBuf::from(path), |d| d.join(path));
+            let full = lexically_normal(&dir.map_or_else(|| PathBuf::from(path), |d| d.join(path)));
             let key = canonical_key(&full);
             if let Some(&id) = self.by_key.get(&key) {
                 return self.check_cycle(id, span);
@@ -240,4 +240,51 @@ fn canonical_key(path: &Path) -> String {
         .unwrap_or_else(|_| path.to_path_buf())
         .display()
         .to_string()
+}
+
+/// `a/./b/../c` → `a/c`, without touching the file system (names shown in diagnostics stay relative).
+#[must_use]
+pub fn lexically_normal(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                let last = out.components().next_back();
+                if matches!(last, Some(Component::Normal(_))) {
+                    out.pop();
+                } else if !matches!(last, Some(Component::RootDir | Component::Prefix(_))) {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    if out.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lexical_normalisation() {
+        assert_eq!(
+            lexically_normal(Path::new("a/./b/../c.hps")),
+            PathBuf::from("a/c.hps")
+        );
+        assert_eq!(
+            lexically_normal(Path::new("../x/../y")),
+            PathBuf::from("../y")
+        );
+        assert_eq!(
+            lexically_normal(Path::new("/a/../../b")),
+            PathBuf::from("/b")
+        );
+    }
 }

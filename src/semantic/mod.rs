@@ -151,7 +151,17 @@ fn warn_unused(loaded: &Loaded, used: &HashSet<Span>, diags: &mut Vec<Diagnostic
         if !file.ast.items.iter().any(|i| matches!(i, Item::Study(_))) {
             continue;
         }
+        let mut counts: HashMap<&str, usize> = HashMap::new();
+        for name in file.ast.items.iter().filter_map(Item::name) {
+            *counts.entry(name.name.as_str()).or_default() += 1;
+        }
         for item in &file.ast.items {
+            if item
+                .name()
+                .is_some_and(|n| counts.get(n.name.as_str()) > Some(&1))
+            {
+                continue;
+            }
             let span = match item {
                 Item::Dataset(d) => d.span,
                 Item::Space(s) => s.span,

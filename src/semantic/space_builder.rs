@@ -38,6 +38,8 @@ pub struct Entry {
     pub condition: Option<Term>,
     /// Where its name is written.
     pub span: Span,
+    /// Where its value is written.
+    pub value_span: Span,
     /// Its doc comment.
     pub doc: Option<String>,
 }
@@ -168,6 +170,7 @@ impl SpaceBuilder {
             if mode == Mode::Override {
                 existing.kind = kind;
                 existing.span = name.span;
+                existing.value_span = value.span;
                 if condition.is_some() {
                     existing.condition = condition.cloned();
                 }
@@ -191,6 +194,7 @@ impl SpaceBuilder {
             kind,
             condition: condition.cloned(),
             span: name.span,
+            value_span: value.span,
             doc,
         });
     }

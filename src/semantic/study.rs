@@ -538,6 +538,7 @@ fn push(
         kind,
         condition,
         span,
+        value_span: span,
         doc: None,
     });
 }
@@ -649,7 +650,7 @@ fn check_train_keys(builder: &mut SpaceBuilder, diags: &mut Vec<Diagnostic>) {
             EntryKind::Derived(_) => Vec::new(),
         };
         for v in values {
-            if !check_value(spec, &what, &v, entry.span, diags) {
+            if !check_value(spec, &what, &v, entry.value_span, diags) {
                 break;
             }
         }
@@ -664,6 +665,7 @@ fn check_train_keys(builder: &mut SpaceBuilder, diags: &mut Vec<Diagnostic>) {
                     kind: EntryKind::Fixed(value),
                     condition: None,
                     span: Span::default(),
+                    value_span: Span::default(),
                     doc: None,
                 });
             }
@@ -731,7 +733,7 @@ fn trainer(expr: &Expr, cx: &Context<'_>, diags: &mut Vec<Diagnostic>) -> Option
                 diags.push(
                     Diagnostic::error(
                         Code::DataNotFound,
-                        call.span,
+                        call.args.first().map_or(call.span, |a| a.value.span),
                         format!("\"{relative}\" does not exist"),
                     )
                     .with_label(format!("looked for {}", path.display()))
@@ -790,6 +792,7 @@ fn check_template(
             Ok(Some(_)) => {}
             Ok(None) => {
                 let known: Vec<String> = builder.entries.iter().map(|e| e.full.clone()).collect();
+                let locals: Vec<&str> = builder.entries.iter().map(|e| e.local.as_str()).collect();
                 diags.push(
                     Diagnostic::error(
                         Code::UnknownName,
@@ -798,8 +801,15 @@ fn check_template(
                     )
                     .with_label("unknown parameter")
                     .with_help(
-                        did_you_mean(name, known.iter().map(String::as_str))
-                            .unwrap_or_else(|| format!("parameters: {}", known.join(", "))),
+                        did_you_mean(name, locals.iter().copied())
+                            .or_else(|| did_you_mean(name, known.iter().map(String::as_str)))
+                            .unwrap_or_else(|| {
+                                if known.is_empty() {
+                                    String::from("this study defines no parameters: add them with `params = { … }`")
+                                } else {
+                                    format!("parameters: {}", known.join(", "))
+                                }
+                            }),
                     ),
                 );
             }

@@ -27,10 +27,74 @@ pub fn syntax_diagnostic(file: FileId, text: &str, base: usize, error: &Error<Ru
             found.describe()
         )
     };
+    if found.text.is_empty() {
+        // At the end of the file: point at the last thing written, and at an unclosed `{` if any.
+        let last = text[..pos.min(text.len())].trim_end();
+        let end = last.len();
+        let start = last.char_indices().next_back().map_or(0, |(i, _)| i);
+        let mut d = Diagnostic::error(Code::Syntax, Span::new(file, start, end), message)
+            .with_label("the file ends after this")
+            .with_help_opt(hint(text, pos, &expected));
+        if let Some(open) = unclosed_brace(text) {
+            d = d.with_related(Span::new(file, open, open + 1), "this `{` is never closed");
+        }
+        return d;
+    }
     let span = Span::new(file, pos, pos + found.len);
     Diagnostic::error(Code::Syntax, span, message)
         .with_label(format!("unexpected {}", found.short()))
         .with_help_opt(hint(text, pos, &expected))
+}
+
+/// The offset of the innermost `{` that is never closed (strings and comments skipped).
+fn unclosed_brace(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut open = Vec::new();
+    let mut i = 0;
+    let mut comment_depth = 0;
+    while i < bytes.len() {
+        let rest = &bytes[i..];
+        if comment_depth > 0 {
+            if rest.starts_with(b"*/") {
+                comment_depth -= 1;
+                i += 2;
+            } else if rest.starts_with(b"/*") {
+                comment_depth += 1;
+                i += 2;
+            } else {
+                i += 1;
+            }
+            continue;
+        }
+        match bytes[i] {
+            b'/' if rest.starts_with(b"//") => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if rest.starts_with(b"/*") => {
+                comment_depth = 1;
+                i += 2;
+            }
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 1;
+            }
+            b'{' => {
+                open.push(i);
+                i += 1;
+            }
+            b'}' => {
+                open.pop();
+                i += 1;
+            }
+            _ => i += 1,
+        }
+    }
+    open.pop()
 }
 
 /// What stands at the error position.
@@ -207,7 +271,7 @@ fn hint(text: &str, pos: usize, expected: &[String]) -> Option<String> {
     let rest = text.get(pos..).unwrap_or("");
     let line_start = text[..pos.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
     let line = &text[line_start..pos.min(text.len())];
-    if rest.starts_with(':') && expected.iter().any(|e| e == "`=`") {
+    if rest.starts_with(':') {
         return Some(String::from(
             "fields and parameters are set with `=`: `lr = 0.1`",
         ));
@@ -221,6 +285,11 @@ fn hint(text: &str, pos: usize, expected: &[String]) -> Option<String> {
     if rest.starts_with('!') && !rest.starts_with("!=") {
         return Some(String::from("write `not`"));
     }
+    if rest.starts_with('"') && !rest[1..].split('\n').next().unwrap_or("").contains('"') {
+        return Some(String::from(
+            "this string is not closed before the end of the line",
+        ));
+    }
     if rest.starts_with('\'') {
         return Some(String::from("strings use double quotes: \"…\""));
     }
@@ -231,13 +300,18 @@ fn hint(text: &str, pos: usize, expected: &[String]) -> Option<String> {
         .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
         .next()
     {
+        let item_start =
+            line.is_empty() && ["import", "dataset", "space", "arch", "study"].contains(&word);
+        if item_start && unclosed_brace(&text[..pos]).is_some() {
+            return Some(String::from("a `}` is missing before this item"));
+        }
         if is_keyword(word) && expected.iter().any(|e| e == "a name") {
             return Some(format!(
                 "`{word}` is a keyword and cannot be used as a name"
             ));
         }
     }
-    if rest.is_empty() && text.matches('{').count() > text.matches('}').count() {
+    if rest.is_empty() && unclosed_brace(text).is_some() {
         return Some(String::from("a `{` is not closed"));
     }
     None
