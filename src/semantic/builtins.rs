@@ -263,6 +263,30 @@ const POSITIVE_INT: Bound = Bound::AtLeast(1.0);
 const NON_NEGATIVE: Bound = Bound::AtLeast(0.0);
 const UNIT: Bound = Bound::Within(0.0, 1.0);
 
+/// The arguments of every successive-halving scheduler.
+const RUNG_ARGS: &[ArgSpec] = &[
+    opt(
+        "min",
+        ArgType::Int,
+        POSITIVE_INT,
+        "1",
+        "epochs at the first rung (the fewest a trial trains)",
+    ),
+    req(
+        "max",
+        ArgType::Int,
+        POSITIVE_INT,
+        "epochs at the last rung (the most a trial trains)",
+    ),
+    opt(
+        "eta",
+        ArgType::Number,
+        Bound::AtLeast(2.0),
+        "3",
+        "keep the best 1/eta of each rung",
+    ),
+];
+
 /// Every callable built-in.
 pub const BUILTINS: &[Builtin] = &[
     // Distributions.
@@ -681,72 +705,19 @@ pub const BUILTINS: &[Builtin] = &[
     builtin(
         "sha",
         Family::Scheduler,
-        &[
-            opt(
-                "min",
-                ArgType::Int,
-                POSITIVE_INT,
-                "1",
-                "epochs at the first rung",
-            ),
-            req("max", ArgType::Int, POSITIVE_INT, "epochs at the last rung"),
-            opt(
-                "eta",
-                ArgType::Number,
-                Bound::AtLeast(2.0),
-                "3",
-                "keep 1/eta of each rung",
-            ),
-        ],
+        RUNG_ARGS,
         "Successive halving: one bracket; the best 1/eta of each rung continue.",
     ),
     builtin(
         "hyperband",
         Family::Scheduler,
-        &[
-            opt(
-                "min",
-                ArgType::Int,
-                POSITIVE_INT,
-                "1",
-                "smallest epochs per trial",
-            ),
-            req(
-                "max",
-                ArgType::Int,
-                POSITIVE_INT,
-                "largest epochs per trial",
-            ),
-            opt(
-                "eta",
-                ArgType::Number,
-                Bound::AtLeast(2.0),
-                "3",
-                "keep 1/eta of each rung",
-            ),
-        ],
+        RUNG_ARGS,
         "Hyperband (Li et al.): successive halving over brackets of different aggressiveness.",
     ),
     builtin(
         "asha",
         Family::Scheduler,
-        &[
-            opt(
-                "min",
-                ArgType::Int,
-                POSITIVE_INT,
-                "1",
-                "epochs at the first rung",
-            ),
-            req("max", ArgType::Int, POSITIVE_INT, "epochs at the last rung"),
-            opt(
-                "eta",
-                ArgType::Number,
-                Bound::AtLeast(2.0),
-                "3",
-                "keep 1/eta of each rung",
-            ),
-        ],
+        RUNG_ARGS,
         "Asynchronous successive halving, for parallel workers.",
     ),
     // Stopping rules.

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use crate::diagnostic::{Code, Diagnostic};
-use crate::semantic::expr::{Names, lower};
+use crate::semantic::expr::{Names, check_in_operand, lower};
 use crate::semantic::suggest::did_you_mean;
 use crate::space::{Distribution, Term, Value};
 use crate::syntax::ast::{BinaryOp, Expr, ExprKind, UnaryOp, path_text};
@@ -42,24 +42,8 @@ pub fn lower_condition(
             let l = operand(lhs, scope, diags);
             let r = lower(rhs, scope, diags);
             let (l, r) = (l?, r?);
-            if *op == BinaryOp::In
-                && !matches!(
-                    r,
-                    Term::List { .. }
-                        | Term::Const {
-                            value: Value::List(_)
-                        }
-                )
-            {
-                diags.push(
-                    Diagnostic::error(
-                        Code::TypeMismatch,
-                        rhs.span,
-                        "`in` needs a list on its right",
-                    )
-                    .with_label("not a list")
-                    .with_help("write `x in [a, b]`"),
-                );
+            if let Err(d) = check_in_operand(*op, &r, rhs) {
+                diags.push(d);
                 return None;
             }
             let written = match &lhs.kind {

@@ -67,24 +67,8 @@ pub fn lower(expr: &Expr, names: &dyn Names, diags: &mut Vec<Diagnostic>) -> Opt
             let l = lower(lhs, names, diags);
             let r = lower(rhs, names, diags);
             let (l, r) = (l?, r?);
-            if *op == BinaryOp::In
-                && !matches!(
-                    r,
-                    Term::List { .. }
-                        | Term::Const {
-                            value: Value::List(_)
-                        }
-                )
-            {
-                diags.push(
-                    Diagnostic::error(
-                        Code::TypeMismatch,
-                        rhs.span,
-                        "`in` needs a list on its right",
-                    )
-                    .with_label("not a list")
-                    .with_help("write `x in [a, b]`"),
-                );
+            if let Err(d) = check_in_operand(*op, &r, rhs) {
+                diags.push(d);
                 return None;
             }
             fold_or_keep(
@@ -217,4 +201,28 @@ pub fn constant(expr: &Expr, what: &str, diags: &mut Vec<Diagnostic>) -> Option<
     }
     let term = lower(expr, &NoNames, diags)?;
     term.as_const().cloned()
+}
+
+/// `x in …` needs a list on its right.
+///
+/// # Errors
+/// The diagnostic, at the right-hand side, when it is not a list.
+pub fn check_in_operand(op: BinaryOp, rhs: &Term, rhs_expr: &Expr) -> Result<(), Diagnostic> {
+    let is_list = matches!(
+        rhs,
+        Term::List { .. }
+            | Term::Const {
+                value: Value::List(_)
+            }
+    );
+    if op != BinaryOp::In || is_list {
+        return Ok(());
+    }
+    Err(Diagnostic::error(
+        Code::TypeMismatch,
+        rhs_expr.span,
+        "`in` needs a list on its right",
+    )
+    .with_label("not a list")
+    .with_help("write `x in [a, b]`"))
 }

@@ -255,23 +255,6 @@ impl fmt::Display for Term {
     }
 }
 
-fn precedence(op: BinaryOp) -> u8 {
-    match op {
-        BinaryOp::Or => 1,
-        BinaryOp::And => 2,
-        BinaryOp::Eq
-        | BinaryOp::Ne
-        | BinaryOp::Lt
-        | BinaryOp::Le
-        | BinaryOp::Gt
-        | BinaryOp::Ge
-        | BinaryOp::In => 4,
-        BinaryOp::Add | BinaryOp::Sub => 5,
-        BinaryOp::Mul | BinaryOp::Div => 6,
-        BinaryOp::Pow => 8,
-    }
-}
-
 impl Term {
     fn write(&self, f: &mut fmt::Formatter<'_>, outer: u8) -> fmt::Result {
         match self {
@@ -300,7 +283,7 @@ impl Term {
                 Ok(())
             }
             Term::Binary { binary, lhs, rhs } => {
-                let own = precedence(*binary);
+                let own = binary.precedence();
                 if own < outer {
                     f.write_str("(")?;
                 }

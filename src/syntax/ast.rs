@@ -390,19 +390,29 @@ impl BinaryOp {
         }
     }
 
+    /// Binding strength, loosest first (the grammar's Pratt table; `not` is 3, unary `-` is 7).
+    #[must_use]
+    pub fn precedence(self) -> u8 {
+        match self {
+            BinaryOp::Or => 1,
+            BinaryOp::And => 2,
+            BinaryOp::Eq
+            | BinaryOp::Ne
+            | BinaryOp::Lt
+            | BinaryOp::Le
+            | BinaryOp::Gt
+            | BinaryOp::Ge
+            | BinaryOp::In => 4,
+            BinaryOp::Add | BinaryOp::Sub => 5,
+            BinaryOp::Mul | BinaryOp::Div => 6,
+            BinaryOp::Pow => 8,
+        }
+    }
+
     /// Whether the operator compares (its result is a boolean).
     #[must_use]
     pub fn is_comparison(self) -> bool {
-        matches!(
-            self,
-            BinaryOp::Eq
-                | BinaryOp::Ne
-                | BinaryOp::Lt
-                | BinaryOp::Le
-                | BinaryOp::Gt
-                | BinaryOp::Ge
-                | BinaryOp::In
-        )
+        self.precedence() == 4
     }
 
     /// Whether the operator is `and` / `or`.
