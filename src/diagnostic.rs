@@ -100,6 +100,17 @@ codes! {
     Misplaced => "misplaced",
     /// Two settings that cannot be used together.
     Conflict => "conflict",
+    /// Something valid in the language that this build of hps cannot run yet (found by `hps run`).
+    Unsupported => "unsupported",
+    /// A dataset's file cannot be read or has a malformed row or record (found by `hps run`).
+    Data => "data",
+    /// The study exists in the store with a different search space (found by `hps run`).
+    StudyChanged => "study_changed",
+}
+
+impl Code {
+    /// Codes only `hps run` reports (they need data, the store, or the runtime).
+    pub const RUNTIME: &'static [Code] = &[Code::Unsupported, Code::Data, Code::StudyChanged];
 }
 
 impl fmt::Display for Code {

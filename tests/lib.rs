@@ -7,3 +7,4 @@ mod fixtures;
 mod grammar_rules;
 mod mutation;
 mod plan;
+mod run;

@@ -1,9 +1,16 @@
 //! The command line: clap derive with doc-comment help, one file per subcommand, and [`dispatch`].
 //! Exit codes: 0 success, 1 when the files have errors, 2 on usage errors (clap) or unreadable files.
 
+mod best;
 mod check;
+pub mod export;
 mod output;
 mod plan;
+mod report;
+mod run;
+mod status;
+mod study_arg;
+mod trials;
 
 use std::process::ExitCode;
 
@@ -25,6 +32,16 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Compile a study into its execution plan, without training anything.
     Plan(plan::PlanArgs),
+    /// Run a study: train every trial the budget allows, recording each epoch; run again to continue.
+    Run(run::RunArgs),
+    /// List the studies in a store with their trial counts and best values.
+    Status(status::StatusArgs),
+    /// Show a study's best trial and its parameters.
+    Best(best::BestArgs),
+    /// Show a table of a study's trials.
+    Trials(trials::TrialsArgs),
+    /// Export a study's trials (or learning curves) as CSV, JSON or YAML.
+    Export(export::ExportArgs),
 }
 
 /// Parses the process arguments and runs the command.
@@ -40,5 +57,10 @@ pub fn dispatch(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Plan(args) => plan::run(&args),
+        Command::Run(args) => run::run(&args),
+        Command::Status(args) => status::run(&args),
+        Command::Best(args) => best::run(&args),
+        Command::Trials(args) => trials::run(&args),
+        Command::Export(args) => export::run(&args),
     }
 }

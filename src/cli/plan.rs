@@ -45,29 +45,11 @@ pub fn run(args: &PlanArgs) -> ExitCode {
     if errors > 0 {
         return ExitCode::from(1);
     }
-    let studies = &checked.program.studies;
-    let study = match (&args.study, studies.as_slice()) {
-        (Some(name), _) => studies.iter().find(|s| &s.name == name),
-        (None, [only]) => Some(only),
-        (None, _) => None,
-    };
-    let Some(study) = study else {
-        let names: Vec<&str> = studies.iter().map(|s| s.name.as_str()).collect();
-        match &args.study {
-            Some(name) => eprintln!(
-                "error: no study `{name}` in {}; studies: {}",
-                args.file.display(),
-                names.join(", ")
-            ),
-            None if names.is_empty() => {
-                eprintln!("error: {} declares no study", args.file.display());
-            }
-            None => eprintln!(
-                "error: {} declares several studies; pick one with --study ({})",
-                args.file.display(),
-                names.join(", ")
-            ),
-        }
+    let Some(study) = crate::cli::study_arg::pick_study(
+        &checked.program.studies,
+        args.study.as_deref(),
+        &args.file,
+    ) else {
         return ExitCode::from(2);
     };
     let plan = crate::plan::lower(study, &checked.program);

@@ -14,7 +14,7 @@ pub use brackets::{Bracket, Rung};
 pub use data_shape::DataShape;
 pub use network::{LayerRow, Network};
 
-use crate::semantic::program::{Budget, Model, Objective, Step, Trainer};
+use crate::semantic::program::{Budget, LayerNode, Model, Objective, Step, Trainer};
 use crate::semantic::{Program, Study};
 use crate::space::{Derived, Distribution, Fixed, GridSize, Term};
 
@@ -127,6 +127,8 @@ pub struct ModelPlan {
     /// The architecture and its bindings.
     #[serde(flatten)]
     pub model: Model,
+    /// The architecture's body: what the trainer instantiates for each configuration.
+    pub layers: Vec<LayerNode>,
     /// The network with the fewest parameters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub smallest: Option<Network>,
@@ -187,15 +189,18 @@ pub fn lower(study: &Study, program: &Program) -> Plan {
                 "the network needs a dataset to know its input",
             )),
         };
+        let layers = arch.map(|a| a.body.clone()).unwrap_or_default();
         match built {
             Ok((smallest, largest)) => ModelPlan {
                 model: m.clone(),
+                layers,
                 smallest: Some(smallest),
                 largest: Some(largest),
                 note: None,
             },
             Err(note) => ModelPlan {
                 model: m.clone(),
+                layers,
                 smallest: None,
                 largest: None,
                 note: Some(note),

@@ -1,6 +1,6 @@
-//! Walks an architecture for one configuration: output shape and trainable parameters of every layer,
-//! and the smallest and largest networks a study's space allows. Read by the plan (and later by the
-//! trainer, which builds the same layers in Candle).
+//! Instantiates an architecture for one configuration: the concrete layer tree with every layer's
+//! arguments, shapes and trainable parameters ([`Concrete`], what the trainer builds in Candle), the
+//! table the plan shows ([`Network`]), and the smallest and largest networks a study's space allows.
 
 use std::collections::BTreeMap;
 
@@ -10,10 +10,10 @@ use crate::semantic::program::{LayerName, LayerNode, Model};
 use crate::semantic::{Arch, Study};
 use crate::space::{Config, Distribution, Term, Value};
 
-/// One layer as built.
+/// One layer as the plan shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LayerRow {
-    /// The layer with its arguments: `conv(16, kernel = 3)`.
+    /// The layer with its arguments: `conv(channels = 16, kernel = 3)`.
     pub layer: String,
     /// Output shape of one example.
     pub output: Vec<usize>,
@@ -21,7 +21,7 @@ pub struct LayerRow {
     pub params: u64,
 }
 
-/// A network for one configuration.
+/// A network for one configuration, as the plan shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Network {
     /// The model parameters of this configuration.
@@ -32,18 +32,46 @@ pub struct Network {
     pub parameters: u64,
 }
 
-/// Builds the network of `model` for `config` (model parameters and fixed values, by full path).
+/// A layer of one configuration, with concrete arguments and shapes: what the trainer builds.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Concrete {
+    /// A built-in layer.
+    Layer {
+        /// Its name: `linear`, `conv`, `relu`, ….
+        name: String,
+        /// Its arguments (defaults filled).
+        args: BTreeMap<String, Value>,
+        /// Input shape of one example.
+        input: Vec<usize>,
+        /// Output shape of one example.
+        output: Vec<usize>,
+        /// Trainable parameters.
+        params: u64,
+    },
+    /// `residual { … }`: the body's output plus the input, projected by a 1×1 convolution (images) or
+    /// a linear layer (features) when the channel or feature count changes.
+    Residual {
+        /// The layers.
+        body: Vec<Concrete>,
+        /// Input shape.
+        input: Vec<usize>,
+        /// Output shape.
+        output: Vec<usize>,
+    },
+}
+
+/// The concrete layers of `model` for `config` (model parameters and fixed values, by full path).
 ///
 /// # Errors
 /// When a layer does not fit its input (a `linear` on an image without `flatten`, a pool larger than
-/// the image).
-pub fn build(
-    arch: &Arch,
+/// the image, a residual block that changes the image size).
+pub fn instantiate(
+    body: &[LayerNode],
     model: &Model,
     config: &Config,
     input: &[usize],
     outputs: usize,
-) -> Result<Network, String> {
+) -> Result<Vec<Concrete>, String> {
     let lookup = |local: &str| -> Option<Value> {
         if local == crate::semantic::arch::OUTPUTS {
             return Some(Value::Int(i64::try_from(outputs).unwrap_or(i64::MAX)));
@@ -51,13 +79,27 @@ pub fn build(
         let term = model.bindings.get(local)?;
         term.eval(&|name| config.get(name).cloned())
     };
-    let mut walker = Walker {
-        lookup: &lookup,
-        layers: Vec::new(),
-    };
-    let output = walker.nodes(&arch.body, input.to_vec())?;
-    let _ = output;
-    let parameters = walker.layers.iter().map(|l| l.params).sum();
+    let walker = Walker { lookup: &lookup };
+    let mut layers = Vec::new();
+    walker.nodes(body, input.to_vec(), &mut layers)?;
+    Ok(layers)
+}
+
+/// The network of `model` for `config`, as the plan shows it.
+///
+/// # Errors
+/// As [`instantiate`].
+pub fn build(
+    arch: &Arch,
+    model: &Model,
+    config: &Config,
+    input: &[usize],
+    outputs: usize,
+) -> Result<Network, String> {
+    let concrete = instantiate(&arch.body, model, config, input, outputs)?;
+    let mut layers = Vec::new();
+    rows(&concrete, &mut layers);
+    let parameters = layers.iter().map(|l| l.params).sum();
     let config = config
         .iter()
         .filter(|(k, _)| k.starts_with("model."))
@@ -65,14 +107,75 @@ pub fn build(
         .collect();
     Ok(Network {
         config,
-        layers: walker.layers,
+        layers,
         parameters,
     })
 }
 
+/// Flattens concrete layers into table rows.
+fn rows(layers: &[Concrete], out: &mut Vec<LayerRow>) {
+    for layer in layers {
+        match layer {
+            Concrete::Layer {
+                name,
+                args,
+                output,
+                params,
+                ..
+            } => out.push(LayerRow {
+                layer: describe(name, args),
+                output: output.clone(),
+                params: *params,
+            }),
+            Concrete::Residual {
+                body,
+                input,
+                output,
+            } => {
+                rows(body, out);
+                if input != output {
+                    out.push(LayerRow {
+                        layer: String::from("projection(1×1)"),
+                        output: output.clone(),
+                        params: projection_params(input, output),
+                    });
+                }
+                out.push(LayerRow {
+                    layer: String::from("add(residual)"),
+                    output: output.clone(),
+                    params: 0,
+                });
+            }
+        }
+    }
+}
+
+/// Parameters of the projection a residual block needs when its channel or feature count changes.
+#[must_use]
+pub fn projection_params(input: &[usize], output: &[usize]) -> u64 {
+    let (cin, cout) = (input[0], output[0]);
+    (cin * cout + cout) as u64
+}
+
+/// Pixels a `padding = same` convolution adds on each side: `kernel / 2` (the output keeps the
+/// input's size for odd kernels at stride 1).
+#[must_use]
+pub fn same_padding(kernel: usize) -> usize {
+    kernel / 2
+}
+
+/// Pixels of padding on each side for a convolution's `padding` argument.
+#[must_use]
+pub fn padding_of(args: &BTreeMap<String, Value>, kernel: usize) -> usize {
+    match args.get("padding") {
+        Some(Value::Int(p)) => usize::try_from(*p).unwrap_or(0),
+        Some(Value::Str(s)) if s == "valid" => 0,
+        _ => same_padding(kernel),
+    }
+}
+
 struct Walker<'a> {
     lookup: &'a dyn Fn(&str) -> Option<Value>,
-    layers: Vec<LayerRow>,
 }
 
 fn as_usize(v: &Value) -> Option<usize> {
@@ -84,14 +187,24 @@ impl Walker<'_> {
         term.eval(self.lookup)
     }
 
-    fn nodes(&mut self, nodes: &[LayerNode], mut shape: Vec<usize>) -> Result<Vec<usize>, String> {
+    fn nodes(
+        &self,
+        nodes: &[LayerNode],
+        mut shape: Vec<usize>,
+        out: &mut Vec<Concrete>,
+    ) -> Result<Vec<usize>, String> {
         for node in nodes {
-            shape = self.node(node, shape)?;
+            shape = self.node(node, shape, out)?;
         }
         Ok(shape)
     }
 
-    fn node(&mut self, node: &LayerNode, shape: Vec<usize>) -> Result<Vec<usize>, String> {
+    fn node(
+        &self,
+        node: &LayerNode,
+        shape: Vec<usize>,
+        out: &mut Vec<Concrete>,
+    ) -> Result<Vec<usize>, String> {
         match node {
             LayerNode::Op { layer, args } => {
                 let name = match layer {
@@ -101,13 +214,15 @@ impl Walker<'_> {
                         .and_then(|v| v.as_str().map(str::to_owned))
                         .ok_or("an activation has no value")?,
                 };
-                let args: BTreeMap<&str, Value> = args
+                let args: BTreeMap<String, Value> = args
                     .iter()
-                    .filter_map(|(k, t)| self.eval(t).map(|v| (k.as_str(), v)))
+                    .filter_map(|(k, t)| self.eval(t).map(|v| (k.clone(), v)))
                     .collect();
                 let (output, params) = layer_shape(&name, &args, &shape)?;
-                self.layers.push(LayerRow {
-                    layer: describe(&name, &args),
+                out.push(Concrete::Layer {
+                    name,
+                    args,
+                    input: shape,
                     output: output.clone(),
                     params,
                 });
@@ -121,25 +236,22 @@ impl Walker<'_> {
                     .ok_or("`repeat` has no count")?;
                 let mut shape = shape;
                 for _ in 0..n {
-                    shape = self.nodes(body, shape)?;
+                    shape = self.nodes(body, shape, out)?;
                 }
                 Ok(shape)
             }
             LayerNode::Residual { body } => {
-                let output = self.nodes(body, shape.clone())?;
-                if output != shape {
-                    let (cin, cout) = (shape[0], output[0]);
-                    let params = (cin * cout + cout) as u64;
-                    self.layers.push(LayerRow {
-                        layer: String::from("projection(1×1)"),
-                        output: output.clone(),
-                        params,
-                    });
+                let mut inner = Vec::new();
+                let output = self.nodes(body, shape.clone(), &mut inner)?;
+                if output.len() != shape.len() || (output.len() == 3 && output[1..] != shape[1..]) {
+                    return Err(format!(
+                        "a residual block turns {shape:?} into {output:?}; it may change only the channels or features"
+                    ));
                 }
-                self.layers.push(LayerRow {
-                    layer: String::from("add(residual)"),
+                out.push(Concrete::Residual {
+                    body: inner,
+                    input: shape,
                     output: output.clone(),
-                    params: 0,
                 });
                 Ok(output)
             }
@@ -154,13 +266,13 @@ impl Walker<'_> {
                 let alternative = alternatives
                     .get(index)
                     .ok_or("`choose` picked no alternative")?;
-                self.nodes(alternative, shape)
+                self.nodes(alternative, shape, out)
             }
         }
     }
 }
 
-fn describe(name: &str, args: &BTreeMap<&str, Value>) -> String {
+fn describe(name: &str, args: &BTreeMap<String, Value>) -> String {
     if args.is_empty() {
         return format!("{name}()");
     }
@@ -171,7 +283,7 @@ fn describe(name: &str, args: &BTreeMap<&str, Value>) -> String {
 /// Output shape and trainable parameters of one layer on `input`.
 fn layer_shape(
     name: &str,
-    args: &BTreeMap<&str, Value>,
+    args: &BTreeMap<String, Value>,
     input: &[usize],
 ) -> Result<(Vec<usize>, u64), String> {
     let int = |k: &str, default: usize| args.get(k).and_then(as_usize).unwrap_or(default);
@@ -201,24 +313,14 @@ fn layer_shape(
                 int("kernel", 3),
                 int("stride", 1).max(1),
             );
+            let padding = padding_of(args, k);
             let out = |size: usize| -> Result<usize, String> {
-                match args.get("padding") {
-                    Some(Value::Int(p)) => {
-                        let padded = size + 2 * usize::try_from(*p).unwrap_or(0);
-                        padded
-                            .checked_sub(k)
-                            .map(|d| d / stride + 1)
-                            .ok_or_else(|| {
-                                format!("a {k}×{k} kernel is larger than the {size}-pixel input")
-                            })
-                    }
-                    Some(Value::Str(s)) if s == "valid" => {
-                        size.checked_sub(k).map(|d| d / stride + 1).ok_or_else(|| {
-                            format!("a {k}×{k} kernel is larger than the {size}-pixel input")
-                        })
-                    }
-                    _ => Ok(size.div_ceil(stride)),
-                }
+                (size + 2 * padding)
+                    .checked_sub(k)
+                    .map(|d| d / stride + 1)
+                    .ok_or_else(|| {
+                        format!("a {k}×{k} kernel is larger than the {size}-pixel input")
+                    })
             };
             (
                 vec![channels, out(h)?, out(w)?],

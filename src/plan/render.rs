@@ -31,6 +31,10 @@ impl Plan {
         writeln!(out, "store      {}", self.store)?;
         match &self.trainer {
             Trainer::Builtin => writeln!(out, "trainer    built-in")?,
+            Trainer::Custom => writeln!(
+                out,
+                "trainer    custom (your code, through hps's library API)"
+            )?,
             Trainer::Command {
                 template,
                 metrics,

@@ -835,6 +835,12 @@ pub const BUILTINS: &[Builtin] = &[
         ],
         "Replays recorded learning curves (for benchmarking methods offline).",
     ),
+    builtin(
+        "custom",
+        Family::Trial,
+        &[],
+        "Trained by your own code through hps's library API (`hps::Study::optimize`); `hps run` cannot train it.",
+    ),
     // Metric formats.
     builtin(
         "jsonl",

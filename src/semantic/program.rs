@@ -192,6 +192,8 @@ pub enum Trainer {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         timeout_seconds: Option<f64>,
     },
+    /// The embedding program's own code (`hps::Study::optimize`).
+    Custom,
     /// Recorded learning curves.
     Lookup {
         /// The CSV file.
@@ -248,6 +250,8 @@ pub struct Study {
     pub space: SearchSpace,
     /// Where each parameter is written.
     pub param_spans: BTreeMap<String, Span>,
+    /// Where each field's value is written (`sampler` → the span of `bo(init = 8)`).
+    pub field_spans: BTreeMap<String, Span>,
     /// The dataset's name.
     pub data: Option<String>,
     /// The network.

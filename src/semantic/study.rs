@@ -220,6 +220,10 @@ pub fn check(
         doc: decl.doc.clone(),
         file: cx.file_name.to_owned(),
         span: decl.span,
+        field_spans: fields
+            .iter()
+            .map(|(k, a)| ((*k).to_owned(), a.value.span))
+            .collect(),
         param_spans: builder
             .entries
             .iter()
@@ -674,17 +678,29 @@ fn check_train_keys(builder: &mut SpaceBuilder, diags: &mut Vec<Diagnostic>) {
 }
 
 fn trainer(expr: &Expr, cx: &Context<'_>, diags: &mut Vec<Diagnostic>) -> Option<Trainer> {
-    let ExprKind::Call(call) = &expr.kind else {
-        diags.push(
-            Diagnostic::error(
-                Code::TypeMismatch,
-                expr.span,
-                "`trial` must be `command(…)` or `lookup(…)`",
-            )
-            .with_label("not a trial kind")
-            .with_help("write `trial = command(\"python train.py --lr {lr}\")`"),
-        );
-        return None;
+    let bare;
+    let call = match &expr.kind {
+        ExprKind::Call(call) => call,
+        ExprKind::Path(path) if path.len() == 1 => {
+            bare = Call {
+                name: path[0].clone(),
+                args: Vec::new(),
+                span: expr.span,
+            };
+            &bare
+        }
+        _ => {
+            diags.push(
+                Diagnostic::error(
+                    Code::TypeMismatch,
+                    expr.span,
+                    "`trial` must be `command(…)`, `lookup(…)` or `custom`",
+                )
+                .with_label("not a trial kind")
+                .with_help("write `trial = command(\"python train.py --lr {lr}\")`"),
+            );
+            return None;
+        }
     };
     // `metrics` may be a call (`regex("…")`): read it apart from the constant arguments.
     let metrics_arg = call
@@ -702,6 +718,7 @@ fn trainer(expr: &Expr, cx: &Context<'_>, diags: &mut Vec<Diagnostic>) -> Option
     };
     let step = step(&rest, Family::Trial, diags)?;
     match step.name.as_str() {
+        "custom" => Some(Trainer::Custom),
         "command" => {
             let metrics = match metrics_arg.map(|a| &a.value) {
                 None => Some(Step::bare("jsonl")),
@@ -750,7 +767,11 @@ fn trainer(expr: &Expr, cx: &Context<'_>, diags: &mut Vec<Diagnostic>) -> Option
     }
 }
 
-/// Every `{name}` in a command template must name a parameter (by shortest unambiguous suffix).
+/// Placeholders every command may use besides parameters (a parameter of the same name wins).
+pub const TEMPLATE_BUILTINS: &[&str] = &["epochs", "trial", "seed", "dir"];
+
+/// Every `{name}` in a command template must name a parameter (by shortest unambiguous suffix) or
+/// one of [`TEMPLATE_BUILTINS`].
 fn check_template(
     template: &str,
     expr: &Expr,
@@ -790,6 +811,7 @@ fn check_template(
         match crate::semantic::expr::Names::resolve(builder, &path) {
             Err(d) => diags.push(d),
             Ok(Some(_)) => {}
+            Ok(None) if TEMPLATE_BUILTINS.contains(&name) => {}
             Ok(None) => {
                 let known: Vec<String> = builder.entries.iter().map(|e| e.full.clone()).collect();
                 let locals: Vec<&str> = builder.entries.iter().map(|e| e.local.as_str()).collect();

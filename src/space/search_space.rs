@@ -129,6 +129,57 @@ impl SearchSpace {
         })
     }
 
+    /// Every configuration of a finite space, in order (conditions and `forbid` applied); `None` when
+    /// a parameter is continuous or there are more than a million.
+    #[must_use]
+    pub fn grid(&self) -> Option<Vec<Config>> {
+        let size = self.grid_size()?;
+        if !size.exact {
+            return None;
+        }
+        let domains: Vec<Vec<Value>> = self
+            .params
+            .iter()
+            .map(|p| p.distribution.finite_values().unwrap_or_default())
+            .collect();
+        let mut out = Vec::new();
+        self.enumerate(
+            &self.params,
+            &domains,
+            &mut Config::new(),
+            0,
+            &mut |config| {
+                if !self.is_forbidden(config) {
+                    out.push(config.clone());
+                }
+                true
+            },
+        );
+        Some(out)
+    }
+
+    /// Adds the fixed values (whose conditions hold) and the derived values to sampled parameters:
+    /// everything a trial reads.
+    #[must_use]
+    pub fn complete(&self, sampled: &Config) -> Config {
+        let mut config = sampled.clone();
+        for f in &self.fixed {
+            let lookup = |n: &str| config.get(n).cloned();
+            if f.condition.as_ref().is_none_or(|c| c.holds(&lookup)) {
+                config.insert(f.name.clone(), f.value.clone());
+            }
+        }
+        for d in &self.derived {
+            let lookup = |n: &str| config.get(n).cloned();
+            if d.condition.as_ref().is_none_or(|c| c.holds(&lookup)) {
+                if let Some(v) = d.expression.eval(&lookup) {
+                    config.insert(d.name.clone(), v);
+                }
+            }
+        }
+        config
+    }
+
     /// Whether `config` is removed by a `forbid` rule.
     #[must_use]
     pub fn is_forbidden(&self, config: &Config) -> bool {

@@ -1,0 +1,47 @@
+//! `hps best STUDY`: the best trial and its parameters.
+
+use std::process::ExitCode;
+
+use clap::Args;
+
+use crate::cli::report::{best_of, open_store, print_best, study_with_plan};
+
+/// Arguments of `hps best`.
+#[derive(Debug, Args)]
+pub struct BestArgs {
+    /// The study's name.
+    pub study: String,
+    /// The study store: a path or `sqlite://PATH`.
+    #[arg(long, default_value = "hps.db", env = "HPS_STORAGE")]
+    pub storage: String,
+}
+
+/// Runs `hps best`.
+pub fn run(args: &BestArgs) -> ExitCode {
+    let Some(store) = open_store(&args.storage) else {
+        return ExitCode::from(1);
+    };
+    let Some((study, plan)) = study_with_plan(store.as_ref(), &args.study) else {
+        return ExitCode::from(1);
+    };
+    let trials = match store.trials(study.id) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match best_of(&plan, &trials) {
+        Some(best) => {
+            print_best(&plan, best);
+            ExitCode::SUCCESS
+        }
+        None => {
+            eprintln!(
+                "study `{}` has no finished trial with a value yet",
+                args.study
+            );
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,177 @@
+//! `hps export STUDY --format csv|json|yaml [--curves]`: the study's trials (parameters, state, final
+//! objective) or, with `--curves`, every epoch's metrics. The JSON and YAML forms read back into
+//! [`Export`].
+
+use std::collections::BTreeSet;
+use std::process::ExitCode;
+
+use clap::{Args, ValueEnum};
+use serde::{Deserialize, Serialize};
+
+use crate::cli::report::{open_store, study_with_plan};
+use crate::storage::{MetricRow, TrialRecord};
+
+/// Export formats.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExportFormat {
+    /// One row per trial (or per epoch with `--curves`).
+    Csv,
+    /// An [`Export`] object.
+    Json,
+    /// An [`Export`] object.
+    Yaml,
+}
+
+/// Arguments of `hps export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The study's name.
+    pub study: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
+    pub format: ExportFormat,
+    /// Export the per-epoch learning curves instead of one row per trial.
+    #[arg(long)]
+    pub curves: bool,
+    /// The study store: a path or `sqlite://PATH`.
+    #[arg(long, default_value = "hps.db", env = "HPS_STORAGE")]
+    pub storage: String,
+}
+
+/// What `--format json|yaml` writes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Export {
+    /// The study's name.
+    pub study: String,
+    /// The metric it optimises.
+    pub objective: String,
+    /// Every trial (without `--curves`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trials: Vec<TrialRecord>,
+    /// Every epoch's metrics (with `--curves`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub curves: Vec<MetricRow>,
+}
+
+/// Runs `hps export`.
+pub fn run(args: &ExportArgs) -> ExitCode {
+    let Some(store) = open_store(&args.storage) else {
+        return ExitCode::from(1);
+    };
+    let Some((study, plan)) = study_with_plan(store.as_ref(), &args.study) else {
+        return ExitCode::from(1);
+    };
+    let (trials, curves) = match (
+        store.trials(study.id),
+        if args.curves {
+            store.curves(study.id)
+        } else {
+            Ok(Vec::new())
+        },
+    ) {
+        (Ok(t), Ok(c)) => (t, c),
+        (Err(e), _) | (_, Err(e)) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let export = Export {
+        study: study.name.clone(),
+        objective: plan.objective.metric.clone(),
+        trials: if args.curves {
+            Vec::new()
+        } else {
+            trials.clone()
+        },
+        curves,
+    };
+    let text = match args.format {
+        ExportFormat::Json => serde_json::to_string_pretty(&export)
+            .map(|s| s + "\n")
+            .map_err(|e| e.to_string()),
+        ExportFormat::Yaml => serde_saphyr::to_string(&export).map_err(|e| e.to_string()),
+        ExportFormat::Csv if args.curves => Ok(curves_csv(&export.curves)),
+        ExportFormat::Csv => Ok(trials_csv(&trials)),
+    };
+    match text {
+        Ok(text) => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn csv_cell(text: &str) -> String {
+    if text.contains([',', '"', '\n']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_owned()
+    }
+}
+
+fn trials_csv(trials: &[TrialRecord]) -> String {
+    let params: BTreeSet<&str> = trials
+        .iter()
+        .flat_map(|t| t.params.keys().map(String::as_str))
+        .collect();
+    let mut out = String::from("trial,state,value,epochs,seed,started_at,finished_at,error");
+    for p in &params {
+        out.push(',');
+        out.push_str(p);
+    }
+    out.push('\n');
+    let opt = |v: Option<f64>| v.map_or_else(String::new, |v| v.to_string());
+    for t in trials {
+        out.push_str(&format!(
+            "{},{},{},{},{},{},{},{}",
+            t.number,
+            t.state,
+            opt(t.value),
+            t.epochs,
+            t.seed,
+            opt(t.started_at),
+            opt(t.finished_at),
+            csv_cell(t.error.as_deref().unwrap_or(""))
+        ));
+        for p in &params {
+            out.push(',');
+            out.push_str(
+                &t.params
+                    .get(*p)
+                    .map_or_else(String::new, |v| csv_cell(&v.to_string())),
+            );
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn curves_csv(rows: &[MetricRow]) -> String {
+    let names: BTreeSet<&str> = rows.iter().map(|r| r.name.as_str()).collect();
+    let mut out = String::from("trial,epoch");
+    for n in &names {
+        out.push(',');
+        out.push_str(n);
+    }
+    out.push('\n');
+    let mut i = 0;
+    while i < rows.len() {
+        let (trial, epoch) = (rows[i].trial, rows[i].epoch);
+        let mut cells = std::collections::BTreeMap::new();
+        while i < rows.len() && rows[i].trial == trial && rows[i].epoch == epoch {
+            cells.insert(rows[i].name.as_str(), rows[i].value);
+            i += 1;
+        }
+        out.push_str(&format!("{trial},{epoch}"));
+        for n in &names {
+            out.push(',');
+            out.push_str(&cells.get(n).map_or_else(String::new, ToString::to_string));
+        }
+        out.push('\n');
+    }
+    out
+}

@@ -1,0 +1,63 @@
+//! `hps status`: every study in the store with its trial counts and best value.
+
+use std::process::ExitCode;
+
+use clap::Args;
+
+use crate::cli::report::{best_of, direction_word, open_store, study_with_plan};
+
+/// Arguments of `hps status`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// The study store: a path or `sqlite://PATH`.
+    #[arg(long, default_value = "hps.db", env = "HPS_STORAGE")]
+    pub storage: String,
+}
+
+/// Runs `hps status`.
+pub fn run(args: &StatusArgs) -> ExitCode {
+    let Some(store) = open_store(&args.storage) else {
+        return ExitCode::from(1);
+    };
+    let studies = match store.studies() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    if studies.is_empty() {
+        println!("no studies in {}", args.storage);
+        return ExitCode::SUCCESS;
+    }
+    println!(
+        "{:<24} {:>8} {:>8} {:>7} {:>6} {:>7}  best",
+        "study", "complete", "stopped", "failed", "queued", "running"
+    );
+    for s in studies {
+        let n = |state: &str| s.counts.get(state).copied().unwrap_or(0);
+        let best = study_with_plan(store.as_ref(), &s.study.name).and_then(|(study, plan)| {
+            let trials = store.trials(study.id).ok()?;
+            best_of(&plan, &trials).map(|b| {
+                format!(
+                    "{} {} = {:.4} (trial {})",
+                    direction_word(plan.objective.direction),
+                    plan.objective.metric,
+                    b.value.unwrap_or(f64::NAN),
+                    b.number
+                )
+            })
+        });
+        println!(
+            "{:<24} {:>8} {:>8} {:>7} {:>6} {:>7}  {}",
+            s.study.name,
+            n("complete"),
+            n("stopped"),
+            n("failed"),
+            n("queued"),
+            n("running"),
+            best.unwrap_or_else(|| String::from("-"))
+        );
+    }
+    ExitCode::SUCCESS
+}

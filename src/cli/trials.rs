@@ -1,0 +1,37 @@
+//! `hps trials STUDY`: a table of every trial: state, objective, epochs and parameters.
+
+use std::process::ExitCode;
+
+use clap::Args;
+
+use crate::cli::report::{open_store, study_with_plan, trials_table};
+
+/// Arguments of `hps trials`.
+#[derive(Debug, Args)]
+pub struct TrialsArgs {
+    /// The study's name.
+    pub study: String,
+    /// The study store: a path or `sqlite://PATH`.
+    #[arg(long, default_value = "hps.db", env = "HPS_STORAGE")]
+    pub storage: String,
+}
+
+/// Runs `hps trials`.
+pub fn run(args: &TrialsArgs) -> ExitCode {
+    let Some(store) = open_store(&args.storage) else {
+        return ExitCode::from(1);
+    };
+    let Some((study, plan)) = study_with_plan(store.as_ref(), &args.study) else {
+        return ExitCode::from(1);
+    };
+    match store.trials(study.id) {
+        Ok(trials) => {
+            print!("{}", trials_table(&plan, &trials));
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}

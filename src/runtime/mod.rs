@@ -1,0 +1,485 @@
+//! The executor: runs a plan's trials on its trainer, `parallel` at a time, recording every trial and
+//! every epoch in the study store as it happens. The store is the source of truth: running the same
+//! study again continues it (trials left `running` by a dead process are re-queued and resume from
+//! their last checkpoint; nothing finished is recomputed), and a changed search space is refused.
+//! Budgets (`trials`, `epochs`, `time`) stop the run at the first limit; Ctrl-C finishes the running
+//! epochs, re-queues those trials and returns.
+
+pub mod progress;
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::plan::Plan;
+use crate::sampler::{Observation, Sampler};
+use crate::semantic::program::Direction;
+use crate::space::{Config, SearchSpace, Value};
+use crate::storage::{self, Storage, StoreError, TrialRecord, TrialState};
+use crate::trial::{Control, EpochMetrics, EpochSink, Trainer, TrialEnd, TrialRun};
+
+pub use progress::Progress;
+
+/// How to run.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// The store: a path or `sqlite://PATH`.
+    pub store: String,
+    /// Delete the study's earlier trials first.
+    pub fresh: bool,
+    /// Trials at once (the plan's `budget.parallel` unless overridden).
+    pub parallel: usize,
+    /// Where trial folders (checkpoints, logs) go: `DIR/<study>/<number>/`.
+    pub trials_dir: PathBuf,
+    /// Print nothing while running.
+    pub quiet: bool,
+}
+
+/// Why a run stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StopReason {
+    /// Every trial the budget allows is finished.
+    Trials,
+    /// The epoch budget is spent.
+    Epochs,
+    /// The time budget is spent.
+    Time,
+    /// The sampler has nothing left (a finished grid).
+    Exhausted,
+    /// The user interrupted (Ctrl-C).
+    Interrupted,
+}
+
+/// What a run did.
+#[derive(Debug, Clone)]
+pub struct RunSummary {
+    /// Every trial of the study after the run.
+    pub trials: Vec<TrialRecord>,
+    /// The best finished trial.
+    pub best: Option<TrialRecord>,
+    /// Why the run ended.
+    pub reason: StopReason,
+    /// Trials that finished during this run.
+    pub finished_now: u64,
+    /// Trials re-queued because a previous process died while running them.
+    pub requeued: u64,
+}
+
+/// A run that could not go on.
+#[derive(Debug)]
+pub enum RunError {
+    /// The store failed or refused (a changed search space).
+    Store(StoreError),
+    /// The sampler could not propose a configuration.
+    Sampler(String),
+}
+
+impl std::fmt::Display for RunError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RunError::Store(e) => write!(f, "{e}"),
+            RunError::Sampler(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for RunError {}
+
+impl From<StoreError> for RunError {
+    fn from(e: StoreError) -> Self {
+        RunError::Store(e)
+    }
+}
+
+/// A fingerprint of what makes trials comparable: parameters, fixed and derived values, rules, model,
+/// data, trainer, objective and seed (not the budget, sampler, scheduler or device, which a user may
+/// change between runs of one study). FNV-1a over the canonical JSON.
+#[must_use]
+pub fn plan_hash(plan: &Plan) -> String {
+    let identity = serde_json::json!({
+        "parameters": plan.parameters,
+        "fixed": plan.fixed,
+        "derived": plan.derived,
+        "forbidden": plan.forbidden,
+        "model": plan.model.as_ref().map(|m| (&m.model, &m.layers)),
+        "data": plan.data.as_ref().map(|d| (&d.source, &d.transforms)),
+        "trainer": plan.trainer,
+        "objective": plan.objective,
+        "seed": plan.seed,
+    });
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in identity.to_string().bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{hash:016x}")
+}
+
+/// The seed of trial `number` in a study seeded `seed`.
+#[must_use]
+pub fn trial_seed(seed: u64, number: u64) -> u64 {
+    use rand::RngCore;
+    crate::train::trainer::derived_rng(seed, number.wrapping_add(0x7472_6961_6C00)).next_u64()
+}
+
+/// The most epochs a trial trains under `fifo`: its `train.epochs` (default 10).
+fn epochs_of(config: &Config) -> u32 {
+    config
+        .get("train.epochs")
+        .and_then(Value::as_i64)
+        .and_then(|e| u32::try_from(e).ok())
+        .unwrap_or(10)
+        .max(1)
+}
+
+struct Shared<'a> {
+    plan: &'a Plan,
+    space: SearchSpace,
+    study_id: i64,
+    options: &'a RunOptions,
+    sampler: Mutex<(Box<dyn Sampler>, u64, bool)>,
+    trial_cap: Option<u64>,
+    epoch_cap: Option<u64>,
+    deadline: Option<Instant>,
+    epochs_trained: AtomicU64,
+    finished_now: AtomicU64,
+    stop: Arc<AtomicBool>,
+    reason: Mutex<Option<StopReason>>,
+    progress: Progress,
+}
+
+impl Shared<'_> {
+    fn end(&self, reason: StopReason) {
+        let mut r = self
+            .reason
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        r.get_or_insert(reason);
+    }
+
+    fn out_of_budget(&self) -> bool {
+        if self.stop.load(Ordering::SeqCst) {
+            self.end(StopReason::Interrupted);
+            return true;
+        }
+        if self.deadline.is_some_and(|d| Instant::now() >= d) {
+            self.end(StopReason::Time);
+            return true;
+        }
+        if self
+            .epoch_cap
+            .is_some_and(|cap| self.epochs_trained.load(Ordering::SeqCst) >= cap)
+        {
+            self.end(StopReason::Epochs);
+            return true;
+        }
+        false
+    }
+
+    /// Proposes, stores and returns a new trial, or `None` when the budget or sampler is done.
+    fn new_trial(&self, store: &mut dyn Storage) -> Result<Option<TrialRecord>, RunError> {
+        let mut guard = self
+            .sampler
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (sampler, next, exhausted) = &mut *guard;
+        if *exhausted {
+            return Ok(None);
+        }
+        if self.trial_cap.is_some_and(|cap| *next >= cap) {
+            self.end(StopReason::Trials);
+            return Ok(None);
+        }
+        let history: Vec<Observation> = store
+            .trials(self.study_id)?
+            .into_iter()
+            .map(|t| Observation {
+                config: t.params,
+                value: t.value,
+                state: t.state,
+            })
+            .collect();
+        let Some(params) = sampler.ask(*next, &history).map_err(RunError::Sampler)? else {
+            *exhausted = true;
+            self.end(StopReason::Exhausted);
+            return Ok(None);
+        };
+        let config = self.space.complete(&params);
+        let record = store.create_trial(
+            self.study_id,
+            *next,
+            &config,
+            trial_seed(self.plan.seed, *next),
+        )?;
+        *next += 1;
+        Ok(Some(record))
+    }
+}
+
+/// Writes each epoch to the store and decides whether training goes on.
+struct StoreSink<'s, 'a> {
+    shared: &'s Shared<'a>,
+    store: &'s mut dyn Storage,
+    trial: &'s TrialRecord,
+    dir: PathBuf,
+    max_epochs: u32,
+    error: Option<StoreError>,
+}
+
+impl EpochSink for StoreSink<'_, '_> {
+    fn epoch(&mut self, metrics: &EpochMetrics) -> Control {
+        let objective = &self.shared.plan.objective.metric;
+        if let Err(e) =
+            self.store
+                .record_epoch(self.trial.id, metrics.epoch, &metrics.values, objective)
+        {
+            self.error = Some(e);
+            return Control::Pause;
+        }
+        let checkpoint = self.dir.join(crate::train::trainer::CHECKPOINT);
+        if checkpoint.exists() {
+            if let Err(e) = self.store.set_checkpoint(
+                self.trial.id,
+                metrics.epoch,
+                &checkpoint.display().to_string(),
+            ) {
+                self.error = Some(e);
+                return Control::Pause;
+            }
+        }
+        self.shared.epochs_trained.fetch_add(1, Ordering::SeqCst);
+        let value = metrics.values.get(objective).copied();
+        self.shared
+            .progress
+            .epoch(self.trial.number, metrics.epoch, self.max_epochs, value);
+        let over = self.shared.deadline.is_some_and(|d| Instant::now() >= d)
+            || self
+                .shared
+                .epoch_cap
+                .is_some_and(|cap| self.shared.epochs_trained.load(Ordering::SeqCst) >= cap);
+        if over && metrics.epoch < self.max_epochs {
+            Control::Pause
+        } else {
+            Control::Continue
+        }
+    }
+}
+
+/// Runs `plan` with `trainer` until a budget limit, the sampler's end, or `stop`.
+///
+/// # Errors
+/// When the store fails or refuses the study, or the sampler cannot propose a configuration.
+pub fn run(
+    plan: &Plan,
+    sampler: Box<dyn Sampler>,
+    trainer: &dyn Trainer,
+    options: &RunOptions,
+    stop: Arc<AtomicBool>,
+) -> Result<RunSummary, RunError> {
+    let mut store = storage::open(&options.store)?;
+    let plan_json = serde_json::to_string(plan).unwrap_or_default();
+    let study = store.open_study(
+        &plan.study,
+        &plan.file,
+        &plan_hash(plan),
+        &plan_json,
+        options.fresh,
+    )?;
+    let requeued = store.requeue_running(study.id)?;
+    let existing = store.trials(study.id)?;
+    let next = existing.iter().map(|t| t.number + 1).max().unwrap_or(0);
+    let epochs_so_far: u64 = existing.iter().map(|t| u64::from(t.epochs)).sum();
+    let finished_before = existing.iter().filter(|t| t.state.is_finished()).count() as u64;
+    let progress = Progress::new(
+        plan.budget.trials,
+        &plan.objective.metric,
+        plan.objective.direction,
+        options.quiet,
+    );
+    progress.resume(finished_before);
+    if requeued > 0 {
+        progress.note(&format!(
+            "re-queued {requeued} trial(s) left running by an earlier process"
+        ));
+    }
+    let shared = Shared {
+        plan,
+        space: crate::sampler::space_of(plan),
+        study_id: study.id,
+        options,
+        sampler: Mutex::new((sampler, next, false)),
+        trial_cap: plan.budget.trials,
+        epoch_cap: plan.budget.epochs,
+        deadline: plan
+            .budget
+            .time_seconds
+            .map(|s| Instant::now() + Duration::from_secs_f64(s)),
+        epochs_trained: AtomicU64::new(epochs_so_far),
+        finished_now: AtomicU64::new(0),
+        stop,
+        reason: Mutex::new(None),
+        progress,
+    };
+    let workers = options.parallel.max(1);
+    let results: Vec<Result<(), RunError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                let shared = &shared;
+                scope.spawn(move || {
+                    if workers > 1 {
+                        // One compute thread per trial: measured faster than sharing threads.
+                        let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build();
+                        match pool {
+                            Ok(pool) => pool.install(|| worker(shared, trainer)),
+                            Err(_) => worker(shared, trainer),
+                        }
+                    } else {
+                        worker(shared, trainer)
+                    }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(RunError::Sampler(String::from("a worker panicked"))))
+            })
+            .collect()
+    });
+    shared.progress.finish();
+    for r in results {
+        r?;
+    }
+    let trials = store.trials(study.id)?;
+    let best = best_trial(&trials, plan.objective.direction).cloned();
+    let reason = shared
+        .reason
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .unwrap_or(StopReason::Trials);
+    Ok(RunSummary {
+        trials,
+        best,
+        reason,
+        finished_now: shared.finished_now.load(Ordering::SeqCst),
+        requeued,
+    })
+}
+
+/// The finished trial with the best value.
+#[must_use]
+pub fn best_trial(trials: &[TrialRecord], direction: Direction) -> Option<&TrialRecord> {
+    trials
+        .iter()
+        .filter(|t| matches!(t.state, TrialState::Complete | TrialState::Stopped))
+        .filter_map(|t| t.value.filter(|v| v.is_finite()).map(|v| (t, v)))
+        .max_by(|(_, a), (_, b)| match direction {
+            Direction::Maximize => a.total_cmp(b),
+            Direction::Minimize => b.total_cmp(a),
+        })
+        .map(|(t, _)| t)
+}
+
+fn worker(shared: &Shared<'_>, trainer: &dyn Trainer) -> Result<(), RunError> {
+    let mut store = storage::open(&shared.options.store)?;
+    loop {
+        if shared.out_of_budget() {
+            return Ok(());
+        }
+        let trial = match store.claim_trial(shared.study_id)? {
+            Some(t) => t,
+            None => {
+                if shared.new_trial(&mut *store)?.is_none() {
+                    return Ok(());
+                }
+                match store.claim_trial(shared.study_id)? {
+                    Some(t) => t,
+                    None => continue,
+                }
+            }
+        };
+        train_one(shared, &mut *store, trainer, &trial)?;
+    }
+}
+
+fn train_one(
+    shared: &Shared<'_>,
+    store: &mut dyn Storage,
+    trainer: &dyn Trainer,
+    trial: &TrialRecord,
+) -> Result<(), RunError> {
+    let dir = shared
+        .options
+        .trials_dir
+        .join(&shared.plan.study)
+        .join(format!("{:04}", trial.number));
+    let max_epochs = epochs_of(&trial.params);
+    let start_epoch = match store.checkpoint(trial.id)? {
+        Some((epoch, path)) if std::path::Path::new(&path).exists() && epoch < max_epochs => epoch,
+        _ => 0,
+    };
+    let run = TrialRun {
+        number: trial.number,
+        config: trial.params.clone(),
+        seed: trial.seed,
+        max_epochs,
+        start_epoch,
+        dir: dir.clone(),
+        stop: Arc::clone(&shared.stop),
+    };
+    let mut sink = StoreSink {
+        shared,
+        store,
+        trial,
+        dir,
+        max_epochs,
+        error: None,
+    };
+    let outcome = trainer.train(&run, &mut sink);
+    if let Some(e) = sink.error.take() {
+        return Err(RunError::Store(e));
+    }
+    let (state, error, epochs) = match &outcome {
+        Ok(TrialEnd::Completed { epochs }) => (TrialState::Complete, None, *epochs),
+        Ok(TrialEnd::Paused { epochs }) => (
+            TrialState::Stopped,
+            Some(String::from("the budget ran out")),
+            *epochs,
+        ),
+        Ok(TrialEnd::Interrupted { epochs }) => (TrialState::Queued, None, *epochs),
+        Err(f) => {
+            let detail = f
+                .detail
+                .as_ref()
+                .map_or_else(String::new, |d| format!("\n{d}"));
+            (TrialState::Failed, Some(format!("{}{detail}", f.reason)), 0)
+        }
+    };
+    store.finish_trial(trial.id, state, error.as_deref())?;
+    let value = store
+        .trials(shared.study_id)?
+        .into_iter()
+        .find(|t| t.id == trial.id)
+        .and_then(|t| t.value);
+    let searched: Config = trial
+        .params
+        .iter()
+        .filter(|(k, _)| shared.space.param(k).is_some())
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    match state {
+        TrialState::Queued => shared.progress.note(&format!("trial {:>4} interrupted after {epochs} epochs; it resumes from its checkpoint next run", trial.number)),
+        TrialState::Failed => {
+            shared.finished_now.fetch_add(1, Ordering::SeqCst);
+            let reason = error.as_deref().and_then(|e| e.lines().next()).unwrap_or("failed");
+            shared.progress.finished(trial.number, &format!("failed ({reason})"), None, epochs, &searched);
+        }
+        _ => {
+            shared.finished_now.fetch_add(1, Ordering::SeqCst);
+            shared.progress.finished(trial.number, state.as_str(), value, epochs, &searched);
+        }
+    }
+    Ok(())
+}

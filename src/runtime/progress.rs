@@ -1,0 +1,151 @@
+//! What the user sees while a study runs: an indicatif bar (trials done of the budget, epochs, elapsed
+//! time and ETA, best value so far with its parameters) on a terminal, and one plain line per finished
+//! trial otherwise (logs, CI). Fed by the runtime's workers.
+
+use std::io::IsTerminal;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::semantic::program::Direction;
+use crate::space::{Config, Value};
+
+/// The best trial so far.
+#[derive(Debug, Clone)]
+struct Best {
+    value: f64,
+    number: u64,
+    params: String,
+}
+
+/// Progress of one run.
+pub struct Progress {
+    bar: Option<ProgressBar>,
+    objective: String,
+    direction: Direction,
+    best: Mutex<Option<Best>>,
+}
+
+impl Progress {
+    /// A display for a run of at most `trials` trials (`None`: unbounded). `quiet` prints nothing.
+    #[must_use]
+    pub fn new(trials: Option<u64>, objective: &str, direction: Direction, quiet: bool) -> Self {
+        let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
+            let bar = trials.map_or_else(ProgressBar::no_length, ProgressBar::new);
+            let style = ProgressStyle::with_template(
+                "{spinner} trials {pos}/{len} [{elapsed_precise} < {eta}] {wide_msg}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar());
+            bar.set_style(style);
+            bar.enable_steady_tick(Duration::from_millis(200));
+            bar
+        });
+        Self {
+            bar,
+            objective: objective.to_owned(),
+            direction,
+            best: Mutex::new(None),
+        }
+    }
+
+    /// Counts trials that were already finished before this run.
+    pub fn resume(&self, finished: u64) {
+        if let Some(bar) = &self.bar {
+            bar.set_position(finished);
+        }
+    }
+
+    /// A trial reached an epoch.
+    pub fn epoch(&self, number: u64, epoch: u32, max_epochs: u32, value: Option<f64>) {
+        if let Some(bar) = &self.bar {
+            let best = self.best_text();
+            let value = value.map_or_else(String::new, |v| format!(" {} {v:.4}", self.objective));
+            bar.set_message(format!(
+                "{best} · #{number} epoch {epoch}/{max_epochs}{value}"
+            ));
+        }
+    }
+
+    /// A trial finished; `outcome` is its state and detail.
+    pub fn finished(
+        &self,
+        number: u64,
+        outcome: &str,
+        value: Option<f64>,
+        epochs: u32,
+        config: &Config,
+    ) {
+        if let Some(v) = value {
+            let mut best = self
+                .best
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let better = best.as_ref().is_none_or(|b| match self.direction {
+                Direction::Maximize => v > b.value,
+                Direction::Minimize => v < b.value,
+            });
+            if better && outcome == "complete" {
+                *best = Some(Best {
+                    value: v,
+                    number,
+                    params: short(config),
+                });
+            }
+        }
+        let value = value.map_or_else(String::new, |v| format!(", {} = {v:.4}", self.objective));
+        let line = format!(
+            "trial {number:>4} {outcome}{value} after {epochs} epochs   best: {}",
+            self.best_text()
+        );
+        match &self.bar {
+            Some(bar) => {
+                bar.inc(1);
+                bar.println(line);
+            }
+            None => eprintln!("{line}"),
+        }
+    }
+
+    /// Prints a line without disturbing the bar.
+    pub fn note(&self, line: &str) {
+        match &self.bar {
+            Some(bar) => bar.println(line),
+            None => eprintln!("{line}"),
+        }
+    }
+
+    /// Removes the bar.
+    pub fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+
+    fn best_text(&self) -> String {
+        let best = self
+            .best
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        best.as_ref().map_or_else(
+            || String::from("none yet"),
+            |b| format!("{:.4} (#{} {})", b.value, b.number, b.params),
+        )
+    }
+}
+
+/// `lr=0.0123 width=64`: the searched values, short names.
+fn short(config: &Config) -> String {
+    config
+        .iter()
+        .filter(|(k, _)| !k.starts_with("train.epochs"))
+        .map(|(k, v)| {
+            let name = k.rsplit('.').next().unwrap_or(k);
+            match v {
+                Value::Float(x) => format!("{name}={x:.4}"),
+                other => format!("{name}={other}"),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}

@@ -1,0 +1,297 @@
+//! The study store: studies, trials (state, parameters, seed, timings, error), per-epoch metrics
+//! (learning curves) and the checkpoint index. [`Storage`] is the interface the runtime uses; the
+//! embedded SQLite backend ([`sqlite`]) is the default. Every method is one transaction, and claiming
+//! a trial is one atomic step, so several workers (threads or processes) can share a study.
+
+pub mod sqlite;
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::space::Config;
+
+/// Where a trial is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TrialState {
+    /// Proposed, waiting for a worker.
+    Queued,
+    /// A worker is training it.
+    Running,
+    /// Trained to its last epoch.
+    Complete,
+    /// Ended early by a scheduler or stopping rule.
+    Stopped,
+    /// Diverged, crashed or timed out.
+    Failed,
+}
+
+impl TrialState {
+    /// The state as stored and printed.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TrialState::Queued => "queued",
+            TrialState::Running => "running",
+            TrialState::Complete => "complete",
+            TrialState::Stopped => "stopped",
+            TrialState::Failed => "failed",
+        }
+    }
+
+    /// Parses a stored state.
+    #[must_use]
+    pub fn parse(text: &str) -> Option<Self> {
+        Some(match text {
+            "queued" => TrialState::Queued,
+            "running" => TrialState::Running,
+            "complete" => TrialState::Complete,
+            "stopped" => TrialState::Stopped,
+            "failed" => TrialState::Failed,
+            _ => return None,
+        })
+    }
+
+    /// Whether the trial will not train again.
+    #[must_use]
+    pub fn is_finished(self) -> bool {
+        matches!(
+            self,
+            TrialState::Complete | TrialState::Stopped | TrialState::Failed
+        )
+    }
+}
+
+impl fmt::Display for TrialState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A stored study.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StudyRecord {
+    /// Store id.
+    pub id: i64,
+    /// The study's name (unique in a store).
+    pub name: String,
+    /// The `.hps` file it came from.
+    pub file: String,
+    /// Hash of the plan's search space; a run with another hash is refused.
+    pub plan_hash: String,
+    /// The plan as JSON.
+    pub plan_json: String,
+    /// Unix seconds.
+    pub created_at: f64,
+}
+
+/// A stored trial.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrialRecord {
+    /// Store id.
+    pub id: i64,
+    /// The study's id.
+    pub study_id: i64,
+    /// 0-based number in the study.
+    pub number: u64,
+    /// Where it is.
+    pub state: TrialState,
+    /// Its configuration (parameters, fixed and derived values).
+    pub params: Config,
+    /// Its seed.
+    pub seed: u64,
+    /// Epochs trained.
+    pub epochs: u32,
+    /// The objective's last value (the value the study ranks by).
+    pub value: Option<f64>,
+    /// Why it failed, or how it was stopped.
+    pub error: Option<String>,
+    /// Unix seconds when a worker claimed it.
+    pub started_at: Option<f64>,
+    /// Unix seconds when it finished.
+    pub finished_at: Option<f64>,
+}
+
+/// One point of a learning curve.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MetricRow {
+    /// The trial's number.
+    pub trial: u64,
+    /// 1-based epoch.
+    pub epoch: u32,
+    /// Metric name.
+    pub name: String,
+    /// Value.
+    pub value: f64,
+}
+
+/// Counts and best value of a study, for `hps status`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StudySummary {
+    /// The study.
+    pub study: StudyRecord,
+    /// Trials per state.
+    pub counts: BTreeMap<String, u64>,
+}
+
+/// A store failure.
+#[derive(Debug)]
+pub enum StoreError {
+    /// The database said no.
+    Database(String),
+    /// The study exists with a different search space.
+    PlanChanged {
+        /// The study's name.
+        study: String,
+    },
+    /// Something that should exist does not.
+    NotFound(String),
+    /// A store URL hps cannot open.
+    Unsupported(String),
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StoreError::Database(e) => write!(f, "study store: {e}"),
+            StoreError::PlanChanged { study } => write!(
+                f,
+                "study `{study}` already exists in the store with a different search space"
+            ),
+            StoreError::NotFound(what) => write!(f, "{what} is not in the store"),
+            StoreError::Unsupported(url) => write!(f, "cannot open the store {url}"),
+        }
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Database(e.to_string())
+    }
+}
+
+/// The interface of a study store. Every method is atomic.
+pub trait Storage: Send {
+    /// Opens the study `name`, creating it when absent. With `fresh`, an existing study of that name
+    /// is deleted first (trials, metrics, checkpoint index).
+    ///
+    /// # Errors
+    /// [`StoreError::PlanChanged`] when the study exists with another `plan_hash` (and not `fresh`).
+    fn open_study(
+        &mut self,
+        name: &str,
+        file: &str,
+        plan_hash: &str,
+        plan_json: &str,
+        fresh: bool,
+    ) -> Result<StudyRecord, StoreError>;
+
+    /// The study with this name.
+    ///
+    /// # Errors
+    /// On database failure.
+    fn study(&self, name: &str) -> Result<Option<StudyRecord>, StoreError>;
+
+    /// Every study with its trial counts.
+    ///
+    /// # Errors
+    /// On database failure.
+    fn studies(&self) -> Result<Vec<StudySummary>, StoreError>;
+
+    /// Puts trials left `running` by a dead process back to `queued`, dropping metrics of epochs after
+    /// their last checkpoint. Returns how many.
+    ///
+    /// # Errors
+    /// On database failure.
+    fn requeue_running(&mut self, study_id: i64) -> Result<u64, StoreError>;
+
+    /// Adds a queued trial with a number unique in its study.
+    ///
+    /// # Errors
+    /// On database failure, or when the number exists.
+    fn create_trial(
+        &mut self,
+        study_id: i64,
+        number: u64,
+        params: &Config,
+        seed: u64,
+    ) -> Result<TrialRecord, StoreError>;
+
+    /// Atomically takes the lowest-numbered queued trial and marks it running.
+    ///
+    /// # Errors
+    /// On database failure.
+    fn claim_trial(&mut self, study_id: i64) -> Result<Option<TrialRecord>, StoreError>;
+
+    /// Records one epoch's metrics, sets the trial's epoch count and (when `objective` names one of
+    /// the metrics) its value.
+    ///
+    /// # Errors
+    /// On database failure.
+    fn record_epoch(
+        &mut self,
+        trial_id: i64,
+        epoch: u32,
+        metrics: &BTreeMap<String, f64>,
+        objective: &str,
+    ) -> Result<(), StoreError>;
+
+    /// Ends a trial: `complete`, `stopped`, `failed` (with the reason), or back to `queued`.
+    ///
+    /// # Errors
+    /// On database failure.
+    fn finish_trial(
+        &mut self,
+        trial_id: i64,
+        state: TrialState,
+        error: Option<&str>,
+    ) -> Result<(), StoreError>;
+
+    /// The study's trials by number.
+    ///
+    /// # Errors
+    /// On database failure.
+    fn trials(&self, study_id: i64) -> Result<Vec<TrialRecord>, StoreError>;
+
+    /// The study's learning curves, by trial then epoch then name.
+    ///
+    /// # Errors
+    /// On database failure.
+    fn curves(&self, study_id: i64) -> Result<Vec<MetricRow>, StoreError>;
+
+    /// Records that a trial's checkpoint at `epoch` is at `path`.
+    ///
+    /// # Errors
+    /// On database failure.
+    fn set_checkpoint(&mut self, trial_id: i64, epoch: u32, path: &str) -> Result<(), StoreError>;
+
+    /// The trial's latest checkpoint: `(epoch, path)`.
+    ///
+    /// # Errors
+    /// On database failure.
+    fn checkpoint(&self, trial_id: i64) -> Result<Option<(u32, String)>, StoreError>;
+}
+
+/// Opens a store from `PATH`, `sqlite://PATH` (created when absent).
+///
+/// # Errors
+/// An unsupported URL, or a database that cannot be opened or migrated.
+pub fn open(url: &str) -> Result<Box<dyn Storage>, StoreError> {
+    if let Some(rest) = url
+        .strip_prefix("postgres://")
+        .or_else(|| url.strip_prefix("postgresql://"))
+    {
+        let _ = rest;
+        return Err(StoreError::Unsupported(format!(
+            "{url}: PostgreSQL stores are not built yet; use a SQLite path"
+        )));
+    }
+    let path = url.strip_prefix("sqlite://").unwrap_or(url);
+    Ok(Box::new(sqlite::SqliteStore::open(std::path::Path::new(
+        path,
+    ))?))
+}

@@ -1,0 +1,961 @@
+//! The embedded study store: one SQLite file shared by every worker (threads or processes) of a
+//! study. [`SqliteStore`] implements [`Storage`] for the runtime. The file is opened in WAL mode with a
+//! long busy timeout so readers never block the writer; every write is one `BEGIN IMMEDIATE`
+//! transaction, which makes claiming a trial a single atomic step. The schema is versioned by
+//! `PRAGMA user_version` and brought up to date by [`MIGRATIONS`] when the store is opened.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
+
+use super::{MetricRow, Storage, StoreError, StudyRecord, StudySummary, TrialRecord, TrialState};
+use crate::space::Config;
+
+/// How long a statement waits for another connection's write lock before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The schema's history: entry `i` brings a store from version `i` to version `i + 1`. Append only;
+/// never edit a migration that has shipped.
+const MIGRATIONS: &[&str] = &[
+    // 1: studies, trials, learning curves and the checkpoint index.
+    "CREATE TABLE studies (
+         id         INTEGER PRIMARY KEY,
+         name       TEXT UNIQUE NOT NULL,
+         file       TEXT NOT NULL DEFAULT '',
+         plan_hash  TEXT NOT NULL DEFAULT '',
+         plan_json  TEXT NOT NULL DEFAULT '',
+         created_at REAL NOT NULL DEFAULT 0
+     );
+     CREATE TABLE trials (
+         id          INTEGER PRIMARY KEY,
+         study_id    INTEGER NOT NULL REFERENCES studies(id) ON DELETE CASCADE,
+         number      INTEGER NOT NULL,
+         state       TEXT NOT NULL,
+         params_json TEXT NOT NULL,
+         seed        INTEGER NOT NULL,
+         epochs      INTEGER NOT NULL DEFAULT 0,
+         value       REAL,
+         objective   TEXT,
+         error       TEXT,
+         started_at  REAL,
+         finished_at REAL,
+         UNIQUE (study_id, number)
+     );
+     CREATE INDEX trials_by_study_state ON trials (study_id, state, number);
+     CREATE TABLE metrics (
+         trial_id INTEGER NOT NULL REFERENCES trials(id) ON DELETE CASCADE,
+         epoch    INTEGER NOT NULL,
+         name     TEXT NOT NULL,
+         value    REAL,
+         PRIMARY KEY (trial_id, epoch, name)
+     ) WITHOUT ROWID;
+     CREATE TABLE checkpoints (
+         trial_id INTEGER PRIMARY KEY REFERENCES trials(id) ON DELETE CASCADE,
+         epoch    INTEGER NOT NULL,
+         path     TEXT NOT NULL
+     );",
+];
+
+/// The columns read into a [`TrialRecord`], in the order [`RawTrial::from_row`] expects.
+const TRIAL_COLUMNS: &str =
+    "id, study_id, number, state, params_json, seed, epochs, value, error, started_at, finished_at";
+
+/// The columns read into a [`StudyRecord`], in the order [`study_from_row`] expects.
+const STUDY_COLUMNS: &str = "id, name, file, plan_hash, plan_json, created_at";
+
+/// The epoch a running trial restarts from: its checkpoint's (0 without one), never past what it
+/// recorded. Used inside `UPDATE trials`, where `trials` is the row being updated.
+const RESUME_EPOCH: &str = "min(trials.epochs, coalesce(
+    (SELECT c.epoch FROM checkpoints c WHERE c.trial_id = trials.id), 0))";
+
+/// A study store in one SQLite file.
+pub struct SqliteStore {
+    connection: Connection,
+}
+
+impl SqliteStore {
+    /// Opens the store at `path`, creating the file (and its folder) when absent and migrating its
+    /// schema to the version this build knows.
+    ///
+    /// # Errors
+    /// When the file cannot be created or opened, when a migration fails, or when the store was
+    /// written by a newer hps.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let with_path = |e: &dyn std::fmt::Display| {
+            StoreError::Database(format!("cannot open {}: {e}", path.display()))
+        };
+        if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(folder).map_err(|e| with_path(&e))?;
+        }
+        let connection = Connection::open(path).map_err(|e| with_path(&e))?;
+        // The busy timeout comes first so that the pragmas below wait for other openers too.
+        connection
+            .busy_timeout(BUSY_TIMEOUT)
+            .map_err(|e| with_path(&e))?;
+        connection
+            .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get::<_, String>(0))
+            .map_err(|e| with_path(&e))?;
+        connection
+            .pragma_update(None, "foreign_keys", true)
+            .map_err(|e| with_path(&e))?;
+        let mut store = SqliteStore { connection };
+        store.migrate(path)?;
+        Ok(store)
+    }
+
+    /// Applies the migrations the store lacks, each in its own write transaction, so that several
+    /// processes opening a new store at once apply each migration exactly once.
+    fn migrate(&mut self, path: &Path) -> Result<(), StoreError> {
+        loop {
+            let tx = self.write()?;
+            let version: i64 = tx.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+            let applied = usize::try_from(version).map_err(|_| {
+                StoreError::Database(format!(
+                    "{} has an invalid schema version {version}",
+                    path.display()
+                ))
+            })?;
+            if applied > MIGRATIONS.len() {
+                return Err(StoreError::Database(format!(
+                    "{} was written by a newer hps (store schema version {applied}, this hps knows up \
+                     to {}); upgrade hps to open it",
+                    path.display(),
+                    MIGRATIONS.len()
+                )));
+            }
+            let Some(migration) = MIGRATIONS.get(applied) else {
+                return Ok(());
+            };
+            tx.execute_batch(migration).map_err(|e| {
+                StoreError::Database(format!(
+                    "{}: migration to schema version {} failed: {e}",
+                    path.display(),
+                    applied + 1
+                ))
+            })?;
+            tx.pragma_update(None, "user_version", version + 1)?;
+            tx.commit()?;
+        }
+    }
+
+    /// Starts a write transaction. `IMMEDIATE` takes the write lock up front, so a transaction that
+    /// reads before it writes waits for other writers instead of failing on a stale snapshot.
+    fn write(&mut self) -> Result<Transaction<'_>, StoreError> {
+        Ok(self
+            .connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)?)
+    }
+
+    fn trial_by_id(connection: &Connection, trial_id: i64) -> Result<TrialRecord, StoreError> {
+        let sql = format!("SELECT {TRIAL_COLUMNS} FROM trials WHERE id = ?1");
+        connection
+            .prepare_cached(&sql)?
+            .query_row([trial_id], RawTrial::from_row)
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound(format!("trial {trial_id}")))?
+            .into_record()
+    }
+
+    fn study_by_name(
+        connection: &Connection,
+        name: &str,
+    ) -> Result<Option<StudyRecord>, StoreError> {
+        let sql = format!("SELECT {STUDY_COLUMNS} FROM studies WHERE name = ?1");
+        Ok(connection
+            .prepare_cached(&sql)?
+            .query_row([name], study_from_row)
+            .optional()?)
+    }
+}
+
+impl Storage for SqliteStore {
+    fn open_study(
+        &mut self,
+        name: &str,
+        file: &str,
+        plan_hash: &str,
+        plan_json: &str,
+        fresh: bool,
+    ) -> Result<StudyRecord, StoreError> {
+        let tx = self.write()?;
+        if let Some(existing) = Self::study_by_name(&tx, name)? {
+            if fresh {
+                // The foreign keys cascade to trials, metrics and checkpoint rows.
+                tx.execute("DELETE FROM studies WHERE id = ?1", [existing.id])?;
+            } else if existing.plan_hash != plan_hash {
+                return Err(StoreError::PlanChanged {
+                    study: name.to_owned(),
+                });
+            } else {
+                tx.execute(
+                    "UPDATE studies SET file = ?2, plan_json = ?3 WHERE id = ?1",
+                    params![existing.id, file, plan_json],
+                )?;
+                tx.commit()?;
+                return Ok(StudyRecord {
+                    file: file.to_owned(),
+                    plan_json: plan_json.to_owned(),
+                    ..existing
+                });
+            }
+        }
+        let created_at = unix_now();
+        tx.execute(
+            "INSERT INTO studies (name, file, plan_hash, plan_json, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![name, file, plan_hash, plan_json, created_at],
+        )?;
+        let id = tx.last_insert_rowid();
+        tx.commit()?;
+        Ok(StudyRecord {
+            id,
+            name: name.to_owned(),
+            file: file.to_owned(),
+            plan_hash: plan_hash.to_owned(),
+            plan_json: plan_json.to_owned(),
+            created_at,
+        })
+    }
+
+    fn study(&self, name: &str) -> Result<Option<StudyRecord>, StoreError> {
+        Self::study_by_name(&self.connection, name)
+    }
+
+    fn studies(&self) -> Result<Vec<StudySummary>, StoreError> {
+        // One read transaction, so the counts belong to the studies listed.
+        let tx = self.connection.unchecked_transaction()?;
+        let sql = format!("SELECT {STUDY_COLUMNS} FROM studies ORDER BY name");
+        let studies = tx
+            .prepare(&sql)?
+            .query_map([], study_from_row)?
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut counts: BTreeMap<i64, BTreeMap<String, u64>> = BTreeMap::new();
+        let mut statement =
+            tx.prepare("SELECT study_id, state, count(*) FROM trials GROUP BY study_id, state")?;
+        let mut rows = statement.query([])?;
+        while let Some(row) = rows.next()? {
+            let study_id: i64 = row.get(0)?;
+            let state: String = row.get(1)?;
+            let count: i64 = row.get(2)?;
+            counts
+                .entry(study_id)
+                .or_default()
+                .insert(state, u64::try_from(count).unwrap_or_default());
+        }
+        Ok(studies
+            .into_iter()
+            .map(|study| {
+                let mut by_state: BTreeMap<String, u64> = ALL_STATES
+                    .iter()
+                    .map(|state| (state.as_str().to_owned(), 0))
+                    .collect();
+                by_state.extend(counts.remove(&study.id).unwrap_or_default());
+                StudySummary {
+                    study,
+                    counts: by_state,
+                }
+            })
+            .collect())
+    }
+
+    fn requeue_running(&mut self, study_id: i64) -> Result<u64, StoreError> {
+        let tx = self.write()?;
+        tx.execute(
+            "DELETE FROM metrics
+             WHERE trial_id IN (SELECT id FROM trials WHERE study_id = ?1 AND state = 'running')
+               AND epoch > coalesce(
+                   (SELECT c.epoch FROM checkpoints c WHERE c.trial_id = metrics.trial_id), 0)",
+            [study_id],
+        )?;
+        // The value goes back to the objective at the resume epoch (none without a checkpoint).
+        let requeued = tx.execute(
+            &format!(
+                "UPDATE trials SET
+                     state = 'queued', error = NULL, started_at = NULL, finished_at = NULL,
+                     epochs = {RESUME_EPOCH},
+                     value = (SELECT m.value FROM metrics m
+                              WHERE m.trial_id = trials.id AND m.name = trials.objective
+                                AND m.epoch = {RESUME_EPOCH})
+                 WHERE study_id = ?1 AND state = 'running'"
+            ),
+            [study_id],
+        )?;
+        tx.commit()?;
+        Ok(requeued as u64)
+    }
+
+    fn create_trial(
+        &mut self,
+        study_id: i64,
+        number: u64,
+        params: &Config,
+        seed: u64,
+    ) -> Result<TrialRecord, StoreError> {
+        let params_json = serde_json::to_string(params).map_err(|e| {
+            StoreError::Database(format!("trial {number}: cannot encode its parameters: {e}"))
+        })?;
+        let tx = self.write()?;
+        tx.execute(
+            "INSERT INTO trials (study_id, number, state, params_json, seed)
+             VALUES (?1, ?2, 'queued', ?3, ?4)",
+            params![
+                study_id,
+                number_to_sql(number)?,
+                params_json,
+                seed_to_sql(seed)
+            ],
+        )?;
+        let record = Self::trial_by_id(&tx, tx.last_insert_rowid())?;
+        tx.commit()?;
+        Ok(record)
+    }
+
+    fn claim_trial(&mut self, study_id: i64) -> Result<Option<TrialRecord>, StoreError> {
+        let tx = self.write()?;
+        let sql = format!(
+            "UPDATE trials SET state = 'running', started_at = ?2, finished_at = NULL, error = NULL
+             WHERE id = (SELECT id FROM trials WHERE study_id = ?1 AND state = 'queued'
+                         ORDER BY number LIMIT 1)
+             RETURNING {TRIAL_COLUMNS}"
+        );
+        let claimed = tx
+            .prepare_cached(&sql)?
+            .query_row(params![study_id, unix_now()], RawTrial::from_row)
+            .optional()?;
+        // A row that cannot be read is not claimed: dropping the transaction rolls it back.
+        let record = claimed.map(RawTrial::into_record).transpose()?;
+        tx.commit()?;
+        Ok(record)
+    }
+
+    fn record_epoch(
+        &mut self,
+        trial_id: i64,
+        epoch: u32,
+        metrics: &BTreeMap<String, f64>,
+        objective: &str,
+    ) -> Result<(), StoreError> {
+        let objective_value = metrics.get(objective).copied();
+        let tx = self.write()?;
+        let updated = tx.execute(
+            "UPDATE trials SET epochs = ?2, objective = ?3,
+                 value = CASE WHEN ?4 THEN ?5 ELSE value END
+             WHERE id = ?1",
+            params![
+                trial_id,
+                epoch,
+                objective,
+                objective_value.is_some(),
+                objective_value
+            ],
+        )?;
+        if updated == 0 {
+            return Err(StoreError::NotFound(format!("trial {trial_id}")));
+        }
+        {
+            let mut upsert = tx.prepare_cached(
+                "INSERT INTO metrics (trial_id, epoch, name, value) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (trial_id, epoch, name) DO UPDATE SET value = excluded.value",
+            )?;
+            for (name, value) in metrics {
+                upsert.execute(params![trial_id, epoch, name, value])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn finish_trial(
+        &mut self,
+        trial_id: i64,
+        state: TrialState,
+        error: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let finished_at = state.is_finished().then(unix_now);
+        let tx = self.write()?;
+        let updated = tx.execute(
+            "UPDATE trials SET state = ?2, error = ?3, finished_at = ?4,
+                 started_at = CASE WHEN ?2 = 'queued' THEN NULL ELSE started_at END
+             WHERE id = ?1",
+            params![trial_id, state.as_str(), error, finished_at],
+        )?;
+        if updated == 0 {
+            return Err(StoreError::NotFound(format!("trial {trial_id}")));
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn trials(&self, study_id: i64) -> Result<Vec<TrialRecord>, StoreError> {
+        let sql = format!("SELECT {TRIAL_COLUMNS} FROM trials WHERE study_id = ?1 ORDER BY number");
+        self.connection
+            .prepare_cached(&sql)?
+            .query_map([study_id], RawTrial::from_row)?
+            .map(|raw| raw?.into_record())
+            .collect()
+    }
+
+    fn curves(&self, study_id: i64) -> Result<Vec<MetricRow>, StoreError> {
+        let mut statement = self.connection.prepare_cached(
+            "SELECT t.id, t.number, m.epoch, m.name, m.value
+             FROM metrics m JOIN trials t ON t.id = m.trial_id
+             WHERE t.study_id = ?1
+             ORDER BY t.number, m.epoch, m.name",
+        )?;
+        let mut rows = statement.query([study_id])?;
+        let mut curves = Vec::new();
+        while let Some(row) = rows.next()? {
+            let trial_id: i64 = row.get(0)?;
+            let number: i64 = row.get(1)?;
+            let epoch: i64 = row.get(2)?;
+            // SQLite stores NaN as NULL; a diverged epoch reads back as NaN.
+            let value: Option<f64> = row.get(4)?;
+            curves.push(MetricRow {
+                trial: column_to_unsigned(trial_id, "number", number)?,
+                epoch: column_to_unsigned(trial_id, "metric epoch", epoch)?,
+                name: row.get(3)?,
+                value: value.unwrap_or(f64::NAN),
+            });
+        }
+        Ok(curves)
+    }
+
+    fn set_checkpoint(&mut self, trial_id: i64, epoch: u32, path: &str) -> Result<(), StoreError> {
+        let tx = self.write()?;
+        tx.execute(
+            "INSERT INTO checkpoints (trial_id, epoch, path) VALUES (?1, ?2, ?3)
+             ON CONFLICT (trial_id) DO UPDATE SET epoch = excluded.epoch, path = excluded.path",
+            params![trial_id, epoch, path],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn checkpoint(&self, trial_id: i64) -> Result<Option<(u32, String)>, StoreError> {
+        let found: Option<(i64, String)> = self
+            .connection
+            .prepare_cached("SELECT epoch, path FROM checkpoints WHERE trial_id = ?1")?
+            .query_row([trial_id], |row| Ok((row.get(0)?, row.get(1)?)))
+            .optional()?;
+        found
+            .map(|(epoch, path)| {
+                Ok((
+                    column_to_unsigned(trial_id, "checkpoint epoch", epoch)?,
+                    path,
+                ))
+            })
+            .transpose()
+    }
+}
+
+/// Every state, so that a summary lists the empty ones too.
+const ALL_STATES: [TrialState; 5] = [
+    TrialState::Queued,
+    TrialState::Running,
+    TrialState::Complete,
+    TrialState::Stopped,
+    TrialState::Failed,
+];
+
+/// A trial row as SQLite holds it, before its state and parameters are parsed.
+struct RawTrial {
+    id: i64,
+    study_id: i64,
+    number: i64,
+    state: String,
+    params_json: String,
+    seed: i64,
+    epochs: i64,
+    value: Option<f64>,
+    error: Option<String>,
+    started_at: Option<f64>,
+    finished_at: Option<f64>,
+}
+
+impl RawTrial {
+    /// Reads the columns of [`TRIAL_COLUMNS`].
+    fn from_row(row: &Row<'_>) -> rusqlite::Result<Self> {
+        Ok(RawTrial {
+            id: row.get(0)?,
+            study_id: row.get(1)?,
+            number: row.get(2)?,
+            state: row.get(3)?,
+            params_json: row.get(4)?,
+            seed: row.get(5)?,
+            epochs: row.get(6)?,
+            value: row.get(7)?,
+            error: row.get(8)?,
+            started_at: row.get(9)?,
+            finished_at: row.get(10)?,
+        })
+    }
+
+    /// Parses the stored text; a row hps did not write names its trial in the error.
+    fn into_record(self) -> Result<TrialRecord, StoreError> {
+        let id = self.id;
+        let state = TrialState::parse(&self.state).ok_or_else(|| {
+            StoreError::Database(format!("trial {id} has an unknown state `{}`", self.state))
+        })?;
+        let params: Config = serde_json::from_str(&self.params_json).map_err(|e| {
+            StoreError::Database(format!("trial {id} has unreadable parameters: {e}"))
+        })?;
+        Ok(TrialRecord {
+            id,
+            study_id: self.study_id,
+            number: column_to_unsigned(id, "number", self.number)?,
+            state,
+            params,
+            seed: seed_from_sql(self.seed),
+            epochs: column_to_unsigned(id, "epoch count", self.epochs)?,
+            value: self.value,
+            error: self.error,
+            started_at: self.started_at,
+            finished_at: self.finished_at,
+        })
+    }
+}
+
+fn study_from_row(row: &Row<'_>) -> rusqlite::Result<StudyRecord> {
+    Ok(StudyRecord {
+        id: row.get(0)?,
+        name: row.get(1)?,
+        file: row.get(2)?,
+        plan_hash: row.get(3)?,
+        plan_json: row.get(4)?,
+        created_at: row.get(5)?,
+    })
+}
+
+/// SQLite integers are signed: a seed is stored as the `i64` with the same bits.
+fn seed_to_sql(seed: u64) -> i64 {
+    i64::from_ne_bytes(seed.to_ne_bytes())
+}
+
+fn seed_from_sql(stored: i64) -> u64 {
+    u64::from_ne_bytes(stored.to_ne_bytes())
+}
+
+fn number_to_sql(number: u64) -> Result<i64, StoreError> {
+    i64::try_from(number)
+        .map_err(|_| StoreError::Database(format!("trial number {number} is too large to store")))
+}
+
+/// A stored integer that must fit an unsigned type; names the trial when it does not.
+fn column_to_unsigned<T: TryFrom<i64>>(
+    trial_id: i64,
+    column: &str,
+    stored: i64,
+) -> Result<T, StoreError> {
+    T::try_from(stored).map_err(|_| {
+        StoreError::Database(format!("trial {trial_id} has an invalid {column} {stored}"))
+    })
+}
+
+/// Seconds since the Unix epoch.
+fn unix_now() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0.0, |elapsed| elapsed.as_secs_f64())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
+    use std::path::PathBuf;
+    use std::thread;
+
+    use tempfile::TempDir;
+
+    use super::*;
+    use crate::space::Value;
+
+    fn store_path() -> (TempDir, PathBuf) {
+        let folder = tempfile::tempdir().unwrap();
+        let path = folder.path().join("nested").join("study.db");
+        (folder, path)
+    }
+
+    fn params_of_every_kind() -> Config {
+        Config::from([
+            ("model.width".to_owned(), Value::Int(-128)),
+            ("train.lr".to_owned(), Value::Float(3.5e-4)),
+            ("train.momentum".to_owned(), Value::Float(1.0)),
+            ("model.activation".to_owned(), Value::Str("relu".to_owned())),
+            ("model.batch_norm".to_owned(), Value::Bool(true)),
+            (
+                "model.layers".to_owned(),
+                Value::List(vec![Value::Int(64), Value::Int(32)]),
+            ),
+        ])
+    }
+
+    fn metrics(pairs: &[(&str, f64)]) -> BTreeMap<String, f64> {
+        pairs
+            .iter()
+            .map(|(name, value)| ((*name).to_owned(), *value))
+            .collect()
+    }
+
+    fn study_with_trials(store: &mut SqliteStore, count: u64) -> i64 {
+        let study = store
+            .open_study("mnist", "mnist.hps", "hash-1", "{}", false)
+            .unwrap();
+        for number in 0..count {
+            store
+                .create_trial(study.id, number, &Config::new(), number)
+                .unwrap();
+        }
+        study.id
+    }
+
+    #[test]
+    fn opening_twice_keeps_the_schema_and_the_data() {
+        let (_folder, path) = store_path();
+        let mut store = SqliteStore::open(&path).unwrap();
+        let study_id = study_with_trials(&mut store, 2);
+        drop(store);
+
+        let store = SqliteStore::open(&path).unwrap();
+        let version: i64 = store
+            .connection
+            .query_row("PRAGMA user_version", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(version, MIGRATIONS.len() as i64);
+        let journal: String = store
+            .connection
+            .query_row("PRAGMA journal_mode", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(journal, "wal");
+        assert_eq!(store.study("mnist").unwrap().unwrap().id, study_id);
+        assert_eq!(store.trials(study_id).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn a_store_from_a_newer_hps_is_refused() {
+        let (_folder, path) = store_path();
+        drop(SqliteStore::open(&path).unwrap());
+        let raw = Connection::open(&path).unwrap();
+        raw.pragma_update(None, "user_version", MIGRATIONS.len() as i64 + 1)
+            .unwrap();
+        drop(raw);
+
+        let Err(StoreError::Database(message)) = SqliteStore::open(&path) else {
+            panic!("a newer store was opened");
+        };
+        assert!(message.contains("written by a newer hps"), "{message}");
+    }
+
+    #[test]
+    fn a_changed_plan_is_refused_and_fresh_replaces_the_study() {
+        let (_folder, path) = store_path();
+        let mut store = SqliteStore::open(&path).unwrap();
+        let old_id = study_with_trials(&mut store, 3);
+        let trial = store.claim_trial(old_id).unwrap().unwrap();
+        store
+            .record_epoch(trial.id, 1, &metrics(&[("loss", 0.5)]), "loss")
+            .unwrap();
+        store.set_checkpoint(trial.id, 1, "ckpt/0").unwrap();
+
+        let refused = store.open_study("mnist", "mnist.hps", "hash-2", "{}", false);
+        assert!(matches!(refused, Err(StoreError::PlanChanged { study }) if study == "mnist"));
+        assert_eq!(store.trials(old_id).unwrap().len(), 3);
+
+        let fresh = store
+            .open_study("mnist", "mnist.hps", "hash-2", "{\"v\":2}", true)
+            .unwrap();
+        assert_eq!(fresh.plan_hash, "hash-2");
+        assert!(store.trials(old_id).unwrap().is_empty());
+        assert!(store.trials(fresh.id).unwrap().is_empty());
+        assert!(store.curves(old_id).unwrap().is_empty());
+        assert_eq!(store.checkpoint(trial.id).unwrap(), None);
+        assert_eq!(store.studies().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn the_same_plan_reopens_the_study_and_updates_its_json() {
+        let (_folder, path) = store_path();
+        let mut store = SqliteStore::open(&path).unwrap();
+        let first = store
+            .open_study("mnist", "a.hps", "hash-1", "{\"v\":1}", false)
+            .unwrap();
+        let again = store
+            .open_study("mnist", "a.hps", "hash-1", "{\"v\":2}", false)
+            .unwrap();
+        assert_eq!(again.id, first.id);
+        assert_eq!(again.created_at, first.created_at);
+        assert_eq!(store.study("mnist").unwrap().unwrap(), again);
+        assert_eq!(again.plan_json, "{\"v\":2}");
+        assert_eq!(store.study("absent").unwrap(), None);
+    }
+
+    #[test]
+    fn a_trial_round_trips_through_create_claim_record_and_finish() {
+        let (_folder, path) = store_path();
+        let mut store = SqliteStore::open(&path).unwrap();
+        let study = store
+            .open_study("mnist", "mnist.hps", "hash-1", "{}", false)
+            .unwrap();
+        let params = params_of_every_kind();
+        let created = store.create_trial(study.id, 0, &params, u64::MAX).unwrap();
+        assert_eq!(created.state, TrialState::Queued);
+        assert_eq!(created.params, params);
+        assert_eq!(created.seed, u64::MAX);
+        assert!(store.create_trial(study.id, 0, &params, 1).is_err());
+
+        let claimed = store.claim_trial(study.id).unwrap().unwrap();
+        assert_eq!(claimed.id, created.id);
+        assert_eq!(claimed.state, TrialState::Running);
+        assert!(claimed.started_at.is_some());
+        assert_eq!(store.claim_trial(study.id).unwrap(), None);
+
+        store
+            .record_epoch(
+                claimed.id,
+                1,
+                &metrics(&[("loss", 0.9), ("acc", 0.5)]),
+                "acc",
+            )
+            .unwrap();
+        store
+            .record_epoch(
+                claimed.id,
+                2,
+                &metrics(&[("loss", f64::NAN), ("acc", 0.75)]),
+                "acc",
+            )
+            .unwrap();
+        store
+            .finish_trial(claimed.id, TrialState::Complete, None)
+            .unwrap();
+
+        let [trial] = store.trials(study.id).unwrap().try_into().unwrap();
+        assert_eq!(trial.state, TrialState::Complete);
+        assert_eq!(trial.params, params);
+        assert_eq!(trial.seed, u64::MAX);
+        assert_eq!(trial.epochs, 2);
+        assert_eq!(trial.value, Some(0.75));
+        assert!(trial.finished_at.is_some());
+        let curve = store.curves(study.id).unwrap();
+        assert_eq!(curve.len(), 4);
+        assert!(curve[3].name == "loss" && curve[3].value.is_nan());
+
+        assert!(matches!(
+            store.finish_trial(9999, TrialState::Failed, Some("gone")),
+            Err(StoreError::NotFound(_))
+        ));
+        assert!(matches!(
+            store.record_epoch(9999, 1, &metrics(&[("acc", 1.0)]), "acc"),
+            Err(StoreError::NotFound(_))
+        ));
+    }
+
+    #[test]
+    fn claims_take_the_lowest_number_and_requeue_clears_the_start() {
+        let (_folder, path) = store_path();
+        let mut store = SqliteStore::open(&path).unwrap();
+        let study = store
+            .open_study("mnist", "mnist.hps", "hash-1", "{}", false)
+            .unwrap();
+        for number in [2, 0, 1] {
+            store
+                .create_trial(study.id, number, &Config::new(), 7)
+                .unwrap();
+        }
+        let first = store.claim_trial(study.id).unwrap().unwrap();
+        assert_eq!(first.number, 0);
+        store
+            .finish_trial(first.id, TrialState::Queued, None)
+            .unwrap();
+        let paused = &store.trials(study.id).unwrap()[0];
+        assert_eq!(paused.state, TrialState::Queued);
+        assert_eq!(paused.started_at, None);
+        assert_eq!(paused.finished_at, None);
+        assert_eq!(store.claim_trial(study.id).unwrap().unwrap().number, 0);
+        let second = store.claim_trial(study.id).unwrap().unwrap();
+        assert_eq!(second.number, 1);
+        store
+            .finish_trial(second.id, TrialState::Failed, Some("diverged"))
+            .unwrap();
+
+        let [summary] = store.studies().unwrap().try_into().unwrap();
+        assert_eq!(summary.counts["running"], 1);
+        assert_eq!(summary.counts["failed"], 1);
+        assert_eq!(summary.counts["queued"], 1);
+        assert_eq!(summary.counts["complete"], 0);
+        let failed = &store.trials(study.id).unwrap()[1];
+        assert_eq!(failed.error.as_deref(), Some("diverged"));
+    }
+
+    #[test]
+    fn concurrent_claims_take_every_trial_exactly_once() {
+        const TRIALS: u64 = 200;
+        let (_folder, path) = store_path();
+        let mut store = SqliteStore::open(&path).unwrap();
+        let study_id = study_with_trials(&mut store, TRIALS);
+
+        let workers: Vec<_> = (0..4)
+            .map(|_| {
+                let path = path.clone();
+                thread::spawn(move || {
+                    let mut worker = SqliteStore::open(&path).unwrap();
+                    let mut claimed = Vec::new();
+                    while let Some(trial) = worker.claim_trial(study_id).unwrap() {
+                        claimed.push(trial.number);
+                    }
+                    claimed
+                })
+            })
+            .collect();
+        let claims: Vec<u64> = workers
+            .into_iter()
+            .flat_map(|worker| worker.join().unwrap())
+            .collect();
+
+        let distinct: BTreeSet<u64> = claims.iter().copied().collect();
+        assert_eq!(claims.len() as u64, TRIALS);
+        assert_eq!(distinct, (0..TRIALS).collect());
+        assert!(
+            store
+                .trials(study_id)
+                .unwrap()
+                .iter()
+                .all(|t| t.state == TrialState::Running)
+        );
+    }
+
+    #[test]
+    fn a_new_store_opened_by_many_workers_at_once_is_migrated_once() {
+        let (_folder, path) = store_path();
+        let url = format!("sqlite://{}", path.display());
+        let openers: Vec<_> = (0..4)
+            .map(|_| {
+                let url = url.clone();
+                thread::spawn(move || crate::storage::open(&url).map(|_| ()))
+            })
+            .collect();
+        for opener in openers {
+            opener.join().unwrap().unwrap();
+        }
+        let mut store = crate::storage::open(&url).unwrap();
+        let study = store
+            .open_study("mnist", "mnist.hps", "hash-1", "{}", false)
+            .unwrap();
+        assert_eq!(store.studies().unwrap()[0].study, study);
+    }
+
+    #[test]
+    fn requeue_keeps_metrics_up_to_the_checkpoint() {
+        let (_folder, path) = store_path();
+        let mut store = SqliteStore::open(&path).unwrap();
+        let study_id = study_with_trials(&mut store, 3);
+        let with_checkpoint = store.claim_trial(study_id).unwrap().unwrap();
+        let without_checkpoint = store.claim_trial(study_id).unwrap().unwrap();
+        for epoch in 1..=4 {
+            let loss = 1.0 / f64::from(epoch);
+            for trial in [&with_checkpoint, &without_checkpoint] {
+                store
+                    .record_epoch(trial.id, epoch, &metrics(&[("loss", loss)]), "loss")
+                    .unwrap();
+            }
+        }
+        store
+            .set_checkpoint(with_checkpoint.id, 1, "ckpt/old")
+            .unwrap();
+        store
+            .set_checkpoint(with_checkpoint.id, 2, "ckpt/0")
+            .unwrap();
+        assert_eq!(
+            store.checkpoint(with_checkpoint.id).unwrap(),
+            Some((2, "ckpt/0".to_owned()))
+        );
+
+        assert_eq!(store.requeue_running(study_id).unwrap(), 2);
+        assert_eq!(store.requeue_running(study_id).unwrap(), 0);
+
+        let trials = store.trials(study_id).unwrap();
+        assert!(trials.iter().all(|t| t.state == TrialState::Queued));
+        assert!(trials.iter().all(|t| t.started_at.is_none()));
+        assert_eq!(trials[0].epochs, 2);
+        assert_eq!(trials[0].value, Some(0.5));
+        assert_eq!(trials[1].epochs, 0);
+        assert_eq!(trials[1].value, None);
+        let kept: Vec<(u64, u32)> = store
+            .curves(study_id)
+            .unwrap()
+            .iter()
+            .map(|row| (row.trial, row.epoch))
+            .collect();
+        assert_eq!(kept, [(0, 1), (0, 2)]);
+    }
+
+    #[test]
+    fn curves_are_ordered_by_trial_then_epoch_then_name() {
+        let (_folder, path) = store_path();
+        let mut store = SqliteStore::open(&path).unwrap();
+        let study = store
+            .open_study("mnist", "mnist.hps", "hash-1", "{}", false)
+            .unwrap();
+        // Created out of order, so ids and numbers disagree.
+        let later = store.create_trial(study.id, 1, &Config::new(), 0).unwrap();
+        let earlier = store.create_trial(study.id, 0, &Config::new(), 0).unwrap();
+        let other = store
+            .open_study("other", "o.hps", "hash-9", "{}", false)
+            .unwrap();
+        let unrelated = store.create_trial(other.id, 0, &Config::new(), 0).unwrap();
+        let both = metrics(&[("loss", 1.0), ("acc", 0.1)]);
+        for (trial, epoch) in [(&later, 2), (&later, 1), (&earlier, 2), (&earlier, 1)] {
+            store.record_epoch(trial.id, epoch, &both, "acc").unwrap();
+        }
+        store.record_epoch(unrelated.id, 1, &both, "acc").unwrap();
+
+        let order: Vec<(u64, u32, String)> = store
+            .curves(study.id)
+            .unwrap()
+            .into_iter()
+            .map(|row| (row.trial, row.epoch, row.name))
+            .collect();
+        let expected: Vec<(u64, u32, String)> = [0, 1]
+            .into_iter()
+            .flat_map(|trial| {
+                [1, 2].into_iter().flat_map(move |epoch| {
+                    ["acc", "loss"].map(|name| (trial, epoch, name.to_owned()))
+                })
+            })
+            .collect();
+        assert_eq!(order, expected);
+    }
+
+    #[test]
+    fn a_corrupt_row_names_its_trial() {
+        let (_folder, path) = store_path();
+        let mut store = SqliteStore::open(&path).unwrap();
+        let study_id = study_with_trials(&mut store, 1);
+        let trial_id = store.trials(study_id).unwrap()[0].id;
+        store
+            .connection
+            .execute(
+                "UPDATE trials SET params_json = '{not json' WHERE id = ?1",
+                [trial_id],
+            )
+            .unwrap();
+
+        let Err(StoreError::Database(message)) = store.trials(study_id) else {
+            panic!("a corrupt row was read");
+        };
+        assert!(message.contains(&format!("trial {trial_id}")), "{message}");
+        assert!(store.claim_trial(study_id).is_err());
+        store
+            .connection
+            .execute(
+                "UPDATE trials SET params_json = '{}', state = 'lost' WHERE id = ?1",
+                [trial_id],
+            )
+            .unwrap();
+        let Err(StoreError::Database(message)) = store.trials(study_id) else {
+            panic!("an unknown state was read");
+        };
+        assert!(message.contains("unknown state `lost`"), "{message}");
+    }
+}

@@ -1,0 +1,46 @@
+//! Where training runs: `auto` (CUDA when hps is built with `--features cuda` and a GPU answers,
+//! otherwise the CPU), `cpu`, or `cuda(N)`. Read by the runtime before it builds the trainer.
+
+use candle_core::Device;
+
+use crate::semantic::Step;
+
+/// The device a study's `device` field (or `--device`) selects.
+///
+/// # Errors
+/// `cuda(N)` in a build without CUDA, or a GPU that does not answer.
+pub fn select(device: &Step) -> Result<Device, String> {
+    match device.name.as_str() {
+        "cpu" => Ok(Device::Cpu),
+        "cuda" => {
+            let index = device
+                .int("index")
+                .and_then(|i| usize::try_from(i).ok())
+                .unwrap_or(0);
+            cuda(index)
+        }
+        _ => Ok(cuda(0).unwrap_or(Device::Cpu)),
+    }
+}
+
+#[cfg(feature = "cuda")]
+fn cuda(index: usize) -> Result<Device, String> {
+    Device::new_cuda(index).map_err(|e| format!("cuda({index}) is not available: {e}"))
+}
+
+#[cfg(not(feature = "cuda"))]
+fn cuda(index: usize) -> Result<Device, String> {
+    Err(format!(
+        "cuda({index}) needs hps built with `--features cuda`; this build runs on the CPU (use `device = cpu` or `auto`)"
+    ))
+}
+
+/// `cpu`, `cuda(0)`: how a device is printed.
+#[must_use]
+pub fn describe(device: &Device) -> String {
+    match device {
+        Device::Cpu => String::from("cpu"),
+        Device::Cuda(_) => String::from("cuda"),
+        Device::Metal(_) => String::from("metal"),
+    }
+}

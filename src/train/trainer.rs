@@ -1,0 +1,389 @@
+//! hps's own trainer: one Candle network per trial, trained epoch by epoch on a dataset that is put
+//! on the device once (batches are gathered by index, never rebuilt), with per-epoch metrics
+//! (`train.loss`, `train.accuracy` / `train.rmse`, `val.loss`, `val.accuracy` / `val.rmse`),
+//! checkpoints after every epoch (model, optimiser state, epoch) so a trial can continue later, and a
+//! diverged loss (NaN, ±∞) reported as a failure. Randomness (weights, shuffling, dropout) comes from
+//! the trial's seed, so the same trial trains the same way on the same device.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+
+use candle_core::{D, DType, Device, Tensor};
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+
+use crate::plan::network::instantiate;
+use crate::plan::{ModelPlan, Plan};
+use crate::space::{Config, Value};
+use crate::train::data::{Data, Examples, Targets};
+use crate::train::model::{Mode, Net};
+use crate::train::optim::{Optimizer, Rule};
+use crate::train::schedule::{Kind, Schedule};
+use crate::trial::{Control, EpochMetrics, EpochSink, Trainer, TrialEnd, TrialFailure, TrialRun};
+
+/// Examples evaluated at once.
+const EVAL_BATCH: usize = 1024;
+/// The checkpoint's file name inside a trial's folder.
+pub const CHECKPOINT: &str = "checkpoint.safetensors";
+
+/// One split on the device.
+struct DeviceSplit {
+    inputs: Tensor,
+    targets: Tensor,
+    len: usize,
+}
+
+impl DeviceSplit {
+    fn new(examples: &Examples, device: &Device) -> candle_core::Result<Self> {
+        let len = examples.len();
+        let mut shape = vec![len];
+        shape.extend(&examples.input_shape);
+        let inputs = Tensor::from_slice(&examples.inputs, shape.as_slice(), device)?;
+        let targets = match &examples.targets {
+            Targets::Classes { labels, .. } => Tensor::from_slice(labels, len, device)?,
+            Targets::Values { values, outputs } => {
+                Tensor::from_slice(values, (len, *outputs), device)?
+            }
+        };
+        Ok(Self {
+            inputs,
+            targets,
+            len,
+        })
+    }
+
+    fn batch(&self, indices: &Tensor) -> candle_core::Result<(Tensor, Tensor)> {
+        Ok((
+            self.inputs.index_select(indices, 0)?,
+            self.targets.index_select(indices, 0)?,
+        ))
+    }
+}
+
+/// The built-in trainer for one study: the plan's model and recipe, the data on the device.
+pub struct CandleTrainer {
+    model: ModelPlan,
+    device: Device,
+    train: DeviceSplit,
+    val: DeviceSplit,
+    input_shape: Vec<usize>,
+    outputs: usize,
+    classification: bool,
+}
+
+impl CandleTrainer {
+    /// Puts the data on `device` and keeps what each trial needs from `plan`.
+    ///
+    /// # Errors
+    /// When the plan has no model, or the data does not fit on the device.
+    pub fn new(plan: &Plan, data: &Data, device: Device) -> Result<Self, String> {
+        let model = plan.model.clone().ok_or("the study has no `model`")?;
+        let err = |e: candle_core::Error| format!("cannot put the data on the device: {e}");
+        Ok(Self {
+            model,
+            train: DeviceSplit::new(&data.train, &device).map_err(err)?,
+            val: DeviceSplit::new(&data.val, &device).map_err(err)?,
+            input_shape: data.train.input_shape.clone(),
+            outputs: data.train.targets.outputs(),
+            classification: matches!(data.train.targets, Targets::Classes { .. }),
+            device,
+        })
+    }
+
+    /// Number of trainable parameters of a configuration's network.
+    ///
+    /// # Errors
+    /// When the architecture does not fit the data.
+    pub fn parameter_count(&self, config: &Config) -> Result<u64, String> {
+        let layers = instantiate(
+            &self.model.layers,
+            &self.model.model,
+            config,
+            &self.input_shape,
+            self.outputs,
+        )?;
+        let mut rng = StdRng::seed_from_u64(0);
+        let net = Net::build(&layers, &self.device, &mut rng)?;
+        Ok(net.params().iter().map(|v| v.elem_count() as u64).sum())
+    }
+
+    fn loss(&self, logits: &Tensor, targets: &Tensor) -> candle_core::Result<Tensor> {
+        if self.classification {
+            candle_nn::loss::cross_entropy(logits, targets)
+        } else {
+            candle_nn::loss::mse(logits, targets)
+        }
+    }
+
+    /// Correct predictions in a batch (classification), as f64.
+    fn correct(logits: &Tensor, targets: &Tensor) -> candle_core::Result<f64> {
+        let predicted = logits.argmax(D::Minus1)?;
+        let hits = predicted
+            .eq(targets)?
+            .to_dtype(DType::F32)?
+            .sum_all()?
+            .to_scalar::<f32>()?;
+        Ok(f64::from(hits))
+    }
+
+    fn evaluate(&self, net: &Net) -> candle_core::Result<(f64, f64)> {
+        let mut loss_sum = 0.0;
+        let mut correct = 0.0;
+        let mut start = 0;
+        while start < self.val.len {
+            let len = EVAL_BATCH.min(self.val.len - start);
+            let inputs = self.val.inputs.narrow(0, start, len)?;
+            let targets = self.val.targets.narrow(0, start, len)?;
+            let logits = net.forward(&inputs, &mut Mode::Eval)?;
+            #[allow(clippy::cast_precision_loss)]
+            let weight = len as f64;
+            loss_sum += f64::from(self.loss(&logits, &targets)?.to_scalar::<f32>()?) * weight;
+            if self.classification {
+                correct += Self::correct(&logits, &targets)?;
+            }
+            start += len;
+        }
+        #[allow(clippy::cast_precision_loss)]
+        let n = self.val.len.max(1) as f64;
+        Ok((loss_sum / n, correct / n))
+    }
+}
+
+/// The recipe of one trial, read from its configuration (`train.*`).
+struct Recipe {
+    rule: Rule,
+    batch_size: usize,
+    momentum: f64,
+    weight_decay: f64,
+    schedule: Schedule,
+}
+
+impl Recipe {
+    fn from(config: &Config, epochs: u32) -> Result<Self, TrialFailure> {
+        let number = |key: &str, default: f64| {
+            config
+                .get(&format!("train.{key}"))
+                .and_then(Value::as_f64)
+                .unwrap_or(default)
+        };
+        let text = |key: &str, default: &str| {
+            config
+                .get(&format!("train.{key}"))
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_else(|| default.to_owned())
+        };
+        let optimizer = text("optimizer", "adam");
+        let rule = Rule::named(&optimizer)
+            .ok_or_else(|| TrialFailure::new(format!("unknown optimizer `{optimizer}`")))?;
+        let kind = match text("schedule", "constant").as_str() {
+            "cosine" => Kind::Cosine,
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            "step" => Kind::Step {
+                step_size: number("step_size", 10.0).max(1.0) as u32,
+                gamma: number("gamma", 0.1),
+            },
+            _ => Kind::Constant,
+        };
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let batch_size = number("batch_size", 64.0).max(1.0) as usize;
+        Ok(Self {
+            rule,
+            batch_size,
+            momentum: number("momentum", 0.0),
+            weight_decay: number("weight_decay", 0.0),
+            schedule: Schedule {
+                lr: number("lr", 1e-3),
+                kind,
+                warmup: number("warmup", 0.0),
+                epochs,
+            },
+        })
+    }
+}
+
+/// A stream of random numbers for one purpose of one trial: SplitMix64 of the seed and the purpose.
+#[must_use]
+pub fn derived_rng(seed: u64, purpose: u64) -> StdRng {
+    let mut z = seed ^ purpose.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    StdRng::seed_from_u64(z ^ (z >> 31))
+}
+
+const INIT_STREAM: u64 = u64::MAX;
+
+fn failure(e: &candle_core::Error) -> TrialFailure {
+    TrialFailure::new(format!("training failed: {e}"))
+}
+
+impl Trainer for CandleTrainer {
+    fn train(&self, run: &TrialRun, sink: &mut dyn EpochSink) -> Result<TrialEnd, TrialFailure> {
+        let layers = instantiate(
+            &self.model.layers,
+            &self.model.model,
+            &run.config,
+            &self.input_shape,
+            self.outputs,
+        )
+        .map_err(TrialFailure::new)?;
+        let net = Net::build(
+            &layers,
+            &self.device,
+            &mut derived_rng(run.seed, INIT_STREAM),
+        )
+        .map_err(TrialFailure::new)?;
+        let recipe = Recipe::from(&run.config, run.max_epochs)?;
+        let mut optimizer = Optimizer::new(
+            recipe.rule,
+            net.params(),
+            recipe.momentum,
+            recipe.weight_decay,
+        );
+        let checkpoint = run.dir.join(CHECKPOINT);
+        if run.start_epoch > 0 {
+            load_checkpoint(
+                &checkpoint,
+                &net,
+                &mut optimizer,
+                run.start_epoch,
+                &self.device,
+            )?;
+        }
+        let batch = recipe.batch_size.min(self.train.len.max(1));
+        let mut order: Vec<u32> = (0..u32::try_from(self.train.len).unwrap_or(u32::MAX)).collect();
+        for epoch in run.start_epoch..run.max_epochs {
+            let mut rng = derived_rng(run.seed, u64::from(epoch));
+            order.shuffle(&mut rng);
+            let permutation =
+                Tensor::from_slice(&order, order.len(), &self.device).map_err(|e| failure(&e))?;
+            let lr = recipe.schedule.lr_at(epoch);
+            let (mut loss_sum, mut correct) = (0.0, 0.0);
+            let mut start = 0;
+            while start < self.train.len {
+                let len = batch.min(self.train.len - start);
+                let step = (|| -> candle_core::Result<(f64, f64)> {
+                    let (inputs, targets) =
+                        self.train.batch(&permutation.narrow(0, start, len)?)?;
+                    let logits = net.forward(&inputs, &mut Mode::Train(&mut rng))?;
+                    let loss = self.loss(&logits, &targets)?;
+                    let value = f64::from(loss.to_scalar::<f32>()?);
+                    if !value.is_finite() {
+                        return Ok((value, 0.0));
+                    }
+                    optimizer.step(&loss.backward()?, lr)?;
+                    let hits = if self.classification {
+                        Self::correct(&logits, &targets)?
+                    } else {
+                        0.0
+                    };
+                    Ok((value, hits))
+                })();
+                let (value, hits) = step.map_err(|e| failure(&e))?;
+                if !value.is_finite() {
+                    return Err(TrialFailure::new(format!(
+                        "diverged: the training loss became {value} in epoch {}",
+                        epoch + 1
+                    )));
+                }
+                #[allow(clippy::cast_precision_loss)]
+                let weight = len as f64;
+                loss_sum += value * weight;
+                correct += hits;
+                start += len;
+            }
+            #[allow(clippy::cast_precision_loss)]
+            let n = self.train.len.max(1) as f64;
+            let (val_loss, val_accuracy) = self.evaluate(&net).map_err(|e| failure(&e))?;
+            if !val_loss.is_finite() {
+                return Err(TrialFailure::new(format!(
+                    "diverged: the validation loss became {val_loss} in epoch {}",
+                    epoch + 1
+                )));
+            }
+            let mut values = BTreeMap::new();
+            values.insert(String::from("train.loss"), loss_sum / n);
+            values.insert(String::from("val.loss"), val_loss);
+            if self.classification {
+                values.insert(String::from("train.accuracy"), correct / n);
+                values.insert(String::from("val.accuracy"), val_accuracy);
+            } else {
+                values.insert(String::from("train.rmse"), (loss_sum / n).sqrt());
+                values.insert(String::from("val.rmse"), val_loss.sqrt());
+            }
+            let done = epoch + 1;
+            save_checkpoint(&run.dir, &net, &optimizer, done, &self.device)?;
+            let control = sink.epoch(&EpochMetrics {
+                epoch: done,
+                values,
+            });
+            if control == Control::Pause {
+                return Ok(TrialEnd::Paused { epochs: done });
+            }
+            if run.stop.load(Ordering::SeqCst) && done < run.max_epochs {
+                return Ok(TrialEnd::Interrupted { epochs: done });
+            }
+        }
+        Ok(TrialEnd::Completed {
+            epochs: run.max_epochs,
+        })
+    }
+}
+
+/// Writes the model, optimiser state and epoch, atomically (a temporary file renamed).
+fn save_checkpoint(
+    dir: &Path,
+    net: &Net,
+    optimizer: &Optimizer,
+    epoch: u32,
+    device: &Device,
+) -> Result<(), TrialFailure> {
+    let io = |e: &dyn std::fmt::Display| {
+        TrialFailure::new(format!(
+            "cannot write the checkpoint in {}: {e}",
+            dir.display()
+        ))
+    };
+    std::fs::create_dir_all(dir).map_err(|e| io(&e))?;
+    let mut tensors: HashMap<String, Tensor> = net
+        .named()
+        .into_iter()
+        .map(|(n, v)| (format!("net.{n}"), v.as_tensor().clone()))
+        .collect();
+    tensors.extend(optimizer.state(device).map_err(|e| io(&e))?);
+    tensors.insert(
+        String::from("epoch"),
+        Tensor::new(&[f64::from(epoch)], device).map_err(|e| io(&e))?,
+    );
+    let tmp: PathBuf = dir.join(format!("{CHECKPOINT}.tmp"));
+    candle_core::safetensors::save(&tensors, &tmp).map_err(|e| io(&e))?;
+    std::fs::rename(&tmp, dir.join(CHECKPOINT)).map_err(|e| io(&e))
+}
+
+fn load_checkpoint(
+    path: &Path,
+    net: &Net,
+    optimizer: &mut Optimizer,
+    epoch: u32,
+    device: &Device,
+) -> Result<(), TrialFailure> {
+    let bad = |e: &dyn std::fmt::Display| {
+        TrialFailure::new(format!("cannot resume from {}: {e}", path.display()))
+    };
+    let tensors = candle_core::safetensors::load(path, device).map_err(|e| bad(&e))?;
+    let saved = tensors
+        .get("epoch")
+        .and_then(|t| t.to_vec1::<f64>().ok())
+        .and_then(|v| v.first().copied())
+        .ok_or_else(|| bad(&"no epoch recorded"))?;
+    if (saved - f64::from(epoch)).abs() > 0.5 {
+        return Err(bad(&format!("it holds epoch {saved}, not {epoch}")));
+    }
+    let net_tensors: HashMap<String, Tensor> = tensors
+        .iter()
+        .filter_map(|(k, v)| k.strip_prefix("net.").map(|n| (n.to_owned(), v.clone())))
+        .collect();
+    net.load(&net_tensors).map_err(|e| bad(&e))?;
+    optimizer.load(&tensors).map_err(|e| bad(&e))
+}

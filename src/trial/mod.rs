@@ -1,0 +1,106 @@
+//! Trials as the runtime sees them: the [`Trainer`] trait that every way of training implements
+//! (hps's own Candle trainer in [`crate::train`], an external [`command`], recorded curves in
+//! [`lookup`]), what a trainer is given for one trial ([`TrialRun`]), and how it reports each epoch
+//! ([`EpochSink`]) so schedulers and stopping rules can act between epochs.
+
+pub mod command;
+pub mod lookup;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use crate::space::Config;
+
+/// Everything a trainer needs for one trial.
+#[derive(Debug, Clone)]
+pub struct TrialRun {
+    /// The trial's number in its study (0-based).
+    pub number: u64,
+    /// Every value the trial sees, by full path: active parameters, fixed and derived values.
+    pub config: Config,
+    /// The trial's seed (weights, shuffling, dropout).
+    pub seed: u64,
+    /// Train until this epoch (1-based count of epochs done at the end).
+    pub max_epochs: u32,
+    /// Epochs already trained (a resumed or promoted trial continues from its checkpoint).
+    pub start_epoch: u32,
+    /// Where the trial keeps its checkpoint and logs.
+    pub dir: PathBuf,
+    /// Set when the user asks the run to stop (Ctrl-C): finish the epoch, then return.
+    pub stop: Arc<AtomicBool>,
+}
+
+/// One epoch's metrics: `val.accuracy`, `train.loss`, or what an external program reports.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EpochMetrics {
+    /// 1-based epoch number.
+    pub epoch: u32,
+    /// Metric name → value.
+    pub values: BTreeMap<String, f64>,
+}
+
+/// What the runtime answers after an epoch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Control {
+    /// Train the next epoch.
+    Continue,
+    /// End the trial now (a scheduler's rung or a stopping rule); keep the checkpoint.
+    Pause,
+}
+
+/// Receives each epoch as it ends.
+pub trait EpochSink {
+    /// Records `metrics`; the answer decides whether training goes on.
+    fn epoch(&mut self, metrics: &EpochMetrics) -> Control;
+}
+
+/// How a trial's training ended, when it did not fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrialEnd {
+    /// Reached `max_epochs`.
+    Completed {
+        /// Epochs trained in total.
+        epochs: u32,
+    },
+    /// The sink answered [`Control::Pause`].
+    Paused {
+        /// Epochs trained in total.
+        epochs: u32,
+    },
+    /// The stop flag was set; the trial can be resumed.
+    Interrupted {
+        /// Epochs trained in total.
+        epochs: u32,
+    },
+}
+
+/// Why a trial failed: diverged (NaN), crashed, timed out, bad output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrialFailure {
+    /// One line for tables.
+    pub reason: String,
+    /// More detail (a log's tail), if any.
+    pub detail: Option<String>,
+}
+
+impl TrialFailure {
+    /// A failure with a reason and no detail.
+    #[must_use]
+    pub fn new(reason: impl Into<String>) -> Self {
+        Self {
+            reason: reason.into(),
+            detail: None,
+        }
+    }
+}
+
+/// A way of training one trial.
+pub trait Trainer: Send + Sync {
+    /// Trains `run`, reporting every epoch to `sink`.
+    ///
+    /// # Errors
+    /// When the trial fails; the study records it as `failed` and goes on.
+    fn train(&self, run: &TrialRun, sink: &mut dyn EpochSink) -> Result<TrialEnd, TrialFailure>;
+}

@@ -1,0 +1,336 @@
+//! Running studies: reproducibility, resume, crashes (a real `kill -9`), failures, budgets, the
+//! store's contents, export, and the library API.
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use hps::Study;
+use hps::storage::{self, TrialState};
+
+fn hps(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_hps"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("HPS_STORAGE")
+        .output()
+        .unwrap()
+}
+
+const QUADRATIC: &str = r#"
+study quadratic {
+  trial     = custom
+  params    = {
+    x    = uniform(-3, 3)
+    kind = choice(a, b)
+    when kind == a { y = int(-2, 2) }
+  }
+  objective = minimize loss
+  budget    { trials = 10 }
+  seed      = 7
+}
+"#;
+
+fn optimize(study: &Study, store: &Path) -> hps::runtime::RunSummary {
+    study
+        .optimize(store.to_str().unwrap(), |trial| {
+            let x = trial.number("x")?;
+            let y = trial.number("y").unwrap_or(0.0);
+            for epoch in 1..=3 {
+                trial.report(epoch, (x - 1.0).powi(2) + y * y + 1.0 / f64::from(epoch));
+            }
+            Ok(())
+        })
+        .unwrap()
+}
+
+#[test]
+fn same_file_and_seed_give_the_same_trials() {
+    let dir = tempfile::tempdir().unwrap();
+    let study = Study::from_source("q.hps", QUADRATIC).unwrap();
+    let a = optimize(&study, &dir.path().join("a.db"));
+    let b = optimize(&study, &dir.path().join("b.db"));
+    assert_eq!(a.trials.len(), 10);
+    let configs = |s: &hps::runtime::RunSummary| {
+        s.trials
+            .iter()
+            .map(|t| (t.params.clone(), t.seed))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(configs(&a), configs(&b));
+    // Conditions are honoured: `y` exists exactly when kind == a.
+    for t in &a.trials {
+        let kind = t.params["params.kind"].as_str().unwrap();
+        assert_eq!(
+            t.params.contains_key("params.y"),
+            kind == "a",
+            "{:?}",
+            t.params
+        );
+        let x = t.params["params.x"].as_f64().unwrap();
+        assert!((-3.0..=3.0).contains(&x));
+    }
+    // A different seed gives different trials.
+    let other = Study::from_source(
+        "q.hps",
+        &QUADRATIC.replace("seed      = 7", "seed      = 8"),
+    )
+    .unwrap();
+    let c = optimize(&other, &dir.path().join("c.db"));
+    assert_ne!(configs(&a), configs(&c));
+}
+
+#[test]
+fn a_second_run_continues_the_study_without_recomputing() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("hps.db");
+    let first = optimize(&Study::from_source("q.hps", QUADRATIC).unwrap(), &store);
+    assert_eq!(first.finished_now, 10);
+    // Same space, bigger budget: trials 10..15 are added, 0..10 are kept as they were.
+    let more =
+        Study::from_source("q.hps", &QUADRATIC.replace("trials = 10", "trials = 15")).unwrap();
+    let second = optimize(&more, &store);
+    assert_eq!(second.finished_now, 5);
+    assert_eq!(second.trials.len(), 15);
+    assert_eq!(&second.trials[..10], &first.trials[..]);
+    // An uninterrupted 15-trial study proposes the same configurations.
+    let straight = optimize(&more, &dir.path().join("straight.db"));
+    let params = |s: &hps::runtime::RunSummary| {
+        s.trials
+            .iter()
+            .map(|t| t.params.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(params(&second), params(&straight));
+}
+
+#[test]
+fn every_epoch_is_stored_and_the_best_is_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let store_path = dir.path().join("hps.db");
+    let summary = optimize(
+        &Study::from_source("q.hps", QUADRATIC).unwrap(),
+        &store_path,
+    );
+    let store = storage::open(store_path.to_str().unwrap()).unwrap();
+    let study = store.study("quadratic").unwrap().unwrap();
+    let curves = store.curves(study.id).unwrap();
+    assert_eq!(curves.len(), 10 * 3);
+    let best = summary.best.unwrap();
+    let min = summary
+        .trials
+        .iter()
+        .filter_map(|t| t.value)
+        .fold(f64::INFINITY, f64::min);
+    assert_eq!(best.value, Some(min));
+    assert!(
+        summary
+            .trials
+            .iter()
+            .all(|t| t.state == TrialState::Complete && t.epochs == 3)
+    );
+}
+
+#[test]
+fn a_failing_objective_is_recorded_and_the_study_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let study = Study::from_source("q.hps", QUADRATIC).unwrap();
+    let summary = study
+        .optimize(dir.path().join("hps.db").to_str().unwrap(), |trial| {
+            if trial.trial() % 3 == 0 {
+                return Err(String::from("out of memory"));
+            }
+            trial.report(1, trial.number("x")?);
+            Ok(())
+        })
+        .unwrap();
+    let failed: Vec<_> = summary
+        .trials
+        .iter()
+        .filter(|t| t.state == TrialState::Failed)
+        .collect();
+    assert_eq!(failed.len(), 4);
+    assert!(
+        failed
+            .iter()
+            .all(|t| t.error.as_deref() == Some("out of memory"))
+    );
+    assert_eq!(summary.trials.len(), 10);
+}
+
+#[test]
+fn a_changed_space_is_refused_with_a_located_diagnostic() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("epochs.sh"), EPOCHS_SCRIPT).unwrap();
+    let file = dir.path().join("s.hps");
+    std::fs::write(&file, command_study(0.0, 3)).unwrap();
+    let out = hps(dir.path(), &["run", "s.hps", "-q"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::write(
+        &file,
+        command_study(0.0, 3).replace("uniform(0, 1)", "uniform(0, 2)"),
+    )
+    .unwrap();
+    let out = hps(dir.path(), &["run", "s.hps", "-q"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("hps::study_changed") && stderr.contains("--fresh"),
+        "{stderr}"
+    );
+    let out = hps(dir.path(), &["run", "s.hps", "-q", "--fresh"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+const EPOCHS_SCRIPT: &str = r#"
+# Prints one JSON line per epoch, sleeping between them; the value depends on x.
+i=1
+while [ $i -le $2 ]; do
+  sleep $3
+  echo "{\"epoch\": $i, \"score\": $1}"
+  i=$((i+1))
+done
+"#;
+
+fn command_study(sleep: f64, trials: u32) -> String {
+    format!(
+        r#"
+study s {{
+  trial     = command("sh epochs.sh {{x}} {{epochs}} {sleep}")
+  params    = {{ x = uniform(0, 1) }}
+  train     = {{ epochs = 3 }}
+  objective = maximize score
+  budget    {{ trials = {trials} }}
+}}
+"#
+    )
+}
+
+#[test]
+fn kill_9_during_a_run_loses_no_finished_trial() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("epochs.sh"), EPOCHS_SCRIPT).unwrap();
+    std::fs::write(dir.path().join("s.hps"), command_study(0.15, 8)).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hps"))
+        .args(["run", "s.hps", "-q"])
+        .current_dir(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until some trials have finished, then kill the process without warning.
+    let store_path = dir.path().join("hps.db");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let finished_before_kill = loop {
+        std::thread::sleep(Duration::from_millis(100));
+        let done = storage::open(store_path.to_str().unwrap())
+            .ok()
+            .and_then(|s| {
+                let study = s.study("s").ok()??;
+                Some(
+                    s.trials(study.id)
+                        .ok()?
+                        .into_iter()
+                        .filter(|t| t.state == TrialState::Complete)
+                        .collect::<Vec<_>>(),
+                )
+            })
+            .unwrap_or_default();
+        if done.len() >= 2 || Instant::now() > deadline {
+            break done;
+        }
+    };
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    assert!(
+        finished_before_kill.len() >= 2,
+        "no trial finished within a minute"
+    );
+    let out = hps(dir.path(), &["run", "s.hps", "-q"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let store = storage::open(store_path.to_str().unwrap()).unwrap();
+    let study = store.study("s").unwrap().unwrap();
+    let trials = store.trials(study.id).unwrap();
+    assert_eq!(trials.len(), 8);
+    assert!(
+        trials
+            .iter()
+            .all(|t| t.state == TrialState::Complete && t.epochs == 3),
+        "{trials:?}"
+    );
+    // Trials finished before the kill were neither lost nor trained again.
+    for before in &finished_before_kill {
+        let after = trials.iter().find(|t| t.number == before.number).unwrap();
+        assert_eq!(after.finished_at, before.finished_at);
+        assert_eq!(after.value, before.value);
+    }
+    // Every trial has exactly its three epochs of curve.
+    let curves = store.curves(study.id).unwrap();
+    assert_eq!(curves.len(), 8 * 3);
+}
+
+#[test]
+fn export_round_trips_through_json() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("epochs.sh"), EPOCHS_SCRIPT).unwrap();
+    std::fs::write(dir.path().join("s.hps"), command_study(0.0, 4)).unwrap();
+    assert_eq!(
+        hps(dir.path(), &["run", "s.hps", "-q"]).status.code(),
+        Some(0)
+    );
+    let out = hps(dir.path(), &["export", "s", "--format", "json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let export: hps::cli::export::Export = serde_json::from_slice(&out.stdout).unwrap();
+    let store = storage::open(dir.path().join("hps.db").to_str().unwrap()).unwrap();
+    let study = store.study("s").unwrap().unwrap();
+    assert_eq!(export.trials, store.trials(study.id).unwrap());
+    let out = hps(dir.path(), &["export", "s", "--format", "csv", "--curves"]);
+    let csv = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(csv.lines().next(), Some("trial,epoch,score"));
+    assert_eq!(csv.lines().count(), 1 + 4 * 3);
+    let out = hps(dir.path(), &["trials", "s"]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1 + 4);
+    let out = hps(dir.path(), &["status"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("maximize score"));
+    let out = hps(dir.path(), &["best", "s"]);
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("best: trial"));
+}
+
+#[test]
+fn samplers_this_build_cannot_run_are_refused_at_their_field() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("epochs.sh"), EPOCHS_SCRIPT).unwrap();
+    std::fs::write(
+        dir.path().join("s.hps"),
+        command_study(0.0, 2).replace("budget", "sampler = tpe\n  budget"),
+    )
+    .unwrap();
+    let out = hps(dir.path(), &["run", "s.hps"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr.contains("hps::unsupported") && stderr.contains("sampler = tpe"),
+        "{stderr}"
+    );
+}
