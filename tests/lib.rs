@@ -8,3 +8,4 @@ mod grammar_rules;
 mod mutation;
 mod plan;
 mod run;
+mod train;

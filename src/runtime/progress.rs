@@ -25,6 +25,7 @@ pub struct Progress {
     objective: String,
     direction: Direction,
     best: Mutex<Option<Best>>,
+    quiet: bool,
 }
 
 impl Progress {
@@ -46,6 +47,7 @@ impl Progress {
             objective: objective.to_owned(),
             direction,
             best: Mutex::new(None),
+            quiet,
         }
     }
 
@@ -103,7 +105,8 @@ impl Progress {
                 bar.inc(1);
                 bar.println(line);
             }
-            None => eprintln!("{line}"),
+            None if !self.quiet => eprintln!("{line}"),
+            None => {}
         }
     }
 
@@ -111,7 +114,8 @@ impl Progress {
     pub fn note(&self, line: &str) {
         match &self.bar {
             Some(bar) => bar.println(line),
-            None => eprintln!("{line}"),
+            None if !self.quiet => eprintln!("{line}"),
+            None => {}
         }
     }
 

@@ -254,7 +254,10 @@ impl Trainer for CandleTrainer {
         let batch = recipe.batch_size.min(self.train.len.max(1));
         let mut order: Vec<u32> = (0..u32::try_from(self.train.len).unwrap_or(u32::MAX)).collect();
         for epoch in run.start_epoch..run.max_epochs {
+            // Each epoch's order depends only on (seed, epoch), so a resumed trial batches as an
+            // uninterrupted one would.
             let mut rng = derived_rng(run.seed, u64::from(epoch));
+            order.sort_unstable();
             order.shuffle(&mut rng);
             let permutation =
                 Tensor::from_slice(&order, order.len(), &self.device).map_err(|e| failure(&e))?;

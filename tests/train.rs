@@ -1,0 +1,311 @@
+//! hps's own trainer on the bundled digits: learning, reproducibility, checkpoint resume, divergence,
+//! and data errors reported at the dataset.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::time::{Duration, Instant};
+
+use hps::plan::Plan;
+use hps::sampler::space_of;
+use hps::space::{Config, Value};
+use hps::storage::{self, TrialState};
+use hps::train::trainer::CandleTrainer;
+use hps::trial::{Control, EpochMetrics, EpochSink, Trainer, TrialEnd, TrialRun};
+
+fn plan(source: &str) -> Plan {
+    let checked = hps::semantic::check_text("t.hps", source, Some(Path::new(".")));
+    assert!(!checked.has_errors(), "{}", checked.render_plain(80));
+    hps::plan::lower(&checked.program.studies[0], &checked.program)
+}
+
+const DIGITS: &str = r#"
+import "std/nets.hps"
+dataset digits = builtin("digits") | split(val = 0.2, seed = 3) | standardize()
+study s {
+  data  = digits
+  model = mlp(width = 32, depth = 1, drop = 0.1)
+  train = { optimizer = adam, lr = 0.01, batch_size = 64, epochs = 4 }
+}
+"#;
+
+struct Collect(Vec<EpochMetrics>, Option<u32>);
+
+impl EpochSink for Collect {
+    fn epoch(&mut self, metrics: &EpochMetrics) -> Control {
+        self.0.push(metrics.clone());
+        if self.1 == Some(metrics.epoch) {
+            Control::Pause
+        } else {
+            Control::Continue
+        }
+    }
+}
+
+fn trainer(plan: &Plan) -> CandleTrainer {
+    let data = hps::train::data::load(plan.data.as_ref().unwrap()).unwrap();
+    CandleTrainer::new(plan, &data, candle_core::Device::Cpu).unwrap()
+}
+
+fn run(plan: &Plan, dir: &Path, seed: u64, start: u32, max: u32, config: Config) -> TrialRun {
+    let _ = plan;
+    TrialRun {
+        number: 0,
+        config,
+        seed,
+        max_epochs: max,
+        start_epoch: start,
+        dir: dir.to_path_buf(),
+        stop: Arc::new(AtomicBool::new(false)),
+    }
+}
+
+fn config(plan: &Plan) -> Config {
+    space_of(plan).complete(&BTreeMap::new())
+}
+
+#[test]
+fn learns_digits_and_reports_every_metric() {
+    let plan = plan(DIGITS);
+    let dir = tempfile::tempdir().unwrap();
+    let mut sink = Collect(Vec::new(), None);
+    let end = trainer(&plan)
+        .train(&run(&plan, dir.path(), 1, 0, 4, config(&plan)), &mut sink)
+        .unwrap();
+    assert_eq!(end, TrialEnd::Completed { epochs: 4 });
+    assert_eq!(sink.0.len(), 4);
+    let last = &sink.0[3].values;
+    for key in ["train.loss", "train.accuracy", "val.loss", "val.accuracy"] {
+        assert!(last.contains_key(key), "{key} missing: {last:?}");
+    }
+    assert!(last["val.accuracy"] > 0.9, "{last:?}");
+    assert!(sink.0[3].values["train.loss"] < sink.0[0].values["train.loss"]);
+    assert!(dir.path().join("checkpoint.safetensors").exists());
+}
+
+#[test]
+fn the_same_seed_trains_the_same_network() {
+    let plan = plan(DIGITS);
+    let t = trainer(&plan);
+    let curve = |seed| {
+        let dir = tempfile::tempdir().unwrap();
+        let mut sink = Collect(Vec::new(), None);
+        t.train(
+            &run(&plan, dir.path(), seed, 0, 2, config(&plan)),
+            &mut sink,
+        )
+        .unwrap();
+        sink.0
+            .iter()
+            .map(|m| m.values["val.loss"])
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(curve(5), curve(5));
+    assert_ne!(curve(5), curve(6));
+}
+
+#[test]
+fn resuming_from_a_checkpoint_equals_training_straight_through() {
+    let plan = plan(DIGITS);
+    let t = trainer(&plan);
+    let straight = tempfile::tempdir().unwrap();
+    let mut all = Collect(Vec::new(), None);
+    t.train(
+        &run(&plan, straight.path(), 9, 0, 4, config(&plan)),
+        &mut all,
+    )
+    .unwrap();
+
+    let split = tempfile::tempdir().unwrap();
+    let mut first = Collect(Vec::new(), Some(2));
+    let end = t
+        .train(
+            &run(&plan, split.path(), 9, 0, 4, config(&plan)),
+            &mut first,
+        )
+        .unwrap();
+    assert_eq!(end, TrialEnd::Paused { epochs: 2 });
+    let mut rest = Collect(Vec::new(), None);
+    t.train(&run(&plan, split.path(), 9, 2, 4, config(&plan)), &mut rest)
+        .unwrap();
+    let joined: Vec<f64> = first
+        .0
+        .iter()
+        .chain(&rest.0)
+        .map(|m| m.values["val.loss"])
+        .collect();
+    let expected: Vec<f64> = all.0.iter().map(|m| m.values["val.loss"]).collect();
+    assert_eq!(joined.len(), 4);
+    for (a, b) in joined.iter().zip(&expected) {
+        assert!(
+            (a - b).abs() < 1e-6,
+            "resumed {joined:?} vs straight {expected:?}"
+        );
+    }
+}
+
+#[test]
+fn a_diverging_trial_fails_with_the_reason() {
+    let plan = plan(&DIGITS.replace("optimizer = adam, lr = 0.01", "optimizer = sgd, lr = 1e6"));
+    let dir = tempfile::tempdir().unwrap();
+    let mut sink = Collect(Vec::new(), None);
+    let err = trainer(&plan)
+        .train(&run(&plan, dir.path(), 1, 0, 4, config(&plan)), &mut sink)
+        .unwrap_err();
+    assert!(err.reason.contains("diverged"), "{err:?}");
+}
+
+#[test]
+fn a_cnn_trains_on_images() {
+    let plan = plan(
+        r#"
+        import "std/nets.hps"
+        dataset digits = builtin("digits") | take(600) | split(val = 0.25) | standardize()
+        study s {
+          data  = digits
+          model = small_cnn(channels = 16, blocks = 2)
+          train = { epochs = 4, lr = 0.01, batch_size = 32 }
+        }
+        "#,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let mut sink = Collect(Vec::new(), None);
+    let mut c = config(&plan);
+    c.insert(String::from("model.conv_1.kernel"), Value::Int(3));
+    c.insert(String::from("model.blocks"), Value::Int(2));
+    let end = trainer(&plan)
+        .train(&run(&plan, dir.path(), 1, 0, 4, c), &mut sink)
+        .unwrap();
+    assert_eq!(end, TrialEnd::Completed { epochs: 4 });
+    let (first, last) = (&sink.0[0].values, &sink.0[3].values);
+    assert!(
+        last["train.loss"] < first["train.loss"],
+        "{first:?} {last:?}"
+    );
+    assert!(
+        last["val.accuracy"] > 0.3,
+        "well above chance (0.1): {last:?}"
+    );
+}
+
+fn hps_in(dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_hps"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_study_with_a_diverging_trial_completes_and_records_it_failed() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("s.hps"),
+        DIGITS
+            .replace("lr = 0.01", "lr = choice(0.01, 1e7)")
+            .replace("optimizer = adam", "optimizer = sgd")
+            .replace("epochs = 4 }", "epochs = 2 }\n  sampler = grid"),
+    )
+    .unwrap();
+    let out = hps_in(dir.path(), &["run", "s.hps", "-q"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let store = storage::open(dir.path().join("hps.db").to_str().unwrap()).unwrap();
+    let study = store.study("s").unwrap().unwrap();
+    let trials = store.trials(study.id).unwrap();
+    assert_eq!(trials.len(), 2);
+    assert_eq!(trials[0].state, TrialState::Complete);
+    assert_eq!(trials[1].state, TrialState::Failed);
+    assert!(
+        trials[1]
+            .error
+            .as_deref()
+            .unwrap_or("")
+            .contains("diverged"),
+        "{trials:?}"
+    );
+}
+
+#[test]
+fn a_bad_data_file_is_a_located_diagnostic() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("rows.csv"),
+        "a,b,label\n1,2,x\n3,4\n5,6,y\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("s.hps"),
+        "import \"std/nets.hps\"\ndataset rows = csv(\"rows.csv\", target = \"label\")\nstudy s {\n  data = rows\n  model = mlp()\n}\n",
+    )
+    .unwrap();
+    let out = hps_in(dir.path(), &["run", "s.hps"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("hps::data"), "{stderr}");
+    assert!(stderr.contains("row 3"), "the row is named: {stderr}");
+    assert!(
+        stderr.contains("s.hps:2:"),
+        "the dataset is located: {stderr}"
+    );
+}
+
+#[test]
+fn ctrl_c_finishes_the_epoch_and_the_next_run_resumes() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("s.hps"),
+        DIGITS.replace("epochs = 4 }", "epochs = 400 }\n  budget { trials = 1 }"),
+    )
+    .unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_hps"))
+        .args(["run", "s.hps", "-q"])
+        .current_dir(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let store_path = dir.path().join("hps.db");
+    let epochs = || -> u32 {
+        storage::open(store_path.to_str().unwrap())
+            .ok()
+            .and_then(|s| Some(s.trials(s.study("s").ok()??.id).ok()?.first()?.epochs))
+            .unwrap_or(0)
+    };
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while epochs() < 2 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(
+        Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let store = storage::open(store_path.to_str().unwrap()).unwrap();
+    let study = store.study("s").unwrap().unwrap();
+    let trial = store.trials(study.id).unwrap().remove(0);
+    assert_eq!(
+        trial.state,
+        TrialState::Queued,
+        "an interrupted trial waits to resume"
+    );
+    let (checkpoint_epoch, _) = store.checkpoint(trial.id).unwrap().unwrap();
+    assert_eq!(checkpoint_epoch, trial.epochs);
+    assert!(trial.epochs >= 2 && trial.epochs < 400);
+}
