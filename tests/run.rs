@@ -340,10 +340,18 @@ fn parallel_trials_overlap_and_propose_what_a_sequential_run_does() {
     let run_with = |parallel: u32| {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("epochs.sh"), EPOCHS_SCRIPT).unwrap();
-        let source = command_study(0.2, 6).replace("trials = 6 }", &format!("trials = 6, parallel = {parallel} }}"));
+        let source = command_study(0.2, 6).replace(
+            "trials = 6 }",
+            &format!("trials = 6, parallel = {parallel} }}"),
+        );
         std::fs::write(dir.path().join("s.hps"), source).unwrap();
         let out = hps(dir.path(), &["run", "s.hps", "-q"]);
-        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let store = storage::open(dir.path().join("hps.db").to_str().unwrap()).unwrap();
         let study = store.study("s").unwrap().unwrap();
         store.trials(study.id).unwrap()
@@ -352,10 +360,17 @@ fn parallel_trials_overlap_and_propose_what_a_sequential_run_does() {
     assert!(parallel.iter().all(|t| t.state == TrialState::Complete));
     // Some trial started before another had finished.
     let overlapping = parallel.iter().any(|a| {
-        parallel.iter().any(|b| a.number != b.number && a.started_at < b.finished_at && b.started_at < a.finished_at)
+        parallel.iter().any(|b| {
+            a.number != b.number && a.started_at < b.finished_at && b.started_at < a.finished_at
+        })
     });
     assert!(overlapping, "no two trials ran at once: {parallel:?}");
     let sequential = run_with(1);
-    let params = |trials: &[hps::storage::TrialRecord]| trials.iter().map(|t| (t.number, t.params.clone(), t.seed)).collect::<Vec<_>>();
+    let params = |trials: &[hps::storage::TrialRecord]| {
+        trials
+            .iter()
+            .map(|t| (t.number, t.params.clone(), t.seed))
+            .collect::<Vec<_>>()
+    };
     assert_eq!(params(&parallel), params(&sequential));
 }

@@ -191,15 +191,19 @@ impl Shared<'_> {
             self.end(StopReason::Trials);
             return Ok(None);
         }
-        let history: Vec<Observation> = store
-            .trials(self.study_id)?
-            .into_iter()
-            .map(|t| Observation {
-                config: t.params,
-                value: t.value,
-                state: t.state,
-            })
-            .collect();
+        let history: Vec<Observation> = if sampler.uses_history() {
+            store
+                .trials(self.study_id)?
+                .into_iter()
+                .map(|t| Observation {
+                    config: t.params,
+                    value: t.value,
+                    state: t.state,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         let Some(params) = sampler.ask(*next, &history).map_err(RunError::Sampler)? else {
             *exhausted = true;
             self.end(StopReason::Exhausted);
@@ -224,6 +228,8 @@ struct StoreSink<'s, 'a> {
     trial: &'s TrialRecord,
     dir: PathBuf,
     max_epochs: u32,
+    /// The objective's value at the last recorded epoch.
+    last_value: Option<f64>,
     error: Option<StoreError>,
 }
 
@@ -249,7 +255,12 @@ impl EpochSink for StoreSink<'_, '_> {
             }
         }
         self.shared.epochs_trained.fetch_add(1, Ordering::SeqCst);
-        let value = metrics.values.get(objective).copied();
+        let value = metrics
+            .values
+            .get(objective)
+            .copied()
+            .filter(|v| v.is_finite());
+        self.last_value = value;
         self.shared
             .progress
             .epoch(self.trial.number, metrics.epoch, self.max_epochs, value);
@@ -435,12 +446,14 @@ fn train_one(
         trial,
         dir,
         max_epochs,
+        last_value: trial.value,
         error: None,
     };
     let outcome = trainer.train(&run, &mut sink);
     if let Some(e) = sink.error.take() {
         return Err(RunError::Store(e));
     }
+    let value = sink.last_value;
     let (state, error, epochs) = match &outcome {
         Ok(TrialEnd::Completed { epochs }) => (TrialState::Complete, None, *epochs),
         Ok(TrialEnd::Paused { epochs }) => (
@@ -458,11 +471,6 @@ fn train_one(
         }
     };
     store.finish_trial(trial.id, state, error.as_deref())?;
-    let value = store
-        .trials(shared.study_id)?
-        .into_iter()
-        .find(|t| t.id == trial.id)
-        .and_then(|t| t.value);
     let searched: Config = trial
         .params
         .iter()

@@ -29,6 +29,11 @@ pub trait Sampler: Send {
     /// # Errors
     /// When no configuration can be drawn (every draw is forbidden).
     fn ask(&mut self, number: u64, history: &[Observation]) -> Result<Option<Config>, String>;
+
+    /// Whether [`Sampler::ask`] reads its history (the runtime skips loading it otherwise).
+    fn uses_history(&self) -> bool {
+        false
+    }
 }
 
 /// The sampler a plan names.

@@ -34,8 +34,9 @@ use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 
-use super::command::keys_named;
-use super::{Control, EpochMetrics, EpochSink, Trainer, TrialEnd, TrialFailure, TrialRun};
+use super::{
+    Control, EpochMetrics, EpochSink, Trainer, TrialEnd, TrialFailure, TrialRun, keys_named,
+};
 use crate::space::{Config, Value};
 
 /// How many recorded values of a parameter a "no recorded curve" failure lists.

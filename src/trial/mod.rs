@@ -104,3 +104,20 @@ pub trait Trainer: Send + Sync {
     /// When the trial fails; the study records it as `failed` and goes on.
     fn train(&self, run: &TrialRun, sink: &mut dyn EpochSink) -> Result<TrialEnd, TrialFailure>;
 }
+
+/// The config keys `name` refers to: the key equal to it, else every key ending in `.name`.
+///
+/// How a short name (`lr`) finds a trial's value by full path (`params.lr`): a command template's
+/// `{lr}` in [`command`], a CSV column in [`lookup`]. More than one key means the name is
+/// ambiguous.
+pub(crate) fn keys_named<'config>(config: &'config Config, name: &str) -> Vec<&'config str> {
+    if let Some((key, _)) = config.get_key_value(name) {
+        return vec![key.as_str()];
+    }
+    let suffix = format!(".{name}");
+    config
+        .keys()
+        .filter(|key| key.ends_with(&suffix))
+        .map(String::as_str)
+        .collect()
+}

@@ -1,0 +1,84 @@
+//! Fields whose value is a built-in of a family, named bare (`random`) or called (`bo(init = 8)`):
+//! sampler, scheduler, stopping rule, strategy, device and a command's metrics format; and the
+//! scheduler's check of its epoch range against `train.epochs`. Used by [`super::check`] and the
+//! `trainer` check.
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::semantic::builtins::Family;
+use crate::semantic::dataset::{bare_step, step};
+use crate::semantic::program::Step;
+use crate::semantic::space_builder::{Entry, EntryKind, SpaceBuilder};
+use crate::syntax::Span;
+use crate::syntax::ast::{Expr, ExprKind};
+
+/// A bare name (`random`) or a call (`bo(init = 8)`) of a family's built-in.
+pub(super) fn value(expr: &Expr, family: Family, diags: &mut Vec<Diagnostic>) -> Option<Step> {
+    match &expr.kind {
+        ExprKind::Call(call) => step(call, family, diags),
+        ExprKind::Path(path) if path.len() == 1 => bare_step(&path[0], family, diags),
+        _ => {
+            let members: Vec<&str> = crate::semantic::builtins::names(family).collect();
+            diags.push(
+                Diagnostic::error(
+                    Code::TypeMismatch,
+                    expr.span,
+                    format!("expected a {}", family.noun()),
+                )
+                .with_label(format!("not a {}", family.noun()))
+                .with_help(format!("{}s: {}", family.noun(), members.join(", "))),
+            );
+            None
+        }
+    }
+}
+
+/// A scheduler's `min` must not exceed its `max`; a `train.epochs` that disagrees with `max` is
+/// warned about.
+pub(super) fn check_scheduler(
+    scheduler: &Step,
+    expr: &Expr,
+    builder: &SpaceBuilder,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let (Some(min), Some(max)) = (scheduler.int("min"), scheduler.int("max")) else {
+        return;
+    };
+    if min > max {
+        diags.push(
+            Diagnostic::error(
+                Code::InvalidRange,
+                expr.span,
+                format!(
+                    "`{}` needs min ≤ max, found min = {min} and max = {max}",
+                    scheduler.name
+                ),
+            )
+            .with_label("min above max")
+            .with_help("min is the fewest epochs a trial trains, max the most"),
+        );
+        return;
+    }
+    if let Some(Entry {
+        kind: EntryKind::Fixed(v),
+        span,
+        ..
+    }) = builder.entry("train.epochs")
+    {
+        if let Some(epochs) = v.as_i64() {
+            if epochs != max && *span != Span::default() {
+                diags.push(
+                    Diagnostic::warning(
+                        Code::Conflict,
+                        expr.span,
+                        format!(
+                            "the scheduler trains up to {max} epochs, `train.epochs` says {epochs}"
+                        ),
+                    )
+                    .with_label(format!("max = {max}"))
+                    .with_related(*span, format!("epochs = {epochs}"))
+                    .with_help("the scheduler's `max` decides; make them agree to avoid surprises"),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,178 @@
+//! `trial = …`: the trainer a study runs (the built-in one when the field is absent, `command(…)`,
+//! `lookup(…)` or `custom`), and the check that every `{name}` of a command template names a
+//! parameter. Called by [`super::check`]; produces the study's [`Trainer`].
+
+use super::{Context, family};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::semantic::builtins::Family;
+use crate::semantic::dataset::step;
+use crate::semantic::program::{Step, Trainer};
+use crate::semantic::space_builder::SpaceBuilder;
+use crate::semantic::suggest::did_you_mean;
+use crate::syntax::Span;
+use crate::syntax::ast::{Call, Expr, ExprKind, Ident};
+
+/// The trainer `trial = expr` names.
+pub(super) fn check(expr: &Expr, cx: &Context<'_>, diags: &mut Vec<Diagnostic>) -> Option<Trainer> {
+    let bare;
+    let call = match &expr.kind {
+        ExprKind::Call(call) => call,
+        ExprKind::Path(path) if path.len() == 1 => {
+            bare = Call {
+                name: path[0].clone(),
+                args: Vec::new(),
+                span: expr.span,
+            };
+            &bare
+        }
+        _ => {
+            diags.push(
+                Diagnostic::error(
+                    Code::TypeMismatch,
+                    expr.span,
+                    "`trial` must be `command(…)`, `lookup(…)` or `custom`",
+                )
+                .with_label("not a trial kind")
+                .with_help("write `trial = command(\"python train.py --lr {lr}\")`"),
+            );
+            return None;
+        }
+    };
+    // `metrics` may be a call (`regex("…")`): read it apart from the constant arguments.
+    let metrics_arg = call
+        .args
+        .iter()
+        .find(|a| a.name.as_ref().is_some_and(|n| n.name == "metrics"));
+    let rest = Call {
+        args: call
+            .args
+            .iter()
+            .filter(|a| !std::ptr::eq(*a, metrics_arg.map_or(std::ptr::null(), |m| m)))
+            .cloned()
+            .collect(),
+        ..call.clone()
+    };
+    let step = step(&rest, Family::Trial, diags)?;
+    match step.name.as_str() {
+        "custom" => Some(Trainer::Custom),
+        "command" => {
+            let metrics = match metrics_arg.map(|a| &a.value) {
+                None => Some(Step::bare("jsonl")),
+                Some(e) => family::value(e, Family::Metrics, diags),
+            }?;
+            let template = step.string("template")?.to_owned();
+            if template.trim().is_empty() {
+                diags.push(
+                    Diagnostic::error(Code::InvalidValue, call.span, "the command is empty")
+                        .with_label("nothing to run")
+                        .with_help("write the program and its arguments: `command(\"python train.py --lr {lr}\")`"),
+                );
+                return None;
+            }
+            Some(Trainer::Command {
+                template,
+                metrics,
+                timeout_seconds: step.number("timeout"),
+            })
+        }
+        "lookup" => {
+            let relative = step.string("path")?;
+            let path = cx
+                .file
+                .dir
+                .as_ref()
+                .map_or_else(|| relative.into(), |d| d.join(relative));
+            if cx.file.dir.is_some() && !path.exists() {
+                diags.push(
+                    Diagnostic::error(
+                        Code::DataNotFound,
+                        call.args.first().map_or(call.span, |a| a.value.span),
+                        format!("\"{relative}\" does not exist"),
+                    )
+                    .with_label(format!("looked for {}", path.display()))
+                    .with_help("paths are relative to the .hps file"),
+                );
+                return None;
+            }
+            Some(Trainer::Lookup {
+                path,
+                epoch: step.string("epoch").unwrap_or("epoch").to_owned(),
+            })
+        }
+        _ => None,
+    }
+}
+
+/// Placeholders every command may use besides parameters (a parameter of the same name wins).
+pub const TEMPLATE_BUILTINS: &[&str] = &["epochs", "trial", "seed", "dir"];
+
+/// Every `{name}` in a command template must name a parameter (by shortest unambiguous suffix) or
+/// one of [`TEMPLATE_BUILTINS`].
+pub(super) fn check_template(
+    template: &str,
+    expr: &Expr,
+    builder: &SpaceBuilder,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let ExprKind::Call(call) = &expr.kind else {
+        return;
+    };
+    let Some(arg) = call.args.first() else { return };
+    let base = arg.value.span;
+    let mut rest = template;
+    let mut offset = 0;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}') else {
+            diags.push(
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    base,
+                    "a `{` in the command is not closed",
+                )
+                .with_label("unclosed placeholder")
+                .with_help("placeholders look like `{lr}`"),
+            );
+            return;
+        };
+        let name = &rest[open + 1..open + close];
+        let start = base.start + 1 + offset + open;
+        let span = Span::new(base.file, start, (start + close + 1).min(base.end));
+        let path: Vec<Ident> = name
+            .split('.')
+            .map(|s| Ident {
+                name: s.to_owned(),
+                span,
+            })
+            .collect();
+        match crate::semantic::expr::Names::resolve(builder, &path) {
+            Err(d) => diags.push(d),
+            Ok(Some(_)) => {}
+            Ok(None) if TEMPLATE_BUILTINS.contains(&name) => {}
+            Ok(None) => {
+                let known: Vec<String> = builder.entries.iter().map(|e| e.full.clone()).collect();
+                let locals: Vec<&str> = builder.entries.iter().map(|e| e.local.as_str()).collect();
+                diags.push(
+                    Diagnostic::error(
+                        Code::UnknownName,
+                        span,
+                        format!("the command reads `{name}`, which is not a parameter"),
+                    )
+                    .with_label("unknown parameter")
+                    .with_help(
+                        did_you_mean(name, locals.iter().copied())
+                            .or_else(|| did_you_mean(name, known.iter().map(String::as_str)))
+                            .unwrap_or_else(|| {
+                                if known.is_empty() {
+                                    String::from("this study defines no parameters: add them with `params = { … }`")
+                                } else {
+                                    format!("parameters: {}", known.join(", "))
+                                }
+                            }),
+                    ),
+                );
+            }
+        }
+        offset += open + close + 1;
+        rest = &rest[open + close + 1..];
+    }
+}
