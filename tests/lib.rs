@@ -8,4 +8,5 @@ mod grammar_rules;
 mod mutation;
 mod plan;
 mod run;
+mod support;
 mod train;

@@ -352,9 +352,7 @@ fn parallel_trials_overlap_and_propose_what_a_sequential_run_does() {
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
-        let store = storage::open(dir.path().join("hps.db").to_str().unwrap()).unwrap();
-        let study = store.study("s").unwrap().unwrap();
-        store.trials(study.id).unwrap()
+        crate::support::stored_trials(dir.path(), "s")
     };
     let parallel = run_with(3);
     assert!(parallel.iter().all(|t| t.state == TrialState::Complete));

@@ -217,9 +217,7 @@ fn a_study_with_a_diverging_trial_completes_and_records_it_failed() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let store = storage::open(dir.path().join("hps.db").to_str().unwrap()).unwrap();
-    let study = store.study("s").unwrap().unwrap();
-    let trials = store.trials(study.id).unwrap();
+    let trials = crate::support::stored_trials(dir.path(), "s");
     assert_eq!(trials.len(), 2);
     assert_eq!(trials[0].state, TrialState::Complete);
     assert_eq!(trials[1].state, TrialState::Failed);

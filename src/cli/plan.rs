@@ -5,8 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 
-use crate::cli::output::{print_diagnostics, print_read_error};
-use crate::semantic::check_paths;
+use crate::cli::study_arg::load_study;
 
 /// Output formats of `hps plan`.
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -34,24 +33,11 @@ pub struct PlanArgs {
 
 /// Runs `hps plan`.
 pub fn run(args: &PlanArgs) -> ExitCode {
-    let checked = match check_paths(std::slice::from_ref(&args.file)) {
-        Ok(checked) => checked,
-        Err(error) => {
-            print_read_error(&error);
-            return ExitCode::from(2);
-        }
+    let (checked, index) = match load_study(&args.file, args.study.as_deref()) {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
     };
-    let (errors, _) = print_diagnostics(&checked);
-    if errors > 0 {
-        return ExitCode::from(1);
-    }
-    let Some(study) = crate::cli::study_arg::pick_study(
-        &checked.program.studies,
-        args.study.as_deref(),
-        &args.file,
-    ) else {
-        return ExitCode::from(2);
-    };
+    let study = &checked.program.studies[index];
     let plan = crate::plan::lower(study, &checked.program);
     let text = match args.format {
         Format::Text => plan.render_text(),

@@ -8,13 +8,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::Args;
 
-use crate::cli::output::{print_diagnostics, print_read_error};
-use crate::cli::study_arg::pick_study;
+use crate::cli::output::print_diagnostics;
+use crate::cli::study_arg::load_study;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::plan::Plan;
 use crate::runtime::{RunError, RunOptions, StopReason};
 use crate::semantic::program::Trainer as TrainerKind;
-use crate::semantic::{Checked, Study, check_paths};
+use crate::semantic::{Checked, Study};
 use crate::storage::StoreError;
 use crate::trial::Trainer;
 
@@ -45,21 +45,11 @@ pub struct RunArgs {
 
 /// Runs `hps run`.
 pub fn run(args: &RunArgs) -> ExitCode {
-    let checked = match check_paths(std::slice::from_ref(&args.file)) {
-        Ok(checked) => checked,
-        Err(error) => {
-            print_read_error(&error);
-            return ExitCode::from(2);
-        }
+    let (checked, index) = match load_study(&args.file, args.study.as_deref()) {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
     };
-    let (errors, _) = print_diagnostics(&checked);
-    if errors > 0 {
-        return ExitCode::from(1);
-    }
-    let Some(study) = pick_study(&checked.program.studies, args.study.as_deref(), &args.file)
-    else {
-        return ExitCode::from(2);
-    };
+    let study = &checked.program.studies[index];
     let mut plan = crate::plan::lower(study, &checked.program);
     plan.store = args.storage.clone();
     if let Some(device) = &args.device {
