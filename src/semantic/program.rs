@@ -1,5 +1,5 @@
 //! The checked program: plain data, names resolved, values checked, defaults filled. Produced by
-//! [`crate::semantic::check`] from the AST; lowered into a [`crate::plan::Plan`] per study.
+//! `crate::semantic::check_paths` from the AST; lowered into a [`crate::plan::Plan`] per study.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

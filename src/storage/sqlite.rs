@@ -2,7 +2,7 @@
 //! study. [`SqliteStore`] implements [`Storage`] for the runtime. The file is opened in WAL mode with a
 //! long busy timeout so readers never block the writer; every write is one `BEGIN IMMEDIATE`
 //! transaction, which makes claiming a trial a single atomic step. The schema is versioned by
-//! `PRAGMA user_version` and brought up to date by [`MIGRATIONS`] when the store is opened.
+//! `PRAGMA user_version` and brought up to date by `MIGRATIONS` when the store is opened.
 
 use std::collections::BTreeMap;
 use std::path::Path;

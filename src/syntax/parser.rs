@@ -1,5 +1,5 @@
 //! The pest parser and the AST builders: one `build_x(pair)` per grammar rule. Produces an
-//! [`ast::File`] or syntax [`Diagnostic`]s; consumed by [`crate::semantic`].
+//! [`crate::syntax::ast::File`] or syntax [`Diagnostic`]s; consumed by [`crate::semantic`].
 //!
 //! When a file does not parse, it is cut into chunks at lines that open an item and each chunk is parsed
 //! alone, so one run reports the syntax errors of every item and still checks the items that parse.

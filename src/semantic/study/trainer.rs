@@ -119,24 +119,38 @@ pub(super) fn check_template(
     };
     let Some(arg) = call.args.first() else { return };
     let base = arg.value.span;
-    let mut rest = template;
-    let mut offset = 0;
-    while let Some(open) = rest.find('{') {
-        let Some(close) = rest[open..].find('}') else {
+    // The runtime's own parser, so `hps check` and `hps run` agree on what a template is.
+    let names = match crate::trial::command::placeholders(template) {
+        Ok(names) => names,
+        Err(message) => {
             diags.push(
-                Diagnostic::error(
-                    Code::InvalidValue,
-                    base,
-                    "a `{` in the command is not closed",
-                )
-                .with_label("unclosed placeholder")
-                .with_help("placeholders look like `{lr}`"),
+                Diagnostic::error(Code::InvalidValue, base, message)
+                    .with_label("in this command")
+                    .with_help("arguments are separated by spaces, `\"…\"` groups words, `{name}` reads a parameter"),
             );
             return;
+        }
+    };
+    // Offsets inside the literal are exact only when it has no escapes.
+    let exact = base.len() == template.len() + 2;
+    let mut searched_from = 0;
+    for name in &names {
+        let name = name.as_str();
+        let needle = format!("{{{name}}}");
+        let found = template[searched_from..]
+            .find(&needle)
+            .map(|i| i + searched_from);
+        let span = match found {
+            Some(at) if exact => {
+                searched_from = at + needle.len();
+                Span::new(
+                    base.file,
+                    base.start + 1 + at,
+                    base.start + 1 + at + needle.len(),
+                )
+            }
+            _ => base,
         };
-        let name = &rest[open + 1..open + close];
-        let start = base.start + 1 + offset + open;
-        let span = Span::new(base.file, start, (start + close + 1).min(base.end));
         let path: Vec<Ident> = name
             .split('.')
             .map(|s| Ident {
@@ -172,7 +186,5 @@ pub(super) fn check_template(
                 );
             }
         }
-        offset += open + close + 1;
-        rest = &rest[open + close + 1..];
     }
 }

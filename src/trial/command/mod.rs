@@ -24,6 +24,8 @@
 mod metrics;
 mod process;
 mod template;
+
+pub use template::placeholders;
 #[cfg(test)]
 mod tests;
 

@@ -81,6 +81,21 @@ pub(super) fn parse_template(template: &str) -> Result<Vec<ArgumentTemplate>, St
     Ok(arguments)
 }
 
+/// The placeholder names of `template`, in order (the checker verifies each names a parameter).
+///
+/// # Errors
+/// When the template is not well formed (an unclosed `{` or `"`, an empty `{}`, no program).
+pub fn placeholders(template: &str) -> Result<Vec<String>, String> {
+    Ok(parse_template(template)?
+        .into_iter()
+        .flatten()
+        .filter_map(|piece| match piece {
+            Piece::Placeholder(name) => Some(name),
+            Piece::Text(_) => None,
+        })
+        .collect())
+}
+
 /// Moves pending literal text into `pieces`.
 fn push_text(pieces: &mut ArgumentTemplate, text: &mut String) {
     if !text.is_empty() {
