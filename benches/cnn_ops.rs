@@ -1,0 +1,78 @@
+//! Where the small CNN's time goes: Candle CPU timings of each operation of one training step of
+//! `small_cnn(channels = 16)` on a batch of 64 8×8 images (forward, and forward + backward), and the
+//! batch-norm statistics computed in two layouts. Run: `cargo bench --bench cnn_ops`; results and what
+//! they mean are in docs/benchmarks.md.
+use candle_core::{Device, Tensor, Var};
+use std::time::Instant;
+
+fn time<F: FnMut() -> candle_core::Result<()>>(name: &str, mut f: F) {
+    for _ in 0..3 {
+        f().expect("warm-up");
+    }
+    let n = 50;
+    let t = Instant::now();
+    for _ in 0..n {
+        f().expect("timed run");
+    }
+    println!(
+        "{name:<32} {:>8.1} µs",
+        t.elapsed().as_secs_f64() * 1e6 / f64::from(n)
+    );
+}
+
+fn main() -> candle_core::Result<()> {
+    let d = Device::Cpu;
+    let x = Var::from_tensor(&Tensor::randn(0f32, 1.0, (64, 16, 8, 8), &d)?)?;
+    let w = Var::from_tensor(&Tensor::randn(0f32, 1.0, (16, 16, 3, 3), &d)?)?;
+    time("conv2d fwd", || {
+        x.as_tensor().conv2d(w.as_tensor(), 1, 1, 1, 1)?;
+        Ok(())
+    });
+    time("conv2d fwd+bwd", || {
+        let y = x.as_tensor().conv2d(w.as_tensor(), 1, 1, 1, 1)?;
+        y.sum_all()?.backward()?;
+        Ok(())
+    });
+    time("maxpool fwd+bwd", || {
+        let y = x.as_tensor().max_pool2d(2)?;
+        y.sum_all()?.backward()?;
+        Ok(())
+    });
+    time("mean(2,3) fwd+bwd", || {
+        let y = x.as_tensor().mean((2, 3))?;
+        y.sum_all()?.backward()?;
+        Ok(())
+    });
+    time("batchnorm stats over (0,2,3)", || {
+        let m = x.as_tensor().mean_keepdim(vec![0usize, 2, 3].as_slice())?;
+        let c = x.as_tensor().broadcast_sub(&m)?;
+        let v = c.sqr()?.mean_keepdim(vec![0usize, 2, 3].as_slice())?;
+        let y = c.broadcast_div(&v.affine(1.0, 1e-5)?.sqrt()?)?;
+        y.sum_all()?.backward()?;
+        Ok(())
+    });
+    time("relu fwd+bwd", || {
+        let y = x.as_tensor().relu()?;
+        y.sum_all()?.backward()?;
+        Ok(())
+    });
+    let idx = Tensor::arange(0u32, 64, &d)?;
+    let big = Tensor::randn(0f32, 1.0, (1437, 1, 8, 8), &d)?;
+    time("index_select batch", || {
+        big.index_select(&idx, 0)?;
+        Ok(())
+    });
+    time("batchnorm stats over [C, N*H*W]", || {
+        let t = x.as_tensor().transpose(0, 1)?.reshape((16, 64 * 64))?;
+        let m = t.mean_keepdim(1)?;
+        let cdev = t.broadcast_sub(&m)?;
+        let v = cdev.sqr()?.mean_keepdim(1)?;
+        let y = cdev
+            .broadcast_div(&v.affine(1.0, 1e-5)?.sqrt()?)?
+            .reshape((16, 64, 8, 8))?
+            .transpose(0, 1)?;
+        y.sum_all()?.backward()?;
+        Ok(())
+    });
+    Ok(())
+}
