@@ -189,6 +189,19 @@ impl TrialContext<'_> {
         self.run.seed
     }
 
+    /// Epochs already trained (a trial promoted by `sha`/`hyperband` goes on from here): report
+    /// epochs `start_epoch() + 1 ..= max_epochs()`.
+    #[must_use]
+    pub fn start_epoch(&self) -> u32 {
+        self.run.start_epoch
+    }
+
+    /// The epoch to train until.
+    #[must_use]
+    pub fn max_epochs(&self) -> u32 {
+        self.run.max_epochs
+    }
+
     /// Every value of the configuration, by full path.
     #[must_use]
     pub fn config(&self) -> &Config {

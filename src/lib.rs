@@ -11,6 +11,7 @@ mod embed;
 pub mod plan;
 pub mod runtime;
 pub mod sampler;
+pub mod scheduler;
 pub mod semantic;
 pub mod source;
 pub mod space;

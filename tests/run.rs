@@ -372,3 +372,157 @@ fn parallel_trials_overlap_and_propose_what_a_sequential_run_does() {
     };
     assert_eq!(params(&parallel), params(&sequential));
 }
+
+const HALVING: &str = r#"
+study halving {
+  trial     = custom
+  params    = { x = uniform(0, 10) }
+  train     = { epochs = 9 }
+  objective = minimize loss
+  scheduler = sha(min = 1, max = 9, eta = 3)
+  budget    { trials = 9 }
+  seed      = 3
+}
+"#;
+
+#[test]
+fn successive_halving_promotes_the_best_and_continues_them_from_where_they_stopped() {
+    let dir = tempfile::tempdir().unwrap();
+    let calls = std::sync::Mutex::new(Vec::new());
+    let study = Study::from_source("h.hps", HALVING).unwrap();
+    let summary = study
+        .optimize(dir.path().join("hps.db").to_str().unwrap(), |trial| {
+            calls
+                .lock()
+                .unwrap()
+                .push((trial.trial(), trial.start_epoch(), trial.max_epochs()));
+            let x = trial.number("x")?;
+            for epoch in trial.start_epoch() + 1..=trial.max_epochs() {
+                trial.report(epoch, x + 1.0 / f64::from(epoch));
+            }
+            Ok(())
+        })
+        .unwrap();
+    let trials = &summary.trials;
+    assert_eq!(trials.len(), 9);
+    // Rung sizes 9 × 1 epoch → 3 × 3 → 1 × 9.
+    let reached = |epochs: u32| trials.iter().filter(|t| t.epochs >= epochs).count();
+    assert_eq!((reached(1), reached(3), reached(9)), (9, 3, 1));
+    // The three promoted after rung 0 are the three smallest x; the winner is the smallest.
+    let mut by_x: Vec<_> = trials
+        .iter()
+        .map(|t| (t.params["params.x"].as_f64().unwrap(), t))
+        .collect();
+    by_x.sort_by(|a, b| a.0.total_cmp(&b.0));
+    assert!(by_x[..3].iter().all(|(_, t)| t.epochs >= 3), "{by_x:?}");
+    assert_eq!(by_x[0].1.state, TrialState::Complete);
+    assert_eq!(summary.best.as_ref().unwrap().number, by_x[0].1.number);
+    assert!(
+        trials
+            .iter()
+            .filter(|t| t.state == TrialState::Stopped)
+            .all(|t| t.error.as_deref().unwrap_or("").starts_with("not promoted"))
+    );
+    // Promotions continue from the last epoch: 9·1 + 3·2 + 1·6 epochs are trained, none twice.
+    let calls = calls.into_inner().unwrap();
+    let trained: u32 = calls.iter().map(|(_, start, max)| max - start).sum();
+    assert_eq!(trained, 9 + 3 * 2 + 6);
+    assert!(
+        calls
+            .iter()
+            .filter(|(_, start, _)| *start > 0)
+            .all(|(_, start, max)| (*start, *max) == (1, 3) || (*start, *max) == (3, 9))
+    );
+    let store = storage::open(dir.path().join("hps.db").to_str().unwrap()).unwrap();
+    let record = store.study("halving").unwrap().unwrap();
+    let curves = store.curves(record.id).unwrap();
+    assert_eq!(
+        curves.len(),
+        21,
+        "{:?}",
+        curves
+            .iter()
+            .map(|c| (c.trial, c.epoch, &c.name))
+            .collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn hyperband_runs_every_bracket_and_a_resumed_run_finishes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("hps.db");
+    let source = HALVING.replace(
+        "sha(min = 1, max = 9, eta = 3)",
+        "hyperband(min = 1, max = 9, eta = 3)",
+    );
+    let objective = |trial: &mut hps::TrialContext<'_>| -> Result<(), String> {
+        let x = trial.number("x")?;
+        for epoch in trial.start_epoch() + 1..=trial.max_epochs() {
+            trial.report(epoch, x + 1.0 / f64::from(epoch));
+        }
+        Ok(())
+    };
+    // A first run with room for bracket 0 only (9 trials), then a second with the whole iteration
+    // (9 + 5 + 3 = 17 trials): the brackets go on where the first run left them.
+    let first = Study::from_source("h.hps", &source)
+        .unwrap()
+        .optimize(store.to_str().unwrap(), objective)
+        .unwrap();
+    assert_eq!(first.trials.len(), 9);
+    assert!(
+        first
+            .trials
+            .iter()
+            .all(|t| t.bracket == Some(0) && t.state.is_finished())
+    );
+    let all = Study::from_source("h.hps", &source.replace("trials = 9", "trials = 17"))
+        .unwrap()
+        .optimize(store.to_str().unwrap(), objective)
+        .unwrap();
+    let in_bracket = |b: u32| all.trials.iter().filter(|t| t.bracket == Some(b)).count();
+    assert_eq!((in_bracket(0), in_bracket(1), in_bracket(2)), (9, 5, 3));
+    // Bracket 2 (s = 0) trains all three to 9 epochs; bracket 1 starts at 3 epochs.
+    assert!(
+        all.trials
+            .iter()
+            .filter(|t| t.bracket == Some(2))
+            .all(|t| t.epochs == 9 && t.state == TrialState::Complete)
+    );
+    assert!(
+        all.trials
+            .iter()
+            .filter(|t| t.bracket == Some(1))
+            .all(|t| t.epochs >= 3)
+    );
+    assert_eq!(&all.trials[..9], &first.trials[..]);
+}
+
+#[test]
+fn successive_halving_with_parallel_workers_waits_for_each_rung() {
+    let dir = tempfile::tempdir().unwrap();
+    let study = Study::from_source(
+        "h.hps",
+        &HALVING.replace("trials = 9 }", "trials = 9, parallel = 3 }"),
+    )
+    .unwrap();
+    let summary = study
+        .optimize(dir.path().join("hps.db").to_str().unwrap(), |trial| {
+            let x = trial.number("x")?;
+            for epoch in trial.start_epoch() + 1..=trial.max_epochs() {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+                trial.report(epoch, x + 1.0 / f64::from(epoch));
+            }
+            Ok(())
+        })
+        .unwrap();
+    let reached = |epochs: u32| summary.trials.iter().filter(|t| t.epochs >= epochs).count();
+    assert_eq!((reached(1), reached(3), reached(9)), (9, 3, 1));
+    let mut xs: Vec<(f64, u32)> = summary
+        .trials
+        .iter()
+        .map(|t| (t.params["params.x"].as_f64().unwrap(), t.epochs))
+        .collect();
+    xs.sort_by(|a, b| a.0.total_cmp(&b.0));
+    assert_eq!(xs[0].1, 9);
+    assert!(xs[..3].iter().all(|(_, e)| *e >= 3));
+}

@@ -307,3 +307,39 @@ fn ctrl_c_finishes_the_epoch_and_the_next_run_resumes() {
     assert_eq!(checkpoint_epoch, trial.epochs);
     assert!(trial.epochs >= 2 && trial.epochs < 400);
 }
+
+#[test]
+fn promoted_trials_resume_from_their_checkpoints() {
+    // sha(min = 1, max = 4, eta = 2): rungs 4 × 1 → 2 × 2 → 1 × 4. Resuming from checkpoints trains
+    // 4 + 2·1 + 1·2 = 8 epochs; retraining would need 4 + 2·2 + 4 = 12, past the budget.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("s.hps"),
+        DIGITS
+            .replace("lr = 0.01,", "lr = loguniform(1e-3, 1e-1),")
+            .replace("epochs = 4 }", "epochs = 4 }\n  scheduler = sha(min = 1, max = 4, eta = 2)\n  budget { trials = 4, epochs = 8 }"),
+    )
+    .unwrap();
+    let out = hps_in(dir.path(), &["run", "s.hps", "-q"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let trials = crate::support::stored_trials(dir.path(), "s");
+    let epochs: Vec<u32> = trials.iter().map(|t| t.epochs).collect();
+    assert_eq!(epochs.iter().sum::<u32>(), 1 + 1 + 2 + 4, "{trials:?}");
+    let winner = trials
+        .iter()
+        .find(|t| t.epochs == 4)
+        .expect("a trial reached the last rung");
+    assert_eq!(winner.state, TrialState::Complete, "{trials:?}");
+    assert_eq!(
+        trials
+            .iter()
+            .filter(|t| t.state == TrialState::Stopped)
+            .count(),
+        3
+    );
+}

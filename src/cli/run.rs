@@ -118,11 +118,14 @@ fn unsupported(study: &Study, plan: &Plan) -> Option<Diagnostic> {
             "use `sampler = random` or `sampler = grid` for now",
         );
     }
-    if plan.scheduler.step.name != "fifo" {
+    if !matches!(
+        plan.scheduler.step.name.as_str(),
+        "fifo" | "sha" | "hyperband"
+    ) {
         return refuse(
             "scheduler",
             &format!("the `{}` scheduler", plan.scheduler.step.name),
-            "use `scheduler = fifo` (or leave it out) for now",
+            "use `fifo`, `sha` or `hyperband` for now",
         );
     }
     if plan.stopping.name != "none" {

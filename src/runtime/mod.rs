@@ -14,6 +14,8 @@ use std::time::{Duration, Instant};
 
 use crate::plan::Plan;
 use crate::sampler::{Observation, Sampler};
+use crate::scheduler::successive_halving::not_promoted;
+use crate::scheduler::{AWAITING, Decision, Scheduler};
 use crate::semantic::program::Direction;
 use crate::space::{Config, SearchSpace, Value};
 use crate::storage::{self, Storage, StoreError, TrialRecord, TrialState};
@@ -138,7 +140,9 @@ struct Shared<'a> {
     space: SearchSpace,
     study_id: i64,
     options: &'a RunOptions,
-    sampler: Mutex<(Box<dyn Sampler>, u64, bool)>,
+    proposer: Mutex<Proposer>,
+    /// The scheduler's most epochs per trial (none under `fifo`).
+    horizon: Option<u32>,
     trial_cap: Option<u64>,
     epoch_cap: Option<u64>,
     deadline: Option<Instant>,
@@ -177,48 +181,94 @@ impl Shared<'_> {
         false
     }
 
-    /// Proposes, stores and returns a new trial, or `None` when the budget or sampler is done.
-    fn new_trial(&self, store: &mut dyn Storage) -> Result<Option<TrialRecord>, RunError> {
+    /// Asks the scheduler what to do when no trial is queued: start one (the sampler proposes it),
+    /// promote the best of a finished rung, wait, or end.
+    fn step(&self, store: &mut dyn Storage) -> Result<Step, RunError> {
         let mut guard = self
-            .sampler
+            .proposer
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let (sampler, next, exhausted) = &mut *guard;
-        if *exhausted {
-            return Ok(None);
+        let proposer = &mut *guard;
+        let capped = self.trial_cap.is_some_and(|cap| proposer.next >= cap);
+        let can_create = !proposer.exhausted && !capped;
+        let trials = store.trials(self.study_id)?;
+        match proposer.scheduler.decide(&trials, can_create) {
+            Decision::Wait => Ok(Step::Wait),
+            Decision::Done => {
+                self.end(if capped {
+                    StopReason::Trials
+                } else {
+                    StopReason::Exhausted
+                });
+                Ok(Step::Done)
+            }
+            Decision::Promote { promote, drop } => {
+                for (id, rung, target) in promote {
+                    store.promote(id, rung, target)?;
+                }
+                for (id, rung) in drop {
+                    store.finish_trial(id, TrialState::Stopped, Some(&not_promoted(rung)))?;
+                }
+                Ok(Step::Continue)
+            }
+            Decision::New(placement) => {
+                if !can_create {
+                    return Ok(Step::Done);
+                }
+                let history: Vec<Observation> = if proposer.sampler.uses_history() {
+                    trials
+                        .into_iter()
+                        .map(|t| Observation {
+                            config: t.params,
+                            value: t.value,
+                            state: t.state,
+                        })
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                let number = proposer.next;
+                let Some(params) = proposer
+                    .sampler
+                    .ask(number, &history)
+                    .map_err(RunError::Sampler)?
+                else {
+                    proposer.exhausted = true;
+                    return Ok(Step::Continue);
+                };
+                let config = self.space.complete(&params);
+                store.create_trial(
+                    self.study_id,
+                    number,
+                    &config,
+                    trial_seed(self.plan.seed, number),
+                    placement,
+                )?;
+                proposer.next += 1;
+                Ok(Step::Continue)
+            }
         }
-        if self.trial_cap.is_some_and(|cap| *next >= cap) {
-            self.end(StopReason::Trials);
-            return Ok(None);
-        }
-        let history: Vec<Observation> = if sampler.uses_history() {
-            store
-                .trials(self.study_id)?
-                .into_iter()
-                .map(|t| Observation {
-                    config: t.params,
-                    value: t.value,
-                    state: t.state,
-                })
-                .collect()
-        } else {
-            Vec::new()
-        };
-        let Some(params) = sampler.ask(*next, &history).map_err(RunError::Sampler)? else {
-            *exhausted = true;
-            self.end(StopReason::Exhausted);
-            return Ok(None);
-        };
-        let config = self.space.complete(&params);
-        let record = store.create_trial(
-            self.study_id,
-            *next,
-            &config,
-            trial_seed(self.plan.seed, *next),
-        )?;
-        *next += 1;
-        Ok(Some(record))
     }
+}
+
+/// The sampler and scheduler, consulted one worker at a time.
+struct Proposer {
+    sampler: Box<dyn Sampler>,
+    scheduler: Box<dyn Scheduler>,
+    /// The number the next new trial gets.
+    next: u64,
+    /// The sampler has nothing more to propose.
+    exhausted: bool,
+}
+
+/// What a worker does after consulting the scheduler.
+enum Step {
+    /// Look for a queued trial again.
+    Continue,
+    /// Running trials must finish first.
+    Wait,
+    /// The run is over for this worker.
+    Done,
 }
 
 /// Writes each epoch to the store and decides whether training goes on.
@@ -288,6 +338,7 @@ pub fn run(
     options: &RunOptions,
     stop: Arc<AtomicBool>,
 ) -> Result<RunSummary, RunError> {
+    let scheduler = crate::scheduler::for_plan(plan).map_err(RunError::Sampler)?;
     let mut store = storage::open(&options.store)?;
     let plan_json = serde_json::to_string(plan).unwrap_or_default();
     let study = store.open_study(
@@ -319,7 +370,13 @@ pub fn run(
         space: crate::sampler::space_of(plan),
         study_id: study.id,
         options,
-        sampler: Mutex::new((sampler, next, false)),
+        horizon: scheduler.horizon(),
+        proposer: Mutex::new(Proposer {
+            sampler,
+            scheduler,
+            next,
+            exhausted: false,
+        }),
         trial_cap: plan.budget.trials,
         epoch_cap: plan.budget.epochs,
         deadline: plan
@@ -399,19 +456,15 @@ fn worker(shared: &Shared<'_>, trainer: &dyn Trainer) -> Result<(), RunError> {
         if shared.out_of_budget() {
             return Ok(());
         }
-        let trial = match store.claim_trial(shared.study_id)? {
-            Some(t) => t,
-            None => {
-                if shared.new_trial(&mut *store)?.is_none() {
-                    return Ok(());
-                }
-                match store.claim_trial(shared.study_id)? {
-                    Some(t) => t,
-                    None => continue,
-                }
-            }
-        };
-        train_one(shared, &mut *store, trainer, &trial)?;
+        if let Some(trial) = store.claim_trial(shared.study_id)? {
+            train_one(shared, &mut *store, trainer, &trial)?;
+            continue;
+        }
+        match shared.step(&mut *store)? {
+            Step::Continue => {}
+            Step::Wait => std::thread::sleep(Duration::from_millis(50)),
+            Step::Done => return Ok(()),
+        }
     }
 }
 
@@ -426,10 +479,18 @@ fn train_one(
         .trials_dir
         .join(&shared.plan.study)
         .join(format!("{:04}", trial.number));
-    let max_epochs = epochs_of(&trial.params);
-    let start_epoch = match store.checkpoint(trial.id)? {
-        Some((epoch, path)) if std::path::Path::new(&path).exists() && epoch < max_epochs => epoch,
-        _ => 0,
+    let max_epochs = trial
+        .target_epochs
+        .unwrap_or_else(|| epochs_of(&trial.params));
+    let start_epoch = if trainer.writes_checkpoints() {
+        match store.checkpoint(trial.id)? {
+            Some((epoch, path)) if std::path::Path::new(&path).exists() && epoch < max_epochs => {
+                epoch
+            }
+            _ => 0,
+        }
+    } else {
+        trial.epochs.min(max_epochs.saturating_sub(1))
     };
     let run = TrialRun {
         number: trial.number,
@@ -455,6 +516,12 @@ fn train_one(
     }
     let value = sink.last_value;
     let (state, error, epochs) = match &outcome {
+        // A trial at the end of a rung below the scheduler's last waits for the rung's decision.
+        Ok(TrialEnd::Completed { epochs })
+            if trial.bracket.is_some() && shared.horizon.is_some_and(|h| *epochs < h) =>
+        {
+            (TrialState::Stopped, Some(String::from(AWAITING)), *epochs)
+        }
         Ok(TrialEnd::Completed { epochs }) => (TrialState::Complete, None, *epochs),
         Ok(TrialEnd::Paused { epochs }) => (
             TrialState::Stopped,

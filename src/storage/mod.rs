@@ -112,6 +112,24 @@ pub struct TrialRecord {
     pub started_at: Option<f64>,
     /// Unix seconds when it finished.
     pub finished_at: Option<f64>,
+    /// Its successive-halving bracket (none under `fifo`).
+    #[serde(default)]
+    pub bracket: Option<u32>,
+    /// Its rung in the bracket (0 until promoted).
+    #[serde(default)]
+    pub rung: u32,
+    /// The epochs it trains to now (none: the recipe's `epochs`).
+    #[serde(default)]
+    pub target_epochs: Option<u32>,
+}
+
+/// Where a new trial starts in a successive-halving bracket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Placement {
+    /// The bracket (0, 1, … in the order brackets run).
+    pub bracket: u32,
+    /// Epochs at the bracket's first rung.
+    pub target_epochs: u32,
 }
 
 /// One point of a learning curve.
@@ -219,7 +237,15 @@ pub trait Storage: Send {
         number: u64,
         params: &Config,
         seed: u64,
+        placement: Option<Placement>,
     ) -> Result<TrialRecord, StoreError>;
+
+    /// Promotes a trial to `rung`, training on to `target_epochs` (from its checkpoint): back to
+    /// `queued`.
+    ///
+    /// # Errors
+    /// On database failure, or when the trial does not exist.
+    fn promote(&mut self, trial_id: i64, rung: u32, target_epochs: u32) -> Result<(), StoreError>;
 
     /// Atomically takes the lowest-numbered queued trial and marks it running.
     ///

@@ -10,7 +10,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
 
-use super::{MetricRow, Storage, StoreError, StudyRecord, StudySummary, TrialRecord, TrialState};
+use super::{
+    MetricRow, Placement, Storage, StoreError, StudyRecord, StudySummary, TrialRecord, TrialState,
+};
 use crate::space::Config;
 
 /// How long a statement waits for another connection's write lock before giving up.
@@ -56,11 +58,15 @@ const MIGRATIONS: &[&str] = &[
          epoch    INTEGER NOT NULL,
          path     TEXT NOT NULL
      );",
+    // 2: successive halving: a trial's bracket, rung and the epochs it trains to.
+    "ALTER TABLE trials ADD COLUMN bracket INTEGER;
+     ALTER TABLE trials ADD COLUMN rung INTEGER NOT NULL DEFAULT 0;
+     ALTER TABLE trials ADD COLUMN target_epochs INTEGER;",
 ];
 
 /// The columns read into a [`TrialRecord`], in the order [`RawTrial::from_row`] expects.
-const TRIAL_COLUMNS: &str =
-    "id, study_id, number, state, params_json, seed, epochs, value, error, started_at, finished_at";
+const TRIAL_COLUMNS: &str = "id, study_id, number, state, params_json, seed, epochs, value, error, started_at, finished_at, \
+     bracket, rung, target_epochs";
 
 /// The columns read into a [`StudyRecord`], in the order [`study_from_row`] expects.
 const STUDY_COLUMNS: &str = "id, name, file, plan_hash, plan_json, created_at";
@@ -292,24 +298,42 @@ impl Storage for SqliteStore {
         number: u64,
         params: &Config,
         seed: u64,
+        placement: Option<Placement>,
     ) -> Result<TrialRecord, StoreError> {
         let params_json = serde_json::to_string(params).map_err(|e| {
             StoreError::Database(format!("trial {number}: cannot encode its parameters: {e}"))
         })?;
         let tx = self.write()?;
         tx.execute(
-            "INSERT INTO trials (study_id, number, state, params_json, seed)
-             VALUES (?1, ?2, 'queued', ?3, ?4)",
+            "INSERT INTO trials (study_id, number, state, params_json, seed, bracket, target_epochs)
+             VALUES (?1, ?2, 'queued', ?3, ?4, ?5, ?6)",
             params![
                 study_id,
                 number_to_sql(number)?,
                 params_json,
-                seed_to_sql(seed)
+                seed_to_sql(seed),
+                placement.map(|p| i64::from(p.bracket)),
+                placement.map(|p| i64::from(p.target_epochs)),
             ],
         )?;
         let record = Self::trial_by_id(&tx, tx.last_insert_rowid())?;
         tx.commit()?;
         Ok(record)
+    }
+
+    fn promote(&mut self, trial_id: i64, rung: u32, target_epochs: u32) -> Result<(), StoreError> {
+        let tx = self.write()?;
+        let changed = tx.execute(
+            "UPDATE trials SET state = 'queued', rung = ?2, target_epochs = ?3, error = NULL,
+                 started_at = NULL, finished_at = NULL
+             WHERE id = ?1",
+            params![trial_id, i64::from(rung), i64::from(target_epochs)],
+        )?;
+        if changed == 0 {
+            return Err(StoreError::NotFound(format!("trial {trial_id}")));
+        }
+        tx.commit()?;
+        Ok(())
     }
 
     fn claim_trial(&mut self, study_id: i64) -> Result<Option<TrialRecord>, StoreError> {
@@ -472,6 +496,9 @@ struct RawTrial {
     error: Option<String>,
     started_at: Option<f64>,
     finished_at: Option<f64>,
+    bracket: Option<i64>,
+    rung: i64,
+    target_epochs: Option<i64>,
 }
 
 impl RawTrial {
@@ -489,6 +516,9 @@ impl RawTrial {
             error: row.get(8)?,
             started_at: row.get(9)?,
             finished_at: row.get(10)?,
+            bracket: row.get(11)?,
+            rung: row.get(12)?,
+            target_epochs: row.get(13)?,
         })
     }
 
@@ -513,6 +543,15 @@ impl RawTrial {
             error: self.error,
             started_at: self.started_at,
             finished_at: self.finished_at,
+            bracket: self
+                .bracket
+                .map(|b| column_to_unsigned(id, "bracket", b))
+                .transpose()?,
+            rung: column_to_unsigned(id, "rung", self.rung)?,
+            target_epochs: self
+                .target_epochs
+                .map(|t| column_to_unsigned(id, "target epochs", t))
+                .transpose()?,
         })
     }
 }
@@ -604,7 +643,7 @@ mod tests {
             .unwrap();
         for number in 0..count {
             store
-                .create_trial(study.id, number, &Config::new(), number)
+                .create_trial(study.id, number, &Config::new(), number, None)
                 .unwrap();
         }
         study.id
@@ -698,11 +737,13 @@ mod tests {
             .open_study("mnist", "mnist.hps", "hash-1", "{}", false)
             .unwrap();
         let params = params_of_every_kind();
-        let created = store.create_trial(study.id, 0, &params, u64::MAX).unwrap();
+        let created = store
+            .create_trial(study.id, 0, &params, u64::MAX, None)
+            .unwrap();
         assert_eq!(created.state, TrialState::Queued);
         assert_eq!(created.params, params);
         assert_eq!(created.seed, u64::MAX);
-        assert!(store.create_trial(study.id, 0, &params, 1).is_err());
+        assert!(store.create_trial(study.id, 0, &params, 1, None).is_err());
 
         let claimed = store.claim_trial(study.id).unwrap().unwrap();
         assert_eq!(claimed.id, created.id);
@@ -760,7 +801,7 @@ mod tests {
             .unwrap();
         for number in [2, 0, 1] {
             store
-                .create_trial(study.id, number, &Config::new(), 7)
+                .create_trial(study.id, number, &Config::new(), 7, None)
                 .unwrap();
         }
         let first = store.claim_trial(study.id).unwrap().unwrap();
@@ -898,12 +939,18 @@ mod tests {
             .open_study("mnist", "mnist.hps", "hash-1", "{}", false)
             .unwrap();
         // Created out of order, so ids and numbers disagree.
-        let later = store.create_trial(study.id, 1, &Config::new(), 0).unwrap();
-        let earlier = store.create_trial(study.id, 0, &Config::new(), 0).unwrap();
+        let later = store
+            .create_trial(study.id, 1, &Config::new(), 0, None)
+            .unwrap();
+        let earlier = store
+            .create_trial(study.id, 0, &Config::new(), 0, None)
+            .unwrap();
         let other = store
             .open_study("other", "o.hps", "hash-9", "{}", false)
             .unwrap();
-        let unrelated = store.create_trial(other.id, 0, &Config::new(), 0).unwrap();
+        let unrelated = store
+            .create_trial(other.id, 0, &Config::new(), 0, None)
+            .unwrap();
         let both = metrics(&[("loss", 1.0), ("acc", 0.1)]);
         for (trial, epoch) in [(&later, 2), (&later, 1), (&earlier, 2), (&earlier, 1)] {
             store.record_epoch(trial.id, epoch, &both, "acc").unwrap();

@@ -219,6 +219,10 @@ fn failure(e: &candle_core::Error) -> TrialFailure {
 }
 
 impl Trainer for CandleTrainer {
+    fn writes_checkpoints(&self) -> bool {
+        true
+    }
+
     fn train(&self, run: &TrialRun, sink: &mut dyn EpochSink) -> Result<TrialEnd, TrialFailure> {
         let layers = instantiate(
             &self.model.layers,
@@ -234,7 +238,14 @@ impl Trainer for CandleTrainer {
             &mut derived_rng(run.seed, INIT_STREAM),
         )
         .map_err(TrialFailure::new)?;
-        let recipe = Recipe::from(&run.config, run.max_epochs)?;
+        // Schedules span the recipe's `epochs` (a promoted trial's rungs are parts of one schedule).
+        let horizon = run
+            .config
+            .get("train.epochs")
+            .and_then(Value::as_i64)
+            .and_then(|e| u32::try_from(e).ok())
+            .map_or(run.max_epochs, |e| e.max(run.max_epochs));
+        let recipe = Recipe::from(&run.config, horizon)?;
         let mut optimizer = Optimizer::new(
             recipe.rule,
             net.params(),

@@ -103,6 +103,13 @@ pub trait Trainer: Send + Sync {
     /// # Errors
     /// When the trial fails; the study records it as `failed` and goes on.
     fn train(&self, run: &TrialRun, sink: &mut dyn EpochSink) -> Result<TrialEnd, TrialFailure>;
+
+    /// Whether the trainer writes hps checkpoints. Then a trial goes on from its recorded
+    /// checkpoint (or from scratch without one); otherwise it goes on from the epochs it has recorded,
+    /// and the trainer (or the program, through `HPS_START_EPOCH`) restores its own state.
+    fn writes_checkpoints(&self) -> bool {
+        false
+    }
 }
 
 /// The config keys `name` refers to: the key equal to it, else every key ending in `.name`.
