@@ -62,7 +62,8 @@ pub struct RunSummary {
     pub best: Option<TrialRecord>,
     /// Why the run ended.
     pub reason: StopReason,
-    /// Trials that finished during this run.
+    /// Trials that ended during this run (complete, stopped for good, or failed; a trial waiting at
+    /// a rung is not counted until its rung is decided).
     pub finished_now: u64,
     /// Trials re-queued because a previous process died while running them.
     pub requeued: u64,
@@ -208,6 +209,7 @@ impl Shared<'_> {
                 }
                 for (id, rung) in drop {
                     store.finish_trial(id, TrialState::Stopped, Some(&not_promoted(rung)))?;
+                    self.finished_now.fetch_add(1, Ordering::SeqCst);
                 }
                 Ok(Step::Continue)
             }
@@ -550,6 +552,10 @@ fn train_one(
             shared.finished_now.fetch_add(1, Ordering::SeqCst);
             let reason = error.as_deref().and_then(|e| e.lines().next()).unwrap_or("failed");
             shared.progress.finished(trial.number, &format!("failed ({reason})"), None, epochs, &searched);
+        }
+        TrialState::Stopped if error.as_deref() == Some(AWAITING) => {
+            let outcome = format!("reached rung {}", trial.rung);
+            shared.progress.finished(trial.number, &outcome, value, epochs, &searched);
         }
         _ => {
             shared.finished_now.fetch_add(1, Ordering::SeqCst);
