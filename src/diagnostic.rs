@@ -224,43 +224,6 @@ pub fn sort(diagnostics: &mut Vec<Diagnostic>) {
     diagnostics.dedup();
 }
 
-/// A span-less error from library code (a value check, an argument binding) that the interpreter
-/// turns into a [`Diagnostic`] by attaching the place: `.at(span)`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Problem {
-    /// Stable code.
-    pub code: Code,
-    /// What is wrong.
-    pub message: String,
-    /// How to fix it.
-    pub help: Option<String>,
-}
-
-impl Problem {
-    /// A problem with a code and message.
-    #[must_use]
-    pub fn new(code: Code, message: impl Into<String>) -> Self {
-        Self {
-            code,
-            message: message.into(),
-            help: None,
-        }
-    }
-
-    /// Sets the help text.
-    #[must_use]
-    pub fn with_help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
-        self
-    }
-
-    /// The error at `span`.
-    #[must_use]
-    pub fn at(self, span: Span) -> Diagnostic {
-        Diagnostic::error(self.code, span, self.message).with_help_opt(self.help)
-    }
-}
-
 /// A diagnostic joined to its source text: what miette renders.
 pub struct Report<'a> {
     diagnostic: &'a Diagnostic,

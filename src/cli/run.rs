@@ -265,13 +265,7 @@ fn builtin_trainer(
         .datasets
         .get(&data_plan.name)
         .map_or(study.span, |d| d.span);
-    let data = crate::train::data::load(data_plan).map_err(|e| {
-        Box::new(
-            Diagnostic::error(Code::Data, dataset_span, e.message.clone())
-                .with_label("while loading this dataset")
-                .with_help_opt(e.help.clone()),
-        )
-    })?;
+    let data = crate::train::data::load(data_plan).map_err(|e| Box::new(e.at(dataset_span)))?;
     let device = crate::train::device::select(&plan.device).map_err(|e| {
         Box::new(
             Diagnostic::error(Code::Unsupported, field_span(study, "device"), e)
