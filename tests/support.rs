@@ -1,6 +1,7 @@
 //! Helpers shared by the test modules.
 
 use std::path::Path;
+use std::process::Command;
 
 use hps::storage::{self, TrialRecord};
 
@@ -9,4 +10,22 @@ pub fn stored_trials(dir: &Path, study: &str) -> Vec<TrialRecord> {
     let store = storage::open(dir.join("hps.db").to_str().unwrap()).unwrap();
     let record = store.study(study).unwrap().unwrap();
     store.trials(record.id).unwrap()
+}
+
+/// Writes `source` as `s.hps` in `dir` and runs `hps run s.hps -q` there; the run must succeed.
+pub fn run_study(dir: &Path, source: &str) {
+    std::fs::write(dir.join("s.hps"), source).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_hps"))
+        .args(["run", "s.hps", "-q"])
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("HPS_STORAGE")
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -202,20 +202,12 @@ fn hps_in(dir: &Path, args: &[&str]) -> std::process::Output {
 #[test]
 fn a_study_with_a_diverging_trial_completes_and_records_it_failed() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("s.hps"),
-        DIGITS
+    crate::support::run_study(
+        dir.path(),
+        &DIGITS
             .replace("lr = 0.01", "lr = choice(0.01, 1e7)")
             .replace("optimizer = adam", "optimizer = sgd")
             .replace("epochs = 4 }", "epochs = 2 }\n  sampler = grid"),
-    )
-    .unwrap();
-    let out = hps_in(dir.path(), &["run", "s.hps", "-q"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
     );
     let trials = crate::support::stored_trials(dir.path(), "s");
     assert_eq!(trials.len(), 2);
@@ -313,19 +305,11 @@ fn promoted_trials_resume_from_their_checkpoints() {
     // sha(min = 1, max = 4, eta = 2): rungs 4 × 1 → 2 × 2 → 1 × 4. Resuming from checkpoints trains
     // 4 + 2·1 + 1·2 = 8 epochs; retraining would need 4 + 2·2 + 4 = 12, past the budget.
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("s.hps"),
-        DIGITS
+    crate::support::run_study(
+        dir.path(),
+        &DIGITS
             .replace("lr = 0.01,", "lr = loguniform(1e-3, 1e-1),")
             .replace("epochs = 4 }", "epochs = 4 }\n  scheduler = sha(min = 1, max = 4, eta = 2)\n  budget { trials = 4, epochs = 8 }"),
-    )
-    .unwrap();
-    let out = hps_in(dir.path(), &["run", "s.hps", "-q"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
     );
     let trials = crate::support::stored_trials(dir.path(), "s");
     let epochs: Vec<u32> = trials.iter().map(|t| t.epochs).collect();

@@ -95,34 +95,15 @@ impl SearchSpace {
     /// the product is at most a million.
     #[must_use]
     pub fn grid_size(&self) -> Option<GridSize> {
-        let mut product: u64 = 1;
-        for p in &self.params {
-            product = product.saturating_mul(p.distribution.cardinality()?);
-        }
+        let product = self.grid_product()?;
         if product > ENUMERATION_CAP {
             return Some(GridSize {
                 configurations: product,
                 exact: false,
             });
         }
-        let domains: Vec<Vec<Value>> = self
-            .params
-            .iter()
-            .map(|p| p.distribution.finite_values().unwrap_or_default())
-            .collect();
         let mut count = 0;
-        self.enumerate(
-            &self.params,
-            &domains,
-            &mut Config::new(),
-            0,
-            &mut |config| {
-                if !self.is_forbidden(config) {
-                    count += 1;
-                }
-                true
-            },
-        );
+        self.for_each_allowed(&mut |_| count += 1);
         Some(GridSize {
             configurations: count,
             exact: true,
@@ -133,16 +114,28 @@ impl SearchSpace {
     /// a parameter is continuous or there are more than a million.
     #[must_use]
     pub fn grid(&self) -> Option<Vec<Config>> {
-        let size = self.grid_size()?;
-        if !size.exact {
+        if self.grid_product()? > ENUMERATION_CAP {
             return None;
         }
+        let mut out = Vec::new();
+        self.for_each_allowed(&mut |config| out.push(config.clone()));
+        Some(out)
+    }
+
+    /// The product of the parameters' value counts, when every one is finite.
+    fn grid_product(&self) -> Option<u64> {
+        self.params.iter().try_fold(1_u64, |product, p| {
+            Some(product.saturating_mul(p.distribution.cardinality()?))
+        })
+    }
+
+    /// Visits every configuration of a finite space that no `forbid` rule removes.
+    fn for_each_allowed(&self, visit: &mut dyn FnMut(&Config)) {
         let domains: Vec<Vec<Value>> = self
             .params
             .iter()
             .map(|p| p.distribution.finite_values().unwrap_or_default())
             .collect();
-        let mut out = Vec::new();
         self.enumerate(
             &self.params,
             &domains,
@@ -150,12 +143,11 @@ impl SearchSpace {
             0,
             &mut |config| {
                 if !self.is_forbidden(config) {
-                    out.push(config.clone());
+                    visit(config);
                 }
                 true
             },
         );
-        Some(out)
     }
 
     /// Adds the fixed values (whose conditions hold) and the derived values to sampled parameters:
