@@ -27,7 +27,7 @@
 //! ```
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
@@ -41,7 +41,6 @@ use crate::trial::{Control, EpochMetrics, EpochSink, Trainer, TrialEnd, TrialFai
 #[derive(Debug, Clone)]
 pub struct Study {
     plan: Plan,
-    dir: PathBuf,
 }
 
 /// Why a study could not be loaded or run.
@@ -77,7 +76,7 @@ impl Study {
         let checked = check_paths(&[path.to_path_buf()]).map_err(|e| {
             StudyError::Invalid(format!("cannot read {}: {}", e.path.display(), e.error))
         })?;
-        Self::from_checked(&checked, path.parent().unwrap_or(Path::new(".")), None)
+        Self::from_checked(&checked, None)
     }
 
     /// Loads the only study of `.hps` source text.
@@ -86,7 +85,7 @@ impl Study {
     /// Diagnostics, or not exactly one study.
     pub fn from_source(name: &str, text: &str) -> Result<Self, StudyError> {
         let checked = check_text(name, text, Some(Path::new(".")));
-        Self::from_checked(&checked, Path::new("."), None)
+        Self::from_checked(&checked, None)
     }
 
     /// Loads the study `study` of a `.hps` file.
@@ -98,14 +97,10 @@ impl Study {
         let checked = check_paths(&[path.to_path_buf()]).map_err(|e| {
             StudyError::Invalid(format!("cannot read {}: {}", e.path.display(), e.error))
         })?;
-        Self::from_checked(
-            &checked,
-            path.parent().unwrap_or(Path::new(".")),
-            Some(study),
-        )
+        Self::from_checked(&checked, Some(study))
     }
 
-    fn from_checked(checked: &Checked, dir: &Path, name: Option<&str>) -> Result<Self, StudyError> {
+    fn from_checked(checked: &Checked, name: Option<&str>) -> Result<Self, StudyError> {
         if checked.has_errors() {
             return Err(StudyError::Invalid(checked.render_plain(100)));
         }
@@ -120,7 +115,6 @@ impl Study {
         })?;
         Ok(Self {
             plan: crate::plan::lower(study, &checked.program),
-            dir: dir.to_path_buf(),
         })
     }
 
@@ -147,9 +141,7 @@ impl Study {
             parallel: usize::try_from(self.plan.budget.parallel)
                 .unwrap_or(1)
                 .max(1),
-            trials_dir: Path::new(store)
-                .parent()
-                .map_or_else(|| self.dir.join("hps-trials"), |p| p.join("hps-trials")),
+            trials_dir: crate::runtime::trials_dir(store),
             quiet: true,
         };
         let trainer = ClosureTrainer {

@@ -165,13 +165,7 @@ fn a_changed_space_is_refused_with_a_located_diagnostic() {
     std::fs::write(dir.path().join("epochs.sh"), EPOCHS_SCRIPT).unwrap();
     let file = dir.path().join("s.hps");
     std::fs::write(&file, command_study(0.0, 3)).unwrap();
-    let out = hps(dir.path(), &["run", "s.hps", "-q"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::support::run_ok(dir.path());
     std::fs::write(
         &file,
         command_study(0.0, 3).replace("uniform(0, 1)", "uniform(0, 2)"),
@@ -257,13 +251,7 @@ fn kill_9_during_a_run_loses_no_finished_trial() {
         finished_before_kill.len() >= 2,
         "no trial finished within a minute"
     );
-    let out = hps(dir.path(), &["run", "s.hps", "-q"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::support::run_ok(dir.path());
     let store = storage::open(store_path.to_str().unwrap()).unwrap();
     let study = store.study("s").unwrap().unwrap();
     let trials = store.trials(study.id).unwrap();
@@ -290,10 +278,7 @@ fn export_round_trips_through_json() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("epochs.sh"), EPOCHS_SCRIPT).unwrap();
     std::fs::write(dir.path().join("s.hps"), command_study(0.0, 4)).unwrap();
-    assert_eq!(
-        hps(dir.path(), &["run", "s.hps", "-q"]).status.code(),
-        Some(0)
-    );
+    crate::support::run_ok(dir.path());
     let out = hps(dir.path(), &["export", "s", "--format", "json"]);
     assert_eq!(
         out.status.code(),
@@ -345,13 +330,7 @@ fn parallel_trials_overlap_and_propose_what_a_sequential_run_does() {
             &format!("trials = 6, parallel = {parallel} }}"),
         );
         std::fs::write(dir.path().join("s.hps"), source).unwrap();
-        let out = hps(dir.path(), &["run", "s.hps", "-q"]);
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        crate::support::run_ok(dir.path());
         crate::support::stored_trials(dir.path(), "s")
     };
     let parallel = run_with(3);

@@ -12,9 +12,8 @@ pub fn stored_trials(dir: &Path, study: &str) -> Vec<TrialRecord> {
     store.trials(record.id).unwrap()
 }
 
-/// Writes `source` as `s.hps` in `dir` and runs `hps run s.hps -q` there; the run must succeed.
-pub fn run_study(dir: &Path, source: &str) {
-    std::fs::write(dir.join("s.hps"), source).unwrap();
+/// Runs `hps run s.hps -q` in `dir`; the run must succeed.
+pub fn run_ok(dir: &Path) {
     let out = Command::new(env!("CARGO_BIN_EXE_hps"))
         .args(["run", "s.hps", "-q"])
         .current_dir(dir)
@@ -28,4 +27,10 @@ pub fn run_study(dir: &Path, source: &str) {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// Writes `source` as `s.hps` in `dir` and runs it (see [`run_ok`]).
+pub fn run_study(dir: &Path, source: &str) {
+    std::fs::write(dir.join("s.hps"), source).unwrap();
+    run_ok(dir);
 }

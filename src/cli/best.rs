@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use crate::cli::report::{best_of, open_store, print_best, study_with_plan};
+use crate::cli::report::{open_store, print_best, study_with_plan};
 
 /// Arguments of `hps best`.
 #[derive(Debug, Args)]
@@ -31,7 +31,7 @@ pub fn run(args: &BestArgs) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    match best_of(&plan, &trials) {
+    match crate::runtime::best_trial(&trials, plan.objective.direction) {
         Some(best) => {
             print_best(&plan, best);
             ExitCode::SUCCESS

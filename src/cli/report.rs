@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use std::time::Duration;
 
 use crate::plan::Plan;
-use crate::runtime::{RunSummary, StopReason, best_trial};
+use crate::runtime::{RunSummary, StopReason};
 use crate::semantic::program::Direction;
 use crate::space::{Config, Value};
 use crate::storage::{self, Storage, StudyRecord, TrialRecord};
@@ -163,12 +163,6 @@ pub fn trials_table(plan: &Plan, trials: &[TrialRecord]) -> String {
         out.push('\n');
     }
     out
-}
-
-/// The best trial of stored trials.
-#[must_use]
-pub fn best_of<'a>(plan: &Plan, trials: &'a [TrialRecord]) -> Option<&'a TrialRecord> {
-    best_trial(trials, plan.objective.direction)
 }
 
 /// `max`/`min` word for a direction.

@@ -196,10 +196,7 @@ fn execute(
                 .with_help("use `sampler = random`"),
         )
     })?;
-    let store_path = PathBuf::from(plan.store.strip_prefix("sqlite://").unwrap_or(&plan.store));
-    let trials_dir = store_path
-        .parent()
-        .map_or_else(|| PathBuf::from("hps-trials"), |p| p.join("hps-trials"));
+    let trials_dir = crate::runtime::trials_dir(&plan.store);
     if args.fresh {
         let _ = std::fs::remove_dir_all(trials_dir.join(&plan.study));
     }

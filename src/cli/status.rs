@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use crate::cli::report::{best_of, direction_word, open_store, study_with_plan};
+use crate::cli::report::{direction_word, open_store, study_with_plan};
 
 /// Arguments of `hps status`.
 #[derive(Debug, Args)]
@@ -38,7 +38,7 @@ pub fn run(args: &StatusArgs) -> ExitCode {
         let n = |state: &str| s.counts.get(state).copied().unwrap_or(0);
         let best = study_with_plan(store.as_ref(), &s.study.name).and_then(|(study, plan)| {
             let trials = store.trials(study.id).ok()?;
-            best_of(&plan, &trials).map(|b| {
+            crate::runtime::best_trial(&trials, plan.objective.direction).map(|b| {
                 format!(
                     "{} {} = {:.4} (trial {})",
                     direction_word(plan.objective.direction),

@@ -126,14 +126,29 @@ pub fn trial_seed(seed: u64, number: u64) -> u64 {
     crate::train::trainer::derived_rng(seed, number.wrapping_add(0x7472_6961_6C00)).next_u64()
 }
 
+/// Where the trial folders of studies in the store `store` (a path or `sqlite://PATH`) go:
+/// `hps-trials/` beside the store file.
+#[must_use]
+pub fn trials_dir(store: &str) -> PathBuf {
+    let path = std::path::Path::new(store.strip_prefix("sqlite://").unwrap_or(store));
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.join("hps-trials"),
+        _ => PathBuf::from("hps-trials"),
+    }
+}
+
 /// The most epochs a trial trains under `fifo`: its `train.epochs` (default 10).
 fn epochs_of(config: &Config) -> u32 {
+    recipe_epochs(config).unwrap_or(10).max(1)
+}
+
+/// A configuration's `train.epochs`, when it has one.
+#[must_use]
+pub fn recipe_epochs(config: &Config) -> Option<u32> {
     config
         .get("train.epochs")
         .and_then(Value::as_i64)
         .and_then(|e| u32::try_from(e).ok())
-        .unwrap_or(10)
-        .max(1)
 }
 
 struct Shared<'a> {
@@ -563,4 +578,19 @@ fn train_one(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trial_folders_sit_beside_the_store_file() {
+        assert_eq!(trials_dir("hps.db"), PathBuf::from("hps-trials"));
+        assert_eq!(trials_dir("runs/hps.db"), PathBuf::from("runs/hps-trials"));
+        assert_eq!(
+            trials_dir("sqlite://runs/hps.db"),
+            PathBuf::from("runs/hps-trials")
+        );
+    }
 }

@@ -142,7 +142,6 @@ impl Progress {
 fn short(config: &Config) -> String {
     config
         .iter()
-        .filter(|(k, _)| !k.starts_with("train.epochs"))
         .map(|(k, v)| {
             let name = k.rsplit('.').next().unwrap_or(k);
             match v {

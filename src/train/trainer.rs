@@ -239,11 +239,7 @@ impl Trainer for CandleTrainer {
         )
         .map_err(TrialFailure::new)?;
         // Schedules span the recipe's `epochs` (a promoted trial's rungs are parts of one schedule).
-        let horizon = run
-            .config
-            .get("train.epochs")
-            .and_then(Value::as_i64)
-            .and_then(|e| u32::try_from(e).ok())
+        let horizon = crate::runtime::recipe_epochs(&run.config)
             .map_or(run.max_epochs, |e| e.max(run.max_epochs));
         let recipe = Recipe::from(&run.config, horizon)?;
         let mut optimizer = Optimizer::new(
