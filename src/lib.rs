@@ -9,6 +9,7 @@ pub mod cli;
 pub mod diagnostic;
 mod embed;
 pub mod plan;
+pub mod predictor;
 pub mod runtime;
 pub mod sampler;
 pub mod scheduler;

@@ -233,12 +233,15 @@ impl Shared<'_> {
                     return Ok(Step::Done);
                 }
                 let history: Vec<Observation> = if proposer.sampler.uses_history() {
+                    let mut curves =
+                        store.objective_curves(self.study_id, &self.plan.objective.metric)?;
                     trials
                         .into_iter()
                         .map(|t| Observation {
+                            curve: curves.remove(&t.number).unwrap_or_default(),
                             config: t.params,
-                            value: t.value,
                             state: t.state,
+                            predicted: t.predicted,
                         })
                         .collect()
                 } else {

@@ -7,18 +7,78 @@ pub mod grid;
 pub mod random;
 
 use crate::plan::Plan;
+use crate::semantic::program::Direction;
 use crate::space::{Config, SearchSpace};
 use crate::storage::TrialState;
 
-/// A finished (or running) trial as a sampler sees it.
+/// A trial as a sampler sees it: its configuration, where it is, and its learning curve.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Observation {
-    /// Its sampled parameters.
+    /// Its configuration (searched parameters with the fixed and derived values).
     pub config: Config,
-    /// Its objective value, when it has one.
-    pub value: Option<f64>,
-    /// Where it is.
+    /// Where it is: queued and running trials are pending (no value yet).
     pub state: TrialState,
+    /// The objective after each epoch trained (`curve[0]` is epoch 1; NaN where the metric was
+    /// missing or not finite).
+    pub curve: Vec<f64>,
+    /// Set when a stopping rule ended the trial early: the predicted final value. Such a trial is
+    /// not a full observation; its real values are still in `curve`.
+    pub predicted: Option<f64>,
+}
+
+impl Observation {
+    /// The objective at the last epoch trained, when finite.
+    #[must_use]
+    pub fn value(&self) -> Option<f64> {
+        self.curve.last().copied().filter(|v| v.is_finite())
+    }
+
+    /// Whether the trial has not ended yet (queued or running): a point the sampler has proposed
+    /// but cannot learn from.
+    #[must_use]
+    pub fn is_pending(&self) -> bool {
+        matches!(self.state, TrialState::Queued | TrialState::Running)
+    }
+}
+
+/// The points a model-based sampler learns from, as `(configuration, loss)` with lower better
+/// (a maximised objective is negated).
+///
+/// Fidelity follows BOHB: trials are compared at one number of epochs — the largest that at least
+/// `min_points` ended trials have reached, each trial contributing its curve's value at that
+/// epoch. Trials ended by a stopping rule contribute the epochs they really trained, never their
+/// prediction; pending and failed trials contribute nothing. Empty when no epoch count has
+/// `min_points` trials.
+#[must_use]
+pub fn training_set(
+    history: &[Observation],
+    direction: Direction,
+    min_points: usize,
+) -> Vec<(&Config, f64)> {
+    let ended = || {
+        history
+            .iter()
+            .filter(|o| matches!(o.state, TrialState::Complete | TrialState::Stopped))
+    };
+    let mut lengths: Vec<usize> = ended().map(|o| o.curve.len()).filter(|&n| n > 0).collect();
+    lengths.sort_unstable();
+    lengths.dedup();
+    let sign = match direction {
+        Direction::Minimize => 1.0,
+        Direction::Maximize => -1.0,
+    };
+    for &epochs in lengths.iter().rev() {
+        let points: Vec<(&Config, f64)> = ended()
+            .filter_map(|o| {
+                let v = *o.curve.get(epochs - 1)?;
+                v.is_finite().then_some((&o.config, sign * v))
+            })
+            .collect();
+        if points.len() >= min_points.max(1) {
+            return points;
+        }
+    }
+    Vec::new()
 }
 
 /// Proposes configurations.

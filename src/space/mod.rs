@@ -4,6 +4,7 @@
 mod distribution;
 mod search_space;
 mod term;
+pub mod unit;
 mod value;
 
 pub use distribution::Distribution;

@@ -121,6 +121,9 @@ pub struct TrialRecord {
     /// The epochs it trains to now (none: the recipe's `epochs`).
     #[serde(default)]
     pub target_epochs: Option<u32>,
+    /// The final value a stopping rule predicted when it ended the trial early.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub predicted: Option<f64>,
 }
 
 /// Where a new trial starts in a successive-halving bracket.
@@ -288,6 +291,24 @@ pub trait Storage: Send {
     /// # Errors
     /// On database failure.
     fn curves(&self, study_id: i64) -> Result<Vec<MetricRow>, StoreError>;
+
+    /// The objective's learning curve of every trial that recorded one, by trial number:
+    /// `curve[e - 1]` is the value after epoch `e` (NaN where missing or not finite).
+    ///
+    /// # Errors
+    /// On database failure.
+    fn objective_curves(
+        &self,
+        study_id: i64,
+        metric: &str,
+    ) -> Result<BTreeMap<u64, Vec<f64>>, StoreError>;
+
+    /// Records the final value a stopping rule predicted for a trial it ends early (cleared when
+    /// the trial is promoted and trains on).
+    ///
+    /// # Errors
+    /// On database failure, or when the trial does not exist.
+    fn set_prediction(&mut self, trial_id: i64, predicted: f64) -> Result<(), StoreError>;
 
     /// Records that a trial's checkpoint at `epoch` is at `path`.
     ///

@@ -62,11 +62,13 @@ const MIGRATIONS: &[&str] = &[
     "ALTER TABLE trials ADD COLUMN bracket INTEGER;
      ALTER TABLE trials ADD COLUMN rung INTEGER NOT NULL DEFAULT 0;
      ALTER TABLE trials ADD COLUMN target_epochs INTEGER;",
+    // 3: early stopping: the final value a stopping rule predicted for a trial it ended.
+    "ALTER TABLE trials ADD COLUMN predicted REAL;",
 ];
 
 /// The columns read into a [`TrialRecord`], in the order [`RawTrial::from_row`] expects.
 const TRIAL_COLUMNS: &str = "id, study_id, number, state, params_json, seed, epochs, value, error, started_at, finished_at, \
-     bracket, rung, target_epochs";
+     bracket, rung, target_epochs, predicted";
 
 /// The columns read into a [`StudyRecord`], in the order [`study_from_row`] expects.
 const STUDY_COLUMNS: &str = "id, name, file, plan_hash, plan_json, created_at";
@@ -325,7 +327,7 @@ impl Storage for SqliteStore {
         let tx = self.write()?;
         let changed = tx.execute(
             "UPDATE trials SET state = 'queued', rung = ?2, target_epochs = ?3, error = NULL,
-                 started_at = NULL, finished_at = NULL
+                 started_at = NULL, finished_at = NULL, predicted = NULL
              WHERE id = ?1",
             params![trial_id, i64::from(rung), i64::from(target_epochs)],
         )?;
@@ -446,6 +448,47 @@ impl Storage for SqliteStore {
         Ok(curves)
     }
 
+    fn objective_curves(
+        &self,
+        study_id: i64,
+        metric: &str,
+    ) -> Result<BTreeMap<u64, Vec<f64>>, StoreError> {
+        let mut statement = self.connection.prepare_cached(
+            "SELECT t.id, t.number, m.epoch, m.value
+             FROM metrics m JOIN trials t ON t.id = m.trial_id
+             WHERE t.study_id = ?1 AND m.name = ?2
+             ORDER BY t.number, m.epoch",
+        )?;
+        let mut rows = statement.query(params![study_id, metric])?;
+        let mut curves: BTreeMap<u64, Vec<f64>> = BTreeMap::new();
+        while let Some(row) = rows.next()? {
+            let trial_id: i64 = row.get(0)?;
+            let number = column_to_unsigned(trial_id, "number", row.get::<_, i64>(1)?)?;
+            let epoch: u32 = column_to_unsigned(trial_id, "metric epoch", row.get::<_, i64>(2)?)?;
+            let value: Option<f64> = row.get(3)?;
+            let curve = curves.entry(number).or_default();
+            let index = epoch.saturating_sub(1) as usize;
+            if curve.len() <= index {
+                curve.resize(index + 1, f64::NAN);
+            }
+            curve[index] = value.unwrap_or(f64::NAN);
+        }
+        Ok(curves)
+    }
+
+    fn set_prediction(&mut self, trial_id: i64, predicted: f64) -> Result<(), StoreError> {
+        let tx = self.write()?;
+        let updated = tx.execute(
+            "UPDATE trials SET predicted = ?2 WHERE id = ?1",
+            params![trial_id, predicted],
+        )?;
+        if updated == 0 {
+            return Err(StoreError::NotFound(format!("trial {trial_id}")));
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     fn set_checkpoint(&mut self, trial_id: i64, epoch: u32, path: &str) -> Result<(), StoreError> {
         let tx = self.write()?;
         tx.execute(
@@ -499,6 +542,7 @@ struct RawTrial {
     bracket: Option<i64>,
     rung: i64,
     target_epochs: Option<i64>,
+    predicted: Option<f64>,
 }
 
 impl RawTrial {
@@ -519,6 +563,7 @@ impl RawTrial {
             bracket: row.get(11)?,
             rung: row.get(12)?,
             target_epochs: row.get(13)?,
+            predicted: row.get(14)?,
         })
     }
 
@@ -552,6 +597,7 @@ impl RawTrial {
                 .target_epochs
                 .map(|t| column_to_unsigned(id, "target epochs", t))
                 .transpose()?,
+            predicted: self.predicted,
         })
     }
 }
