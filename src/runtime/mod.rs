@@ -208,7 +208,8 @@ impl Shared<'_> {
         let capped = self.trial_cap.is_some_and(|cap| proposer.next >= cap);
         let can_create = !proposer.exhausted && !capped;
         let trials = store.trials(self.study_id)?;
-        match proposer.scheduler.decide(&trials, can_create) {
+        let curves = store.objective_curves(self.study_id, &self.plan.objective.metric)?;
+        match proposer.scheduler.decide(&trials, &curves, can_create) {
             Decision::Wait => Ok(Step::Wait),
             Decision::Done => {
                 self.end(if capped {
@@ -233,8 +234,7 @@ impl Shared<'_> {
                     return Ok(Step::Done);
                 }
                 let history: Vec<Observation> = if proposer.sampler.uses_history() {
-                    let mut curves =
-                        store.objective_curves(self.study_id, &self.plan.objective.metric)?;
+                    let mut curves = curves;
                     trials
                         .into_iter()
                         .map(|t| Observation {

@@ -7,7 +7,9 @@
 
 use crate::plan::Plan;
 use crate::plan::brackets::{self, Bracket};
-use crate::scheduler::{AWAITING, Decision, NOT_PROMOTED, Scheduler};
+use crate::scheduler::{
+    Competition, Curves, Decision, NOT_PROMOTED, Scheduler, awaits_decision, best_first, standing,
+};
 use crate::semantic::program::Direction;
 use crate::storage::{Placement, TrialRecord, TrialState};
 
@@ -38,13 +40,6 @@ impl SuccessiveHalving {
     /// The shape of bracket `index` (brackets repeat).
     fn shape(&self, index: u32) -> &Bracket {
         &self.brackets[index as usize % self.brackets.len()]
-    }
-
-    fn better(&self, a: f64, b: f64) -> std::cmp::Ordering {
-        match self.direction {
-            Direction::Maximize => b.total_cmp(&a),
-            Direction::Minimize => a.total_cmp(&b),
-        }
     }
 
     /// The next step inside bracket `index`, or `None` when the bracket is finished.
@@ -78,10 +73,8 @@ impl SuccessiveHalving {
             {
                 return Some(Decision::Wait);
             }
-            let awaiting: Vec<&&&TrialRecord> = at_rung
-                .iter()
-                .filter(|t| t.state == TrialState::Stopped && t.error.as_deref() == Some(AWAITING))
-                .collect();
+            let awaiting: Vec<&&&TrialRecord> =
+                at_rung.iter().filter(|t| awaits_decision(t)).collect();
             let Some(next) = shape.rungs.get(i as usize + 1) else {
                 continue;
             };
@@ -90,10 +83,11 @@ impl SuccessiveHalving {
             }
             let mut ranked: Vec<(&&&TrialRecord, f64)> = awaiting
                 .iter()
-                .map(|t| (*t, t.value.filter(|v| v.is_finite())))
-                .filter_map(|(t, v)| v.map(|v| (t, v)))
+                .filter_map(|t| standing(t).map(|v| (*t, v)))
                 .collect();
-            ranked.sort_by(|a, b| self.better(a.1, b.1).then(a.0.number.cmp(&b.0.number)));
+            ranked.sort_by(|a, b| {
+                best_first(self.direction, a.1, b.1).then(a.0.number.cmp(&b.0.number))
+            });
             let keep = usize::try_from(next.configs).unwrap_or(usize::MAX);
             let target = u32::try_from(next.epochs).unwrap_or(u32::MAX);
             let promote: Vec<(i64, u32, u32)> = ranked
@@ -113,7 +107,7 @@ impl SuccessiveHalving {
 }
 
 impl Scheduler for SuccessiveHalving {
-    fn decide(&self, trials: &[TrialRecord], can_create: bool) -> Decision {
+    fn decide(&self, trials: &[TrialRecord], _curves: &Curves, can_create: bool) -> Decision {
         if self.brackets.is_empty() {
             return Decision::Done;
         }
@@ -133,6 +127,34 @@ impl Scheduler for SuccessiveHalving {
 
     fn horizon(&self) -> Option<u32> {
         u32::try_from(self.max).ok()
+    }
+
+    /// The trials of its bracket that have finished its rung; the next rung's size goes on (one at
+    /// the last rung: the bracket's winner).
+    fn competition(
+        &self,
+        trial: &TrialRecord,
+        trials: &[TrialRecord],
+        _curves: &Curves,
+    ) -> Competition {
+        let Some(bracket) = trial.bracket else {
+            return Competition {
+                values: Vec::new(),
+                advancing: 1,
+            };
+        };
+        let values = trials
+            .iter()
+            .filter(|t| t.id != trial.id && t.bracket == Some(bracket) && t.rung == trial.rung)
+            .filter(|t| awaits_decision(t) || t.state == TrialState::Complete)
+            .filter_map(standing)
+            .collect();
+        let advancing = self
+            .shape(bracket)
+            .rungs
+            .get(trial.rung as usize + 1)
+            .map_or(1, |r| usize::try_from(r.configs).unwrap_or(usize::MAX));
+        Competition { values, advancing }
     }
 }
 
