@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod cli;
+mod contract;
 mod examples;
 mod fixtures;
 mod grammar_rules;

@@ -292,8 +292,29 @@ fn export_round_trips_through_json() {
     assert_eq!(export.trials, store.trials(study.id).unwrap());
     let out = hps(dir.path(), &["export", "s", "--format", "csv", "--curves"]);
     let csv = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(csv.lines().next(), Some("trial,epoch,score"));
+    assert_eq!(
+        csv.lines().next(),
+        Some("trial,epoch,params.x,train.epochs,score")
+    );
     assert_eq!(csv.lines().count(), 1 + 4 * 3);
+    // The exported curves replay through `lookup`: the same seed gives the same values.
+    std::fs::write(dir.path().join("curves.csv"), csv.as_bytes()).unwrap();
+    let replay = command_study(0.0, 4)
+        .replace("study s", "study replay")
+        .replace(
+            r#"command("sh epochs.sh {x} {epochs} 0")"#,
+            r#"lookup("curves.csv")"#,
+        );
+    assert!(replay.contains("lookup"), "{replay}");
+    std::fs::write(dir.path().join("s.hps"), replay).unwrap();
+    crate::support::run_ok(dir.path());
+    let values = |study: &str| -> Vec<Option<f64>> {
+        crate::support::stored_trials(dir.path(), study)
+            .iter()
+            .map(|t| t.value)
+            .collect()
+    };
+    assert_eq!(values("replay"), values("s"));
     let out = hps(dir.path(), &["trials", "s"]);
     assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1 + 4);
     let out = hps(dir.path(), &["status"]);
@@ -308,14 +329,14 @@ fn samplers_this_build_cannot_run_are_refused_at_their_field() {
     std::fs::write(dir.path().join("epochs.sh"), EPOCHS_SCRIPT).unwrap();
     std::fs::write(
         dir.path().join("s.hps"),
-        command_study(0.0, 2).replace("budget", "sampler = tpe\n  budget"),
+        command_study(0.0, 2).replace("budget", "sampler = hyperstar(model = \"m.bin\")\n  budget"),
     )
     .unwrap();
     let out = hps(dir.path(), &["run", "s.hps"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stderr.contains("hps::unsupported") && stderr.contains("sampler = tpe"),
+        stderr.contains("hps::unsupported") && stderr.contains("sampler = hyperstar"),
         "{stderr}"
     );
 }
@@ -504,4 +525,52 @@ fn successive_halving_with_parallel_workers_waits_for_each_rung() {
     xs.sort_by(|a, b| a.0.total_cmp(&b.0));
     assert_eq!(xs[0].1, 9);
     assert!(xs[..3].iter().all(|(_, e)| *e >= 3));
+}
+
+#[test]
+fn asha_promotes_without_waiting_for_full_rungs_with_two_workers() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = HALVING
+        .replace("sha(min = 1", "asha(min = 1")
+        .replace("trials = 9", "trials = 18, parallel = 2");
+    let study = Study::from_source("a.hps", &source).unwrap();
+    let calls = std::sync::Mutex::new(Vec::new());
+    let summary = study
+        .optimize(dir.path().join("hps.db").to_str().unwrap(), |trial| {
+            calls
+                .lock()
+                .unwrap()
+                .push((trial.trial(), trial.start_epoch(), trial.max_epochs()));
+            let x = trial.number("x")?;
+            for epoch in trial.start_epoch() + 1..=trial.max_epochs() {
+                std::thread::sleep(std::time::Duration::from_millis(2));
+                trial.report(epoch, x + 1.0 / f64::from(epoch));
+            }
+            Ok(())
+        })
+        .unwrap();
+    let trials = &summary.trials;
+    assert_eq!(trials.len(), 18);
+    assert!(trials.iter().all(|t| t.state.is_finished()), "{trials:?}");
+    // Each trial trains to a rung's end (1, 3 or 9 epochs), and at least one reached the top.
+    assert!(
+        trials.iter().all(|t| [1, 3, 9].contains(&t.epochs)),
+        "{trials:?}"
+    );
+    assert!(trials.iter().any(|t| t.epochs == 9));
+    // Promotion is asynchronous: some trial was promoted before the last new trial started.
+    let calls = calls.into_inner().unwrap();
+    let first_promotion = calls.iter().position(|(_, start, _)| *start > 0).unwrap();
+    let last_start = calls.iter().rposition(|(_, start, _)| *start == 0).unwrap();
+    assert!(first_promotion < last_start, "{calls:?}");
+    // A promoted trial continues from the epoch it reached.
+    for (number, start, max) in &calls {
+        assert!(start < max, "trial {number} asked to train {start}..{max}");
+        assert!(
+            [0, 1, 3].contains(start),
+            "trial {number} resumed at {start}"
+        );
+    }
+    // ASHA's rule: at most ⌊n/3⌋ of the 18 trials that finished rung 0 went on.
+    assert!(trials.iter().filter(|t| t.epochs >= 3).count() <= 6);
 }

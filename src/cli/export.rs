@@ -1,6 +1,6 @@
 //! `hps export STUDY --format csv|json|yaml [--curves]`: the study's trials (parameters, state, final
-//! objective) or, with `--curves`, every epoch's metrics. The JSON and YAML forms read back into
-//! [`Export`].
+//! objective) or, with `--curves`, every epoch's metrics (in CSV beside the trial's configuration: a
+//! file `trial = lookup(…)` replays). The JSON and YAML forms read back into [`Export`].
 
 use std::collections::BTreeSet;
 use std::process::ExitCode;
@@ -90,14 +90,11 @@ pub fn run(args: &ExportArgs) -> ExitCode {
             .map(|s| s + "\n")
             .map_err(|e| e.to_string()),
         ExportFormat::Yaml => serde_saphyr::to_string(&export).map_err(|e| e.to_string()),
-        ExportFormat::Csv if args.curves => Ok(curves_csv(&export.curves)),
+        ExportFormat::Csv if args.curves => Ok(curves_csv(&export.curves, &trials)),
         ExportFormat::Csv => Ok(trials_csv(&trials)),
     };
     match text {
-        Ok(text) => {
-            print!("{text}");
-            ExitCode::SUCCESS
-        }
+        Ok(text) => crate::cli::output::print_stdout(&text),
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::from(1)
@@ -113,11 +110,26 @@ fn csv_cell(text: &str) -> String {
     }
 }
 
-fn trials_csv(trials: &[TrialRecord]) -> String {
-    let params: BTreeSet<&str> = trials
+/// Every configuration key of the trials, sorted: their parameter columns.
+fn parameter_columns(trials: &[TrialRecord]) -> BTreeSet<&str> {
+    trials
         .iter()
         .flat_map(|t| t.params.keys().map(String::as_str))
-        .collect();
+        .collect()
+}
+
+/// The trial's value of each parameter column, as CSV cells (each after a comma).
+fn parameter_cells(trial: Option<&TrialRecord>, params: &BTreeSet<&str>, out: &mut String) {
+    for p in params {
+        out.push(',');
+        if let Some(v) = trial.and_then(|t| t.params.get(*p)) {
+            out.push_str(&csv_cell(&v.to_string()));
+        }
+    }
+}
+
+fn trials_csv(trials: &[TrialRecord]) -> String {
+    let params = parameter_columns(trials);
     let mut out = String::from("trial,state,value,epochs,seed,started_at,finished_at,error");
     for p in &params {
         out.push(',');
@@ -137,22 +149,24 @@ fn trials_csv(trials: &[TrialRecord]) -> String {
             opt(t.finished_at),
             csv_cell(t.error.as_deref().unwrap_or(""))
         ));
-        for p in &params {
-            out.push(',');
-            out.push_str(
-                &t.params
-                    .get(*p)
-                    .map_or_else(String::new, |v| csv_cell(&v.to_string())),
-            );
-        }
+        parameter_cells(Some(t), &params, &mut out);
         out.push('\n');
     }
     out
 }
 
-fn curves_csv(rows: &[MetricRow]) -> String {
+/// One row per (trial, epoch): the trial's configuration, then its metrics — the format
+/// `trial = lookup(…)` replays.
+fn curves_csv(rows: &[MetricRow], trials: &[TrialRecord]) -> String {
     let names: BTreeSet<&str> = rows.iter().map(|r| r.name.as_str()).collect();
+    let params = parameter_columns(trials);
+    let by_number: std::collections::BTreeMap<u64, &TrialRecord> =
+        trials.iter().map(|t| (t.number, t)).collect();
     let mut out = String::from("trial,epoch");
+    for p in &params {
+        out.push(',');
+        out.push_str(p);
+    }
     for n in &names {
         out.push(',');
         out.push_str(n);
@@ -167,6 +181,7 @@ fn curves_csv(rows: &[MetricRow]) -> String {
             i += 1;
         }
         out.push_str(&format!("{trial},{epoch}"));
+        parameter_cells(by_number.get(&trial).copied(), &params, &mut out);
         for n in &names {
             out.push(',');
             out.push_str(&cells.get(n).map_or_else(String::new, ToString::to_string));

@@ -55,3 +55,18 @@ pub fn print_read_error(error: &ReadError) {
 pub fn count(n: usize, noun: &str) -> String {
     format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
 }
+
+/// Writes `text` to stdout. A closed pipe (`hps export … | head`) ends the output quietly instead of
+/// panicking as `print!` does; other write errors are reported.
+pub fn print_stdout(text: &str) -> std::process::ExitCode {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: cannot write the output: {e}");
+            std::process::ExitCode::from(1)
+        }
+    }
+}

@@ -46,6 +46,5 @@ pub fn run(args: &PlanArgs) -> ExitCode {
             .unwrap_or_default(),
         Format::Yaml => serde_saphyr::to_string(&plan).unwrap_or_default(),
     };
-    print!("{text}");
-    ExitCode::SUCCESS
+    crate::cli::output::print_stdout(&text)
 }

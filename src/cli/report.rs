@@ -103,6 +103,12 @@ pub fn print_summary(plan: &Plan, summary: &RunSummary, elapsed: Duration) {
         summary.finished_now,
         elapsed.as_secs_f64()
     );
+    if summary.stopped_early > 0 {
+        println!(
+            "early stopping ({}): {} trials stopped early in this run, {} epochs saved",
+            plan.stopping.name, summary.stopped_early, summary.epochs_saved
+        );
+    }
     match &summary.best {
         Some(best) => print_best(plan, best),
         None => println!("no trial has finished with a value yet"),

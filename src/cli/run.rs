@@ -95,45 +95,23 @@ fn field_span(study: &Study, field: &str) -> crate::syntax::Span {
 fn unsupported(study: &Study, plan: &Plan) -> Option<Diagnostic> {
     let refuse = |field: &str, what: &str, help: &str| {
         Some(
-            Diagnostic::error(
-                Code::Unsupported,
-                field_span(study, field),
-                format!("this build of hps cannot run {what} yet"),
-            )
-            .with_label("not available yet")
-            .with_help(help.to_owned()),
+            Diagnostic::error(Code::Unsupported, field_span(study, field), what.to_owned())
+                .with_label("not available")
+                .with_help(help.to_owned()),
         )
     };
     if plan.strategy.is_some() {
         return refuse(
             "strategy",
-            "`strategy = autohas(…)`",
+            "this build of hps cannot run `strategy = autohas(…)` yet",
             "remove `strategy` to search with a sampler; `hps check` and `hps plan` accept the file",
         );
     }
-    if !matches!(plan.sampler.name.as_str(), "random" | "grid") {
-        return refuse(
-            "sampler",
-            &format!("the `{}` sampler", plan.sampler.name),
-            "use `sampler = random` or `sampler = grid` for now",
-        );
+    if let Err(e) = crate::scheduler::for_plan(plan) {
+        return refuse("scheduler", &e, "use `fifo`, `sha`, `hyperband` or `asha`");
     }
-    if !matches!(
-        plan.scheduler.step.name.as_str(),
-        "fifo" | "sha" | "hyperband"
-    ) {
-        return refuse(
-            "scheduler",
-            &format!("the `{}` scheduler", plan.scheduler.step.name),
-            "use `fifo`, `sha` or `hyperband` for now",
-        );
-    }
-    if plan.stopping.name != "none" {
-        return refuse(
-            "stopping",
-            &format!("the `{}` stopping rule", plan.stopping.name),
-            "use `stopping = none` (or leave it out) for now",
-        );
+    if let Err(e) = crate::stopping::for_plan(plan) {
+        return refuse("stopping", &e, "use `stopping = svr(…)` or leave it out");
     }
     None
 }
@@ -193,7 +171,7 @@ fn execute(
         Box::new(
             Diagnostic::error(Code::Unsupported, field_span(study, "sampler"), e)
                 .with_label("this sampler")
-                .with_help("use `sampler = random`"),
+                .with_help("use `random`, `grid`, `tpe` or `bo`"),
         )
     })?;
     let trials_dir = crate::runtime::trials_dir(&plan.store);

@@ -25,10 +25,7 @@ pub fn run(args: &TrialsArgs) -> ExitCode {
         return ExitCode::from(1);
     };
     match store.trials(study.id) {
-        Ok(trials) => {
-            print!("{}", trials_table(&plan, &trials));
-            ExitCode::SUCCESS
-        }
+        Ok(trials) => crate::cli::output::print_stdout(&trials_table(&plan, &trials)),
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::from(1)

@@ -463,3 +463,26 @@ fn extreme_values(d: &Distribution) -> Vec<Value> {
         vec![Value::Float(lo), Value::Float(hi)]
     })
 }
+
+/// The size of the network `plan` trains for `config`: `(trainable parameters, layers with
+/// weights)`, the architecture features of Baker et al.'s predictor. `None` without a model or a
+/// data shape known before loading, or when the network does not fit its input.
+#[must_use]
+pub fn size(plan: &crate::plan::Plan, config: &Config) -> Option<(u64, usize)> {
+    let model = plan.model.as_ref()?;
+    let shape = plan.data.as_ref()?.shape.as_ref()?;
+    let concrete = instantiate(
+        &model.layers,
+        &model.model,
+        config,
+        &shape.input,
+        shape.outputs,
+    )
+    .ok()?;
+    let mut layers = Vec::new();
+    rows(&concrete, &mut layers);
+    Some((
+        layers.iter().map(|l| l.params).sum(),
+        layers.iter().filter(|l| l.params > 0).count(),
+    ))
+}

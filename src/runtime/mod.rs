@@ -18,6 +18,7 @@ use crate::scheduler::successive_halving::not_promoted;
 use crate::scheduler::{AWAITING, Decision, Scheduler};
 use crate::semantic::program::Direction;
 use crate::space::{Config, SearchSpace, Value};
+use crate::stopping::{Case, Prediction, StoppingRule, Verdict};
 use crate::storage::{self, Storage, StoreError, TrialRecord, TrialState};
 use crate::trial::{Control, EpochMetrics, EpochSink, Trainer, TrialEnd, TrialRun};
 
@@ -67,6 +68,10 @@ pub struct RunSummary {
     pub finished_now: u64,
     /// Trials re-queued because a previous process died while running them.
     pub requeued: u64,
+    /// Trials the stopping rule ended early during this run.
+    pub stopped_early: u64,
+    /// Epochs those trials did not train (their stage's last epoch minus where they stopped).
+    pub epochs_saved: u64,
 }
 
 /// A run that could not go on.
@@ -157,6 +162,8 @@ struct Shared<'a> {
     study_id: i64,
     options: &'a RunOptions,
     proposer: Mutex<Proposer>,
+    /// Ends trials early from their curves (none for `stopping = none`).
+    stopping: Option<Box<dyn StoppingRule>>,
     /// The scheduler's most epochs per trial (none under `fifo`).
     horizon: Option<u32>,
     trial_cap: Option<u64>,
@@ -300,7 +307,45 @@ struct StoreSink<'s, 'a> {
     max_epochs: u32,
     /// The objective's value at the last recorded epoch.
     last_value: Option<f64>,
+    /// Set when the stopping rule ended the trial: its prediction and the epoch it stopped at.
+    stopped: Option<(Prediction, u32)>,
     error: Option<StoreError>,
+}
+
+impl StoreSink<'_, '_> {
+    /// Asks the stopping rule whether the trial trains on after `epoch`.
+    fn judge(&mut self, epoch: u32) -> Result<Verdict, StoreError> {
+        let Some(rule) = self.shared.stopping.as_deref() else {
+            return Ok(Verdict::Continue);
+        };
+        if epoch >= self.max_epochs {
+            return Ok(Verdict::Continue);
+        }
+        let study = self.shared.study_id;
+        let trials = self.store.trials(study)?;
+        let curves = self
+            .store
+            .objective_curves(study, &self.shared.plan.objective.metric)?;
+        let Some(trial) = trials.iter().find(|t| t.id == self.trial.id) else {
+            return Ok(Verdict::Continue);
+        };
+        let competition = self
+            .shared
+            .proposer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .scheduler
+            .competition(trial, &trials, &curves);
+        let curve = curves.get(&trial.number).map_or(&[][..], Vec::as_slice);
+        Ok(rule.judge(&Case {
+            trial,
+            curve,
+            target: self.max_epochs,
+            trials: &trials,
+            curves: &curves,
+            competition: &competition,
+        }))
+    }
 }
 
 impl EpochSink for StoreSink<'_, '_> {
@@ -340,9 +385,22 @@ impl EpochSink for StoreSink<'_, '_> {
                 .epoch_cap
                 .is_some_and(|cap| self.shared.epochs_trained.load(Ordering::SeqCst) >= cap);
         if over && metrics.epoch < self.max_epochs {
-            Control::Pause
-        } else {
-            Control::Continue
+            return Control::Pause;
+        }
+        match self.judge(metrics.epoch) {
+            Ok(Verdict::Continue) => Control::Continue,
+            Ok(Verdict::Stop(prediction)) => {
+                if let Err(e) = self.store.set_prediction(self.trial.id, prediction.value) {
+                    self.error = Some(e);
+                } else {
+                    self.stopped = Some((prediction, metrics.epoch));
+                }
+                Control::Pause
+            }
+            Err(e) => {
+                self.error = Some(e);
+                Control::Pause
+            }
         }
     }
 }
@@ -359,6 +417,7 @@ pub fn run(
     stop: Arc<AtomicBool>,
 ) -> Result<RunSummary, RunError> {
     let scheduler = crate::scheduler::for_plan(plan).map_err(RunError::Sampler)?;
+    let stopping = crate::stopping::for_plan(plan).map_err(RunError::Sampler)?;
     let mut store = storage::open(&options.store)?;
     let plan_json = serde_json::to_string(plan).unwrap_or_default();
     let study = store.open_study(
@@ -391,6 +450,7 @@ pub fn run(
         study_id: study.id,
         options,
         horizon: scheduler.horizon(),
+        stopping,
         proposer: Mutex::new(Proposer {
             sampler,
             scheduler,
@@ -453,6 +513,8 @@ pub fn run(
         reason,
         finished_now: shared.finished_now.load(Ordering::SeqCst),
         requeued,
+        stopped_early: shared.progress.stopped_early().0,
+        epochs_saved: shared.progress.stopped_early().1,
     })
 }
 
@@ -528,6 +590,7 @@ fn train_one(
         dir,
         max_epochs,
         last_value: trial.value,
+        stopped: None,
         error: None,
     };
     let outcome = trainer.train(&run, &mut sink);
@@ -535,11 +598,26 @@ fn train_one(
         return Err(RunError::Store(e));
     }
     let value = sink.last_value;
+    let stopped = sink.stopped.take();
+    // A trial below the scheduler's last rung waits for its rung's decision.
+    let below_last_rung = trial.bracket.is_some() && shared.horizon.is_some_and(|h| max_epochs < h);
     let (state, error, epochs) = match &outcome {
-        // A trial at the end of a rung below the scheduler's last waits for the rung's decision.
-        Ok(TrialEnd::Completed { epochs })
-            if trial.bracket.is_some() && shared.horizon.is_some_and(|h| *epochs < h) =>
-        {
+        Ok(TrialEnd::Paused { epochs }) if stopped.is_some() => {
+            if let Some((prediction, at)) = &stopped {
+                shared.progress.stop_early(
+                    trial.number,
+                    &prediction.reason(*at, max_epochs),
+                    max_epochs.saturating_sub(*at),
+                );
+            }
+            if below_last_rung {
+                (TrialState::Stopped, Some(String::from(AWAITING)), *epochs)
+            } else {
+                let reason = stopped.as_ref().map(|(p, at)| p.reason(*at, max_epochs));
+                (TrialState::Stopped, reason, *epochs)
+            }
+        }
+        Ok(TrialEnd::Completed { epochs }) if below_last_rung => {
             (TrialState::Stopped, Some(String::from(AWAITING)), *epochs)
         }
         Ok(TrialEnd::Completed { epochs }) => (TrialState::Complete, None, *epochs),

@@ -25,6 +25,8 @@ pub struct Progress {
     objective: String,
     direction: Direction,
     best: Mutex<Option<Best>>,
+    /// Trials stopped early and the epochs they did not train.
+    early: Mutex<(u64, u64)>,
     quiet: bool,
 }
 
@@ -47,6 +49,7 @@ impl Progress {
             objective: objective.to_owned(),
             direction,
             best: Mutex::new(None),
+            early: Mutex::new((0, 0)),
             quiet,
         }
     }
@@ -64,7 +67,8 @@ impl Progress {
             let best = self.best_text();
             let value = value.map_or_else(String::new, |v| format!(" {} {v:.4}", self.objective));
             bar.set_message(format!(
-                "{best} · #{number} epoch {epoch}/{max_epochs}{value}"
+                "{best} · #{number} epoch {epoch}/{max_epochs}{value}{}",
+                self.early_text()
             ));
         }
     }
@@ -107,6 +111,38 @@ impl Progress {
             }
             None if !self.quiet => eprintln!("{line}"),
             None => {}
+        }
+    }
+
+    /// A stopping rule ended trial `number` early, `saved` epochs before its stage's end.
+    pub fn stop_early(&self, number: u64, reason: &str, saved: u32) {
+        {
+            let mut early = self
+                .early
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            early.0 += 1;
+            early.1 += u64::from(saved);
+        }
+        self.note(&format!("trial {number:>4} {reason}{}", self.early_text()));
+    }
+
+    /// Trials stopped early so far and the epochs they did not train.
+    #[must_use]
+    pub fn stopped_early(&self) -> (u64, u64) {
+        *self
+            .early
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// ` · 3 stopped early (41 epochs saved)`, or nothing before the first.
+    fn early_text(&self) -> String {
+        let (trials, epochs) = self.stopped_early();
+        if trials == 0 {
+            String::new()
+        } else {
+            format!(" · {trials} stopped early ({epochs} epochs saved)")
         }
     }
 

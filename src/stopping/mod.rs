@@ -1,0 +1,80 @@
+//! Stopping rules end a trial early from its learning curve. After every epoch the runtime hands
+//! the rule a [`Case`] — the trial, its curve so far, the epoch its stage ends at, every other
+//! trial's curve and what the trial competes with (from the scheduler) — and the rule answers with a
+//! [`Verdict`]. One rule per file: [`svr`] is Baker et al.'s ν-SVR learning-curve prediction.
+
+pub mod svr;
+
+use crate::plan::Plan;
+use crate::scheduler::{Competition, Curves};
+use crate::storage::TrialRecord;
+
+/// What a stopping rule is asked after an epoch.
+#[derive(Debug, Clone, Copy)]
+pub struct Case<'a> {
+    /// The trial.
+    pub trial: &'a TrialRecord,
+    /// Its objective after each epoch so far (`curve[0]` is epoch 1).
+    pub curve: &'a [f64],
+    /// The epoch its current stage ends at (its rung's epochs, or its recipe's under `fifo`).
+    pub target: u32,
+    /// Every trial of the study.
+    pub trials: &'a [TrialRecord],
+    /// Every trial's objective curve, by number.
+    pub curves: &'a Curves,
+    /// The values it competes with and how many of its stage go on.
+    pub competition: &'a Competition,
+}
+
+/// A stopping rule's answer.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Verdict {
+    /// Train on.
+    Continue,
+    /// End the trial now.
+    Stop(Prediction),
+}
+
+/// Why a trial was stopped: its predicted value at the target epoch against the reference.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Prediction {
+    /// The predicted value at the stage's last epoch.
+    pub value: f64,
+    /// The prediction's standard deviation.
+    pub sigma: f64,
+    /// The value it had to beat (the ⌈κ·n⌉-th best of its competition).
+    pub reference: f64,
+    /// The probability that it ends worse than the reference.
+    pub probability: f64,
+}
+
+impl Prediction {
+    /// The reason recorded with a stopped trial.
+    #[must_use]
+    pub fn reason(&self, epoch: u32, target: u32) -> String {
+        format!(
+            "stopped early at epoch {epoch}: predicted {:.4} ± {:.4} at epoch {target}, worse than {:.4} with probability {:.3}",
+            self.value, self.sigma, self.reference, self.probability
+        )
+    }
+}
+
+/// Ends trials early.
+pub trait StoppingRule: Send + Sync {
+    /// Whether the trial in `case` trains on.
+    fn judge(&self, case: &Case<'_>) -> Verdict;
+}
+
+/// The stopping rule a plan names (`None` for `none`).
+///
+/// # Errors
+/// A stopping rule this build does not know.
+pub fn for_plan(plan: &Plan) -> Result<Option<Box<dyn StoppingRule>>, String> {
+    match plan.stopping.name.as_str() {
+        "none" => Ok(None),
+        "svr" => Ok(Some(Box::new(svr::SvrRule::new(plan)))),
+        other => Err(format!(
+            "the `{other}` stopping rule is not available in this build of hps; `none` and `svr` are"
+        )),
+    }
+}

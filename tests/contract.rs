@@ -1,0 +1,296 @@
+//! One contract for every sampler and every scheduler (and the `svr` stopping rule): the same seed
+//! gives the same trials; every value lies in its parameter's domain and scale; conditional
+//! parameters exist exactly when their condition holds; no trial is forbidden; the budget is never
+//! exceeded; and a run interrupted mid-study then resumed ends exactly like an uninterrupted one.
+//! Trials train a synthetic curve through the runtime itself (no network), so each case is fast.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use hps::plan::Plan;
+use hps::runtime::{RunOptions, RunSummary};
+use hps::space::{Config, Distribution, Value};
+use hps::trial::{Control, EpochMetrics, EpochSink, Trainer, TrialEnd, TrialFailure, TrialRun};
+
+/// Every kind of distribution, a condition and a `forbid` rule.
+const MIXED_SPACE: &str = r"
+    x        = uniform(-3, 3)
+    lr       = loguniform(1e-4, 1)
+    units    = int(2, 64, log = true)
+    k        = int(0, 10, step = 2)
+    q        = uniform(0, 1, step = 0.25)
+    opt      = choice(sgd, adam)
+    size     = ordinal(8, 16, 32)
+    when opt == sgd { momentum = uniform(0, 0.9) }
+    forbid opt == adam and size == 32
+";
+
+/// A finite space for `grid`, with a condition and a `forbid` rule.
+const FINITE_SPACE: &str = r"
+    k        = int(0, 4)
+    opt      = choice(sgd, adam)
+    size     = ordinal(8, 16, 32)
+    when opt == sgd { momentum = choice(0.0, 0.9) }
+    forbid opt == adam and size == 32
+";
+
+const SAMPLERS: &[&str] = &["random", "grid"];
+
+const SCHEDULERS: &[&str] = &[
+    "fifo",
+    "sha(min = 1, max = 9, eta = 3)",
+    "hyperband(min = 1, max = 9, eta = 3)",
+    "asha(min = 1, max = 9, eta = 3)",
+];
+
+fn source(sampler: &str, scheduler: &str, stopping: &str) -> String {
+    let space = if sampler == "grid" {
+        FINITE_SPACE
+    } else {
+        MIXED_SPACE
+    };
+    format!(
+        "study contract {{
+  trial     = custom
+  params    = {{ {space} }}
+  train     = {{ epochs = 9 }}
+  objective = maximize score
+  budget    {{ trials = 16, epochs = 100 }}
+  sampler   = {sampler}
+  scheduler = {scheduler}
+  stopping  = {stopping}
+  seed      = 11
+}}"
+    )
+}
+
+/// Every (sampler, scheduler, stopping) case.
+fn cases() -> Vec<(String, Plan)> {
+    let mut cases = Vec::new();
+    for sampler in SAMPLERS {
+        for scheduler in SCHEDULERS {
+            cases.push((sampler, scheduler, "none"));
+        }
+    }
+    cases.push((&"random", &"fifo", "svr(min_curves = 4, threshold = 0.5)"));
+    cases.push((
+        &"random",
+        &SCHEDULERS[2],
+        "svr(min_curves = 4, threshold = 0.5)",
+    ));
+    cases
+        .into_iter()
+        .map(|(sampler, scheduler, stopping)| {
+            let text = source(sampler, scheduler, stopping);
+            let study = hps::Study::from_source("contract.hps", &text)
+                .unwrap_or_else(|e| panic!("{sampler} × {scheduler}: {e}"));
+            (
+                format!("{sampler} × {scheduler} × {stopping}"),
+                study.plan().clone(),
+            )
+        })
+        .collect()
+}
+
+/// A deterministic learning curve rising towards a value that depends on every parameter.
+fn score(config: &Config, epoch: u32) -> f64 {
+    let number = |name: &str| config.get(name).and_then(Value::as_f64).unwrap_or(0.0);
+    let text = |name: &str| config.get(name).and_then(Value::as_str).unwrap_or("");
+    let final_value = 1.0
+        - 0.05 * (number("params.x") - 1.0).powi(2)
+        - 0.02 * (number("params.lr").max(1e-9).ln() + 4.0).powi(2)
+        - 0.001 * (number("params.units") - 20.0).abs()
+        - 0.01 * number("params.k")
+        + 0.05 * number("params.q")
+        + if text("params.opt") == "adam" {
+            0.05
+        } else {
+            0.1 * number("params.momentum")
+        };
+    final_value - 0.5 / f64::from(epoch)
+}
+
+/// Trains the synthetic curve; sets the stop flag (like Ctrl-C) once `interrupt_after` epochs have
+/// been trained in this process.
+struct Synthetic {
+    interrupt_after: Option<u64>,
+    trained: AtomicU64,
+}
+
+impl Trainer for Synthetic {
+    fn train(&self, run: &TrialRun, sink: &mut dyn EpochSink) -> Result<TrialEnd, TrialFailure> {
+        for epoch in run.start_epoch + 1..=run.max_epochs {
+            let mut values = BTreeMap::new();
+            values.insert(String::from("score"), score(&run.config, epoch));
+            let control = sink.epoch(&EpochMetrics { epoch, values });
+            let trained = self.trained.fetch_add(1, Ordering::SeqCst) + 1;
+            if self.interrupt_after.is_some_and(|n| trained >= n) {
+                run.stop.store(true, Ordering::SeqCst);
+            }
+            if control == Control::Pause {
+                return Ok(TrialEnd::Paused { epochs: epoch });
+            }
+            if run.stop.load(Ordering::SeqCst) && epoch < run.max_epochs {
+                return Ok(TrialEnd::Interrupted { epochs: epoch });
+            }
+        }
+        Ok(TrialEnd::Completed {
+            epochs: run.max_epochs,
+        })
+    }
+}
+
+fn run(plan: &Plan, dir: &Path, interrupt_after: Option<u64>) -> RunSummary {
+    let store = dir.join("hps.db");
+    let options = RunOptions {
+        store: store.display().to_string(),
+        fresh: false,
+        parallel: 1,
+        trials_dir: dir.join("trials"),
+        quiet: true,
+    };
+    let trainer = Synthetic {
+        interrupt_after,
+        trained: AtomicU64::new(0),
+    };
+    let sampler = hps::sampler::for_plan(plan).unwrap();
+    hps::runtime::run(
+        plan,
+        sampler,
+        &trainer,
+        &options,
+        Arc::new(AtomicBool::new(false)),
+    )
+    .unwrap()
+}
+
+/// What must agree between two runs: each trial's number, parameters, state, epochs and value.
+fn outcome(summary: &RunSummary) -> Vec<(u64, Config, String, u32, Option<f64>)> {
+    summary
+        .trials
+        .iter()
+        .map(|t| {
+            (
+                t.number,
+                t.params.clone(),
+                t.state.to_string(),
+                t.epochs,
+                t.value,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_same_seed_gives_the_same_trials() {
+    for (name, plan) in cases() {
+        let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let first = run(&plan, a.path(), None);
+        assert!(!first.trials.is_empty(), "{name}: no trials");
+        assert_eq!(
+            outcome(&first),
+            outcome(&run(&plan, b.path(), None)),
+            "{name}"
+        );
+    }
+}
+
+fn in_domain(distribution: &Distribution, value: &Value) -> bool {
+    let on_step = |x: f64, low: f64, step: f64| {
+        let k = (x - low) / step;
+        (k - k.round()).abs() < 1e-9
+    };
+    match distribution {
+        Distribution::Uniform { low, high, step } => value.as_f64().is_some_and(|x| {
+            (*low..=*high).contains(&x) && step.is_none_or(|s| on_step(x, *low, s))
+        }),
+        Distribution::LogUniform { low, high } => value
+            .as_f64()
+            .is_some_and(|x| x > 0.0 && (*low..=*high).contains(&x)),
+        Distribution::Int {
+            low, high, step, ..
+        } => {
+            matches!(value, Value::Int(i) if (*low..=*high).contains(i) && (i - low) % step.max(&1) == 0)
+        }
+        Distribution::Choice { values } | Distribution::Ordinal { values } => {
+            values.contains(value)
+        }
+        Distribution::Bases { values, .. } => value.as_f64().is_some_and(|x| values.contains(&x)),
+    }
+}
+
+#[test]
+fn values_respect_domains_conditions_forbid_and_the_budget() {
+    for (name, plan) in cases() {
+        let dir = tempfile::tempdir().unwrap();
+        let summary = run(&plan, dir.path(), None);
+        let space = hps::sampler::space_of(&plan);
+        for t in &summary.trials {
+            for p in &space.params {
+                let active = p
+                    .condition
+                    .as_ref()
+                    .is_none_or(|c| c.holds(&|n| t.params.get(n).cloned()));
+                match t.params.get(&p.name) {
+                    Some(v) => {
+                        assert!(active, "{name}: trial {} has inactive {}", t.number, p.name);
+                        assert!(
+                            in_domain(&p.distribution, v),
+                            "{name}: trial {} has {} = {v} outside {:?}",
+                            t.number,
+                            p.name,
+                            p.distribution
+                        );
+                    }
+                    None => assert!(!active, "{name}: trial {} lacks {}", t.number, p.name),
+                }
+            }
+            assert!(
+                !space.is_forbidden(&t.params),
+                "{name}: trial {} is forbidden",
+                t.number
+            );
+            assert!(
+                t.state.is_finished(),
+                "{name}: trial {} is {}",
+                t.number,
+                t.state
+            );
+        }
+        let trials = summary.trials.len() as u64;
+        let epochs: u64 = summary.trials.iter().map(|t| u64::from(t.epochs)).sum();
+        assert!(
+            trials <= plan.budget.trials.unwrap(),
+            "{name}: {trials} trials"
+        );
+        assert!(
+            epochs <= plan.budget.epochs.unwrap(),
+            "{name}: {epochs} epochs"
+        );
+    }
+}
+
+#[test]
+fn a_resumed_study_ends_like_an_uninterrupted_one() {
+    for (name, plan) in cases() {
+        let (whole, parts) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let expected = outcome(&run(&plan, whole.path(), None));
+        // Interrupted after 13 and then 29 epochs: mid-trial, mid-rung.
+        let first = run(&plan, parts.path(), Some(13));
+        assert_eq!(
+            first.reason,
+            hps::runtime::StopReason::Interrupted,
+            "{name}"
+        );
+        let second = run(&plan, parts.path(), Some(16));
+        assert_eq!(
+            second.reason,
+            hps::runtime::StopReason::Interrupted,
+            "{name}"
+        );
+        let resumed = run(&plan, parts.path(), None);
+        assert_eq!(outcome(&resumed), expected, "{name}");
+    }
+}
