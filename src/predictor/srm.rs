@@ -68,7 +68,12 @@ impl Srm {
         }
         let inputs = Standardizer::fit(&raw);
         let x: Vec<Vec<f64>> = raw.iter().map(|r| inputs.transform(r)).collect();
-        let y_raw: Vec<f64> = curves.iter().map(|c| c[target - 1]).collect();
+        // The target is the change from the last value seen: a model that learns nothing predicts
+        // the last-seen value, and the kernel need not rebuild the identity from standardised inputs.
+        let y_raw: Vec<f64> = curves
+            .iter()
+            .map(|c| c[target - 1] - c[prefix - 1])
+            .collect();
         #[allow(clippy::cast_precision_loss)]
         let n = y_raw.len() as f64;
         let target_mean = y_raw.iter().sum::<f64>() / n;
@@ -105,9 +110,10 @@ impl Srm {
     #[must_use]
     pub fn predict(&self, statics: &[f64], curve: &[f64]) -> (f64, f64) {
         let prefix = &curve[..self.prefix.min(curve.len())];
+        let last = prefix.last().copied().unwrap_or(0.0);
         let x = self.inputs.transform(&row(statics, prefix));
         (
-            self.model.predict(&x) * self.target_scale + self.target_mean,
+            last + self.model.predict(&x) * self.target_scale + self.target_mean,
             self.sigma,
         )
     }
