@@ -28,25 +28,25 @@ struct CurveSet {
 
 const SETS: &[CurveSet] = &[
     CurveSet {
-        name: "digits MLP (hps, 216 configs × 27 epochs)",
+        name: "digits MLP (hps, 216 configs × 27 epochs; 20 Hyperband iterations)",
         file: "benches/data/digits_curves.csv",
         metric: "val.accuracy",
         maximize: true,
         body: "model = mlp(width = choice(16, 64, 256), depth = choice(1, 2, 3), drop = choice(0.0, 0.3))
   train     = { optimizer = choice(sgd, adam), lr = choice(0.0003, 0.001, 0.003, 0.01, 0.03, 0.1), epochs = 27 }
   objective = maximize val.accuracy
-  budget    { trials = 250 }",
+  budget    { trials = 980 }",
         max: 27,
     },
     CurveSet {
-        name: "OpenCLIP (ScAn-Bench, 134 configs × 10 epochs)",
+        name: "OpenCLIP (ScAn-Bench, 134 configs × 10 epochs; 20 Hyperband iterations)",
         file: "benches/data/scan_vlm_curves.csv",
         metric: "val_loss",
         maximize: false,
         body: "params    = { config = int(0, 133) }
   train     = { epochs = 9 }
   objective = minimize val_loss
-  budget    { trials = 150 }",
+  budget    { trials = 340 }",
         max: 9,
     },
 ];

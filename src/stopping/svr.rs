@@ -22,13 +22,13 @@ use crate::stopping::{Case, Prediction, StoppingRule, Verdict};
 pub const MAX_CURVES: usize = 100;
 
 /// How many of `available` curves (at least `min`) a model trains on: the largest step of the ladder
-/// `min, ⌈1.1·min⌉, …` up to [`MAX_CURVES`]. Models are refitted about a dozen times on the way to
+/// `min, ⌈1.25·min⌉, …` up to [`MAX_CURVES`]. Models are refitted about eight times on the way to
 /// 100 curves instead of after every new curve, and any process — a resumed run included — fits the
 /// same model from the same curves.
 fn training_size(available: usize, min: usize) -> usize {
     let mut size = min.min(MAX_CURVES);
     loop {
-        let next = (size + size.div_ceil(10)).min(MAX_CURVES);
+        let next = (size + size.div_ceil(4)).min(MAX_CURVES);
         if next > available || next == size {
             return size;
         }
@@ -204,9 +204,12 @@ mod tests {
     fn models_refit_on_a_ladder_of_curve_counts() {
         assert_eq!(training_size(20, 20), 20);
         assert_eq!(training_size(21, 20), 20);
-        assert_eq!(training_size(22, 20), 22);
-        assert_eq!(training_size(30, 20), 28);
+        assert_eq!(training_size(24, 20), 20);
+        assert_eq!(training_size(25, 20), 25);
+        assert_eq!(training_size(40, 20), 40);
+        assert_eq!(training_size(39, 20), 32);
         assert_eq!(training_size(500, 20), MAX_CURVES);
         assert_eq!(training_size(3, 2), 3);
+        assert_eq!(training_size(2, 2), 2);
     }
 }
