@@ -5,6 +5,7 @@
 
 pub mod grid;
 pub mod random;
+pub mod tpe;
 
 use crate::plan::Plan;
 use crate::semantic::program::Direction;
@@ -105,8 +106,14 @@ pub fn for_plan(plan: &Plan) -> Result<Box<dyn Sampler>, String> {
     match plan.sampler.name.as_str() {
         "random" => Ok(Box::new(random::RandomSampler::new(space, plan.seed))),
         "grid" => Ok(Box::new(grid::GridSampler::new(&space)?)),
+        "tpe" => Ok(Box::new(tpe::TpeSampler::new(
+            space,
+            plan.seed,
+            plan.objective.direction,
+            tpe::TpeOptions::from_step(&plan.sampler)?,
+        ))),
         other => Err(format!(
-            "the `{other}` sampler is not available in this build of hps yet; `random` and `grid` are"
+            "the `{other}` sampler is not available in this build of hps yet; `random`, `grid` and `tpe` are"
         )),
     }
 }
