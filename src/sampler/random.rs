@@ -65,8 +65,7 @@ pub fn value(d: &Distribution, rng: &mut StdRng) -> Value {
             let x = rng.random_range(*low..=*high);
             match step {
                 Some(q) if *q > 0.0 => {
-                    let k = ((x - low) / q).round();
-                    Value::Float((low + k * q).min(*high))
+                    Value::Float(crate::space::unit::on_step(x, *low, *high, *q))
                 }
                 _ => Value::Float(x),
             }

@@ -84,10 +84,7 @@ pub fn from_unit(d: &Distribution, u: f64) -> Value {
         Distribution::Uniform { low, high, step } => {
             let x = low + u * (high - low);
             match step {
-                Some(q) if *q > 0.0 => {
-                    let k = ((x - low) / q).round();
-                    Value::Float((low + k * q).min(*high))
-                }
+                Some(q) if *q > 0.0 => Value::Float(on_step(x, *low, *high, *q)),
                 _ => Value::Float(x.clamp(*low, *high)),
             }
         }
@@ -111,6 +108,14 @@ pub fn from_unit(d: &Distribution, u: f64) -> Value {
             Value::Int((low + k * step).clamp(*low, low + ((high - low) / step) * step))
         }
     }
+}
+
+/// The grid point `low + k·step` nearest `x` that lies in `[low, high]` (the grid of
+/// `uniform(low, high, step)`, which need not reach `high`).
+#[must_use]
+pub fn on_step(x: f64, low: f64, high: f64, step: f64) -> f64 {
+    let last = ((high - low) / step + 1e-9).floor();
+    low + ((x - low) / step).round().clamp(0.0, last) * step
 }
 
 /// The transformed bounds of a numeric range: `ln` for log scales, integers widened by ½.
@@ -234,6 +239,19 @@ mod tests {
                 assert!((0.0..=1.0).contains(&u));
                 assert!(from_unit(d, u).loosely_equals(&v), "{d:?} {v:?} {u}");
             }
+        }
+    }
+
+    #[test]
+    fn steps_that_do_not_reach_the_upper_bound_stay_on_their_grid() {
+        let d = Distribution::Uniform {
+            low: 0.0,
+            high: 1.0,
+            step: Some(0.4),
+        };
+        for i in 0..=10 {
+            let v = from_unit(&d, f64::from(i) / 10.0).as_f64().unwrap();
+            assert!([0.0, 0.4, 0.8].iter().any(|g| (g - v).abs() < 1e-12), "{v}");
         }
     }
 
