@@ -385,24 +385,36 @@ study halving {
 }
 "#;
 
-#[test]
-fn successive_halving_promotes_the_best_and_continues_them_from_where_they_stopped() {
-    let dir = tempfile::tempdir().unwrap();
+/// Runs a study of `x` whose loss after epoch `e` is `x + 1/e`, each epoch taking `delay_ms`;
+/// returns the summary and each training call's `(trial, start epoch, max epochs)`.
+fn halving_run(
+    source: &str,
+    dir: &Path,
+    delay_ms: u64,
+) -> (hps::runtime::RunSummary, Vec<(u64, u32, u32)>) {
+    let study = Study::from_source("h.hps", source).unwrap();
     let calls = std::sync::Mutex::new(Vec::new());
-    let study = Study::from_source("h.hps", HALVING).unwrap();
     let summary = study
-        .optimize(dir.path().join("hps.db").to_str().unwrap(), |trial| {
+        .optimize(dir.join("hps.db").to_str().unwrap(), |trial| {
             calls
                 .lock()
                 .unwrap()
                 .push((trial.trial(), trial.start_epoch(), trial.max_epochs()));
             let x = trial.number("x")?;
             for epoch in trial.start_epoch() + 1..=trial.max_epochs() {
+                std::thread::sleep(std::time::Duration::from_millis(delay_ms));
                 trial.report(epoch, x + 1.0 / f64::from(epoch));
             }
             Ok(())
         })
         .unwrap();
+    (summary, calls.into_inner().unwrap())
+}
+
+#[test]
+fn successive_halving_promotes_the_best_and_continues_them_from_where_they_stopped() {
+    let dir = tempfile::tempdir().unwrap();
+    let (summary, calls) = halving_run(HALVING, dir.path(), 0);
     let trials = &summary.trials;
     assert_eq!(trials.len(), 9);
     // Rung sizes 9 × 1 epoch → 3 × 3 → 1 × 9.
@@ -424,7 +436,6 @@ fn successive_halving_promotes_the_best_and_continues_them_from_where_they_stopp
             .all(|t| t.error.as_deref().unwrap_or("").starts_with("not promoted"))
     );
     // Promotions continue from the last epoch: 9·1 + 3·2 + 1·6 epochs are trained, none twice.
-    let calls = calls.into_inner().unwrap();
     let trained: u32 = calls.iter().map(|(_, start, max)| max - start).sum();
     assert_eq!(trained, 9 + 3 * 2 + 6);
     assert!(
@@ -533,22 +544,7 @@ fn asha_promotes_without_waiting_for_full_rungs_with_two_workers() {
     let source = HALVING
         .replace("sha(min = 1", "asha(min = 1")
         .replace("trials = 9", "trials = 18, parallel = 2");
-    let study = Study::from_source("a.hps", &source).unwrap();
-    let calls = std::sync::Mutex::new(Vec::new());
-    let summary = study
-        .optimize(dir.path().join("hps.db").to_str().unwrap(), |trial| {
-            calls
-                .lock()
-                .unwrap()
-                .push((trial.trial(), trial.start_epoch(), trial.max_epochs()));
-            let x = trial.number("x")?;
-            for epoch in trial.start_epoch() + 1..=trial.max_epochs() {
-                std::thread::sleep(std::time::Duration::from_millis(2));
-                trial.report(epoch, x + 1.0 / f64::from(epoch));
-            }
-            Ok(())
-        })
-        .unwrap();
+    let (summary, calls) = halving_run(&source, dir.path(), 2);
     let trials = &summary.trials;
     assert_eq!(trials.len(), 18);
     assert!(trials.iter().all(|t| t.state.is_finished()), "{trials:?}");
@@ -559,7 +555,6 @@ fn asha_promotes_without_waiting_for_full_rungs_with_two_workers() {
     );
     assert!(trials.iter().any(|t| t.epochs == 9));
     // Promotion is asynchronous: some trial was promoted before the last new trial started.
-    let calls = calls.into_inner().unwrap();
     let first_promotion = calls.iter().position(|(_, start, _)| *start > 0).unwrap();
     let last_start = calls.iter().rposition(|(_, start, _)| *start == 0).unwrap();
     assert!(first_promotion < last_start, "{calls:?}");
