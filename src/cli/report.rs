@@ -103,7 +103,7 @@ pub fn print_summary(plan: &Plan, summary: &RunSummary, elapsed: Duration) {
         summary.finished_now,
         elapsed.as_secs_f64()
     );
-    if summary.stopped_early > 0 {
+    if plan.stopping.name != "none" {
         println!(
             "early stopping ({}): {} trials stopped early in this run, {} epochs saved",
             plan.stopping.name, summary.stopped_early, summary.epochs_saved
