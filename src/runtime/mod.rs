@@ -525,9 +525,13 @@ pub fn best_trial(trials: &[TrialRecord], direction: Direction) -> Option<&Trial
         .iter()
         .filter(|t| matches!(t.state, TrialState::Complete | TrialState::Stopped))
         .filter_map(|t| t.value.filter(|v| v.is_finite()).map(|v| (t, v)))
-        .max_by(|(_, a), (_, b)| match direction {
-            Direction::Maximize => a.total_cmp(b),
-            Direction::Minimize => b.total_cmp(a),
+        .max_by(|(ta, a), (tb, b)| {
+            let by_value = match direction {
+                Direction::Maximize => a.total_cmp(b),
+                Direction::Minimize => b.total_cmp(a),
+            };
+            // Among equal values, the earliest trial (as the progress display shows it).
+            by_value.then(tb.number.cmp(&ta.number))
         })
         .map(|(t, _)| t)
 }
