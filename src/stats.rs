@@ -1,5 +1,5 @@
 //! The standard normal distribution, shared by the `svr` stopping rule (Baker et al.'s
-//! `Φ((y − δ − ŷ)/σ)`) and the acquisition functions of `bo`: density [`pdf`] and distribution
+//! `Φ((y − δ − ŷ)/σ)`) and expected-improvement acquisitions: density [`pdf`] and distribution
 //! [`cdf`] (through a Chebyshev fit of `erfc`, relative error below 1.2·10⁻⁷ everywhere).
 
 /// `1/√(2π)`.
