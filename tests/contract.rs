@@ -36,7 +36,7 @@ const FINITE_SPACE: &str = r"
     forbid opt == adam and size == 32
 ";
 
-const SAMPLERS: &[&str] = &["random", "grid", "tpe(init = 4)"]; // BO_PENDING
+const SAMPLERS: &[&str] = &["random", "grid", "tpe(init = 4)", "bo(init = 4)"];
 
 const SCHEDULERS: &[&str] = &[
     "fifo",

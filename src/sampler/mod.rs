@@ -3,9 +3,13 @@
 //! trial's number, so the same file and seed give the same trials — also when a run is resumed or
 //! trials finish out of order.
 
+pub mod bo;
 pub mod grid;
 pub mod random;
 pub mod tpe;
+
+#[cfg(test)]
+pub(crate) mod testing;
 
 use crate::plan::Plan;
 use crate::semantic::program::Direction;
@@ -106,6 +110,12 @@ pub fn for_plan(plan: &Plan) -> Result<Box<dyn Sampler>, String> {
     match plan.sampler.name.as_str() {
         "random" => Ok(Box::new(random::RandomSampler::new(space, plan.seed))),
         "grid" => Ok(Box::new(grid::GridSampler::new(&space)?)),
+        "bo" => Ok(Box::new(bo::BoSampler::new(
+            space,
+            plan.seed,
+            plan.objective.direction,
+            bo::BoOptions::from_step(&plan.sampler)?,
+        ))),
         "tpe" => Ok(Box::new(tpe::TpeSampler::new(
             space,
             plan.seed,
@@ -113,7 +123,7 @@ pub fn for_plan(plan: &Plan) -> Result<Box<dyn Sampler>, String> {
             tpe::TpeOptions::from_step(&plan.sampler)?,
         ))),
         other => Err(format!(
-            "the `{other}` sampler is not available in this build of hps yet; `random`, `grid` and `tpe` are"
+            "the `{other}` sampler is not available in this build of hps yet; `random`, `grid`, `tpe` and `bo` are"
         )),
     }
 }

@@ -3,77 +3,15 @@
 
 use super::*;
 use crate::plan::Plan;
+use crate::sampler::testing::{MIXED, best, branin, complete, get, num, plan, run};
 use crate::sampler::{for_plan, space_of};
 use crate::space::Term;
 use crate::storage::TrialState;
-
-const MIXED: &str = "
-    x     = uniform(-3, 3)
-    lr    = loguniform(1e-4, 1)
-    units = int(2, 64, log = true)
-    k     = int(0, 10, step = 4)
-    q     = uniform(0, 1, step = 0.25)
-    opt   = choice(sgd, adam)
-    size  = ordinal(8, 16, 32)
-    when opt == sgd { momentum = uniform(0, 0.9) }
-";
-
-fn plan(params: &str, sampler: &str, extra: &str) -> Plan {
-    let source = format!(
-        "study t {{
-  trial     = custom
-  params    = {{ {params}
-{extra} }}
-  train     = {{ epochs = 1 }}
-  objective = minimize loss
-  budget    {{ trials = 100 }}
-  sampler   = {sampler}
-  seed      = 5
-}}"
-    );
-    crate::embed::Study::from_source("t.hps", &source)
-        .unwrap()
-        .plan()
-        .clone()
-}
-
-fn complete(space: &SearchSpace, config: &Config, loss: f64) -> Observation {
-    Observation {
-        config: space.complete(config),
-        state: TrialState::Complete,
-        curve: vec![loss],
-        predicted: None,
-    }
-}
-
-/// `trials` trials of `sampler` on `loss`, one after another.
-fn run(
-    sampler: &mut dyn Sampler,
-    space: &SearchSpace,
-    trials: u64,
-    loss: &dyn Fn(&Config) -> f64,
-) -> Vec<Observation> {
-    let mut history = Vec::new();
-    for n in 0..trials {
-        let config = sampler.ask(n, &history).unwrap().unwrap();
-        assert!(!space.is_forbidden(&space.complete(&config)), "{config:?}");
-        history.push(complete(space, &config, loss(&config)));
-    }
-    history
-}
 
 fn tpe(plan: &Plan, multivariate: bool) -> TpeSampler {
     let mut options = TpeOptions::from_step(&plan.sampler).unwrap();
     options.multivariate = multivariate;
     TpeSampler::new(space_of(plan), plan.seed, plan.objective.direction, options)
-}
-
-fn get<'c>(config: &'c Config, name: &str) -> Option<&'c Value> {
-    config.get(&format!("params.{name}"))
-}
-
-fn num(config: &Config, name: &str) -> f64 {
-    get(config, name).unwrap().as_f64().unwrap()
 }
 
 #[test]
@@ -303,22 +241,6 @@ fn pending_trials_push_parallel_proposals_away() {
         distance(&beside),
         distance(&alone)
     );
-}
-
-/// Branin on its usual domain; its minimum is 0.397887.
-fn branin(c: &Config) -> f64 {
-    let (x, y) = (num(c, "x"), num(c, "y"));
-    let pi = std::f64::consts::PI;
-    let b = 5.1 / (4.0 * pi * pi);
-    let t = 1.0 / (8.0 * pi);
-    (y - b * x * x + 5.0 / pi * x - 6.0).powi(2) + 10.0 * (1.0 - t) * x.cos() + 10.0
-}
-
-fn best(history: &[Observation]) -> f64 {
-    history
-        .iter()
-        .filter_map(Observation::value)
-        .fold(f64::INFINITY, f64::min)
 }
 
 #[test]

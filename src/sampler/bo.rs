@@ -1,0 +1,247 @@
+//! Bayesian optimisation: the first `init` trials are the random sampler's; afterwards a Gaussian
+//! process (`bo/gp.rs`, ARD Matérn-5/2 or RBF, hyperparameters by marginal likelihood with
+//! restarts) is fitted to the encoded configurations (`bo/encoding.rs`) and their standardised
+//! losses, and the configuration maximising the acquisition (`bo/acquisition.rs`: `ei`, `ucb`,
+//! `pi`) over the mixed space (`bo/search.rs`) is proposed.
+//!
+//! Trials are compared at one fidelity ([`crate::sampler::training_set`]). Pending trials (other
+//! workers' running ones) enter as the *kriging believer*: the process is conditioned on them at
+//! its own predicted mean, which removes their uncertainty, so parallel workers spread out. A
+//! configuration already tried or pending is never proposed again, and `forbid` rules are
+//! respected. Everything random comes from the study's seed and the trial's number, so the same
+//! history gives the same proposal.
+
+mod acquisition;
+mod cholesky;
+mod encoding;
+mod gp;
+mod lbfgs;
+mod search;
+
+use std::collections::HashSet;
+
+use crate::sampler::random::RandomSampler;
+use crate::sampler::{Observation, Sampler, training_set};
+use crate::semantic::program::{Direction, Step};
+use crate::space::{Config, SearchSpace};
+use crate::train::trainer::derived_rng;
+
+pub use acquisition::Acquisition;
+pub use gp::Kernel;
+
+use encoding::Encoder;
+use gp::{FitEffort, GaussianProcess};
+use search::Search;
+
+/// Separates this sampler's random streams from the others'.
+const STREAM: u64 = 0x0000_424F_5F53_4D50; // "BO_SMP"
+/// The most trials the process is fitted to: beyond it, the best and the most recent half each.
+const MAX_POINTS: usize = 256;
+/// Observed trials whose neighbourhoods the acquisition search also explores.
+const INCUMBENTS: usize = 3;
+
+/// The settings of `bo(…)`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BoOptions {
+    /// Random trials before the model is used.
+    pub init: usize,
+    /// What a candidate is worth.
+    pub acquisition: Acquisition,
+    /// The covariance function.
+    pub kernel: Kernel,
+}
+
+impl Default for BoOptions {
+    fn default() -> Self {
+        Self {
+            init: 8,
+            acquisition: Acquisition::ExpectedImprovement,
+            kernel: Kernel::Matern52,
+        }
+    }
+}
+
+impl BoOptions {
+    /// The options a plan's `bo(init = …, acquisition = …, kernel = …)` step gives.
+    ///
+    /// # Errors
+    /// When an argument has a value the checker should have refused.
+    pub fn from_step(step: &Step) -> Result<Self, String> {
+        let mut options = Self::default();
+        if let Some(v) = step.args.get("init") {
+            options.init = v
+                .as_i64()
+                .and_then(|n| usize::try_from(n).ok())
+                .filter(|&n| n > 0)
+                .ok_or_else(|| format!("`bo(init = {v})` needs a positive integer"))?;
+        }
+        if let Some(v) = step.args.get("acquisition") {
+            options.acquisition = v
+                .as_str()
+                .and_then(Acquisition::named)
+                .ok_or_else(|| format!("`bo(acquisition = {v})`: use `ei`, `ucb` or `pi`"))?;
+        }
+        if let Some(v) = step.args.get("kernel") {
+            options.kernel = match v.as_str() {
+                Some("matern52") => Kernel::Matern52,
+                Some("rbf") => Kernel::Rbf,
+                _ => return Err(format!("`bo(kernel = {v})`: use `matern52` or `rbf`")),
+            };
+        }
+        Ok(options)
+    }
+}
+
+/// Gaussian-process Bayesian optimisation.
+pub struct BoSampler {
+    space: SearchSpace,
+    seed: u64,
+    direction: Direction,
+    options: BoOptions,
+    encoder: Encoder,
+    random: RandomSampler,
+}
+
+impl BoSampler {
+    /// A sampler over `space`, seeded by the study's `seed`, for an objective optimised in
+    /// `direction`.
+    #[must_use]
+    pub fn new(space: SearchSpace, seed: u64, direction: Direction, options: BoOptions) -> Self {
+        let random = RandomSampler::new(space.clone(), seed);
+        let encoder = Encoder::new(&space);
+        Self {
+            space,
+            seed,
+            direction,
+            options,
+            encoder,
+            random,
+        }
+    }
+
+    /// The model's proposal, or `None` when the process cannot be fitted or every candidate is
+    /// forbidden or already tried.
+    fn propose(
+        &self,
+        number: u64,
+        history: &[Observation],
+        training: &[(&Config, f64)],
+    ) -> Option<Config> {
+        let training = kept(training);
+        let rows: Vec<Vec<f64>> = training
+            .iter()
+            .map(|(c, _)| self.encoder.encode(&self.space, c))
+            .collect();
+        let losses: Vec<f64> = training.iter().map(|(_, y)| *y).collect();
+        let y = standardise(&losses);
+        let mut rng = derived_rng(self.seed ^ STREAM, number);
+        let effort = if rows.len() <= 64 {
+            FitEffort {
+                restarts: 2,
+                iterations: 60,
+            }
+        } else {
+            FitEffort {
+                restarts: 1,
+                iterations: 40,
+            }
+        };
+        let mut gp = GaussianProcess::fit(self.options.kernel, &rows, &y, effort, &mut rng)?;
+        let pending: Vec<Vec<f64>> = history
+            .iter()
+            .filter(|o| o.is_pending())
+            .map(|o| self.encoder.encode(&self.space, &o.config))
+            .collect();
+        if !pending.is_empty() {
+            let believed: Vec<f64> = pending.iter().map(|p| gp.predict(p).0).collect();
+            gp = gp.condition_on(&pending, &believed)?;
+        }
+        let best = y.iter().copied().fold(f64::INFINITY, f64::min);
+        let seen: HashSet<Vec<u64>> = history
+            .iter()
+            .map(|o| Search::key(&self.encoder.encode(&self.space, &o.config)))
+            .collect();
+        let search = Search {
+            space: &self.space,
+            encoder: &self.encoder,
+            seen,
+        };
+        let mut ranked: Vec<usize> = (0..training.len()).collect();
+        ranked.sort_by(|&a, &b| losses[a].total_cmp(&losses[b]).then(a.cmp(&b)));
+        let incumbents: Vec<&Config> = ranked
+            .iter()
+            .take(INCUMBENTS)
+            .map(|&i| training[i].0)
+            .collect();
+        let acquisition = self.options.acquisition;
+        let score = |point: &[f64]| {
+            let (mean, variance) = gp.predict(point);
+            acquisition.score(mean, variance.sqrt(), best)
+        };
+        search.maximise(&score, &incumbents, &mut rng)
+    }
+}
+
+impl Sampler for BoSampler {
+    fn ask(&mut self, number: u64, history: &[Observation]) -> Result<Option<Config>, String> {
+        let init = self.options.init.max(1);
+        if number < init as u64 {
+            return self.random.ask(number, history);
+        }
+        let training = training_set(history, self.direction, init);
+        if training.len() < init {
+            return self.random.ask(number, history);
+        }
+        match self.propose(number, history, &training) {
+            Some(config) => Ok(Some(config)),
+            None => self.random.ask(number, history),
+        }
+    }
+
+    fn uses_history(&self) -> bool {
+        true
+    }
+}
+
+/// The training points the process is fitted to: all of them up to [`MAX_POINTS`], else the best
+/// and the most recent half each (in trial order).
+fn kept<'c>(training: &[(&'c Config, f64)]) -> Vec<(&'c Config, f64)> {
+    if training.len() <= MAX_POINTS {
+        return training.to_vec();
+    }
+    let half = MAX_POINTS / 2;
+    let mut ranked: Vec<usize> = (0..training.len()).collect();
+    ranked.sort_by(|&a, &b| training[a].1.total_cmp(&training[b].1).then(a.cmp(&b)));
+    let mut keep = vec![false; training.len()];
+    for &i in ranked.iter().take(half) {
+        keep[i] = true;
+    }
+    let mut recent = 0;
+    for i in (0..training.len()).rev() {
+        if recent == MAX_POINTS - half {
+            break;
+        }
+        if !keep[i] {
+            keep[i] = true;
+            recent += 1;
+        }
+    }
+    training
+        .iter()
+        .zip(keep)
+        .filter_map(|(p, k)| k.then_some(*p))
+        .collect()
+}
+
+/// `(y − mean)/sd` (sd 1 when the losses are all equal).
+fn standardise(y: &[f64]) -> Vec<f64> {
+    #[allow(clippy::cast_precision_loss)]
+    let n = y.len().max(1) as f64;
+    let mean = y.iter().sum::<f64>() / n;
+    let sd = (y.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt();
+    let sd = if sd > 1e-12 { sd } else { 1.0 };
+    y.iter().map(|v| (v - mean) / sd).collect()
+}
+
+#[cfg(test)]
+mod tests;
