@@ -35,8 +35,10 @@ use search::Search;
 
 /// Separates this sampler's random streams from the others'.
 const STREAM: u64 = 0x0000_424F_5F53_4D50; // "BO_SMP"
-/// The most trials the process is fitted to: beyond it, the best and the most recent half each.
+/// The most trials the posterior is conditioned on: beyond it, the best and the most recent half each.
 const MAX_POINTS: usize = 256;
+/// The most points the kernel hyperparameters are fitted to (the likelihood costs O(n³) per step).
+const FIT_POINTS: usize = 100;
 /// Observed trials whose neighbourhoods the acquisition search also explores.
 const INCUMBENTS: usize = 3;
 
@@ -135,7 +137,7 @@ impl BoSampler {
         let losses: Vec<f64> = training.iter().map(|(_, y)| *y).collect();
         let y = standardise(&losses);
         let mut rng = derived_rng(self.seed ^ STREAM, number);
-        let effort = if rows.len() <= 64 {
+        let effort = if rows.len() <= FIT_POINTS / 2 {
             FitEffort {
                 restarts: 2,
                 iterations: 60,
@@ -146,7 +148,18 @@ impl BoSampler {
                 iterations: 40,
             }
         };
-        let mut gp = GaussianProcess::fit(self.options.kernel, &rows, &y, effort, &mut rng)?;
+        // Kernel hyperparameters from at most FIT_POINTS of the points (the best and the most
+        // recent), the posterior from all of them.
+        let subset = kept_indices(&losses, FIT_POINTS);
+        let fit_rows: Vec<Vec<f64>> = subset.iter().map(|&i| rows[i].clone()).collect();
+        let fit_y: Vec<f64> = subset.iter().map(|&i| y[i]).collect();
+        let fitted =
+            GaussianProcess::fit(self.options.kernel, &fit_rows, &fit_y, effort, &mut rng)?;
+        let mut gp = if subset.len() == rows.len() {
+            fitted
+        } else {
+            fitted.on_data(&rows, &y)?
+        };
         let pending: Vec<Vec<f64>> = history
             .iter()
             .filter(|o| o.is_pending())
@@ -154,7 +167,9 @@ impl BoSampler {
             .collect();
         if !pending.is_empty() {
             let believed: Vec<f64> = pending.iter().map(|p| gp.predict(p).0).collect();
-            gp = gp.condition_on(&pending, &believed)?;
+            let all_rows: Vec<Vec<f64>> = rows.iter().chain(&pending).cloned().collect();
+            let all_y: Vec<f64> = y.iter().chain(&believed).copied().collect();
+            gp = gp.on_data(&all_rows, &all_y)?;
         }
         let best = y.iter().copied().fold(f64::INFINITY, f64::min);
         let seen: HashSet<Vec<u64>> = history
@@ -203,22 +218,30 @@ impl Sampler for BoSampler {
     }
 }
 
-/// The training points the process is fitted to: all of them up to [`MAX_POINTS`], else the best
-/// and the most recent half each (in trial order).
+/// The training points the process is conditioned on: all of them up to [`MAX_POINTS`].
 fn kept<'c>(training: &[(&'c Config, f64)]) -> Vec<(&'c Config, f64)> {
-    if training.len() <= MAX_POINTS {
-        return training.to_vec();
+    let losses: Vec<f64> = training.iter().map(|(_, y)| *y).collect();
+    kept_indices(&losses, MAX_POINTS)
+        .into_iter()
+        .map(|i| training[i])
+        .collect()
+}
+
+/// The indices (in order) of at most `limit` of the points with `losses`: all when there are no
+/// more, else the best `limit/2` and the most recent of the rest.
+fn kept_indices(losses: &[f64], limit: usize) -> Vec<usize> {
+    if losses.len() <= limit {
+        return (0..losses.len()).collect();
     }
-    let half = MAX_POINTS / 2;
-    let mut ranked: Vec<usize> = (0..training.len()).collect();
-    ranked.sort_by(|&a, &b| training[a].1.total_cmp(&training[b].1).then(a.cmp(&b)));
-    let mut keep = vec![false; training.len()];
-    for &i in ranked.iter().take(half) {
+    let mut ranked: Vec<usize> = (0..losses.len()).collect();
+    ranked.sort_by(|&a, &b| losses[a].total_cmp(&losses[b]).then(a.cmp(&b)));
+    let mut keep = vec![false; losses.len()];
+    for &i in ranked.iter().take(limit / 2) {
         keep[i] = true;
     }
     let mut recent = 0;
-    for i in (0..training.len()).rev() {
-        if recent == MAX_POINTS - half {
+    for i in (0..losses.len()).rev() {
+        if recent == limit - limit / 2 {
             break;
         }
         if !keep[i] {
@@ -226,11 +249,7 @@ fn kept<'c>(training: &[(&'c Config, f64)]) -> Vec<(&'c Config, f64)> {
             recent += 1;
         }
     }
-    training
-        .iter()
-        .zip(keep)
-        .filter_map(|(p, k)| k.then_some(*p))
-        .collect()
+    (0..losses.len()).filter(|&i| keep[i]).collect()
 }
 
 /// `(y − mean)/sd` (sd 1 when the losses are all equal).

@@ -110,15 +110,12 @@ impl GaussianProcess {
         Self::with_theta(kernel, dims, x, y.to_vec(), theta)
     }
 
-    /// The process with the same hyperparameters conditioned on more points (the constant liar's
-    /// pending trials).
+    /// The process with the same hyperparameters conditioned on other points (all the trials
+    /// when the hyperparameters came from a subset; the kriging believer's pending trials).
     #[must_use]
-    pub fn condition_on(&self, rows: &[Vec<f64>], y: &[f64]) -> Option<Self> {
-        let mut x = self.x.clone();
-        x.extend(rows.iter().flatten());
-        let mut ys = self.y.clone();
-        ys.extend_from_slice(y);
-        Self::with_theta(self.kernel, self.dims, x, ys, self.theta.clone())
+    pub fn on_data(&self, rows: &[Vec<f64>], y: &[f64]) -> Option<Self> {
+        let x = rows.iter().flatten().copied().collect();
+        Self::with_theta(self.kernel, self.dims, x, y.to_vec(), self.theta.clone())
     }
 
     fn with_theta(
@@ -370,7 +367,11 @@ mod tests {
         let gp = GaussianProcess::fit(Kernel::Rbf, &rows, &y, effort, &mut rng).unwrap();
         let (m, v) = gp.predict(&[0.5, 0.5]);
         assert!(m.is_finite() && v.is_finite() && v > 0.0);
-        let more = gp.condition_on(&[vec![0.1, 0.9]], &[m]).unwrap();
+        let mut more_rows = rows.clone();
+        more_rows.push(vec![0.1, 0.9]);
+        let mut more_y = y.clone();
+        more_y.push(m);
+        let more = gp.on_data(&more_rows, &more_y).unwrap();
         assert!(more.predict(&[0.1, 0.9]).1 < gp.predict(&[0.1, 0.9]).1);
     }
 }
