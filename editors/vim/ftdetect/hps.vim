@@ -1,0 +1,2 @@
+" .hps files: the hps hyperparameter search language.
+autocmd BufRead,BufNewFile *.hps setfiletype hps
