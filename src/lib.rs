@@ -8,6 +8,8 @@
 pub mod cli;
 pub mod diagnostic;
 mod embed;
+pub mod format;
+pub mod lsp;
 pub mod plan;
 pub mod predictor;
 pub mod runtime;

@@ -6,6 +6,7 @@ mod contract;
 mod examples;
 mod fixtures;
 mod grammar_rules;
+mod lsp;
 mod mutation;
 mod plan;
 mod run;

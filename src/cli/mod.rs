@@ -4,6 +4,8 @@
 mod best;
 mod check;
 pub mod export;
+mod fmt;
+mod lsp;
 mod output;
 mod plan;
 mod report;
@@ -30,6 +32,10 @@ pub struct Cli {
 pub enum Command {
     /// Check .hps files and report every mistake with its place.
     Check(check::CheckArgs),
+    /// Rewrite .hps files in the canonical layout, or with --check show what would change.
+    Fmt(fmt::FmtArgs),
+    /// Run the language server on stdin/stdout (editors start it).
+    Lsp,
     /// Compile a study into its execution plan, without training anything.
     Plan(plan::PlanArgs),
     /// Run a study: train every trial the budget allows, recording each epoch; run again to continue.
@@ -56,6 +62,8 @@ pub fn main() -> ExitCode {
 pub fn dispatch(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Fmt(args) => fmt::run(&args),
+        Command::Lsp => lsp::run(),
         Command::Plan(args) => plan::run(&args),
         Command::Run(args) => run::run(&args),
         Command::Status(args) => status::run(&args),
