@@ -5,8 +5,11 @@
 //! `pi`) over the mixed space (`bo/search.rs`) is proposed.
 //!
 //! Trials are compared at one fidelity ([`crate::sampler::training_set`]). Pending trials (other
-//! workers' running ones) enter as the *kriging believer*: the process is conditioned on them at
-//! its own predicted mean, which removes their uncertainty, so parallel workers spread out. A
+//! workers' running ones) enter through the *constant liar* (Ginsbourger et al., 2010): the
+//! process is conditioned on them as if each had the worst loss seen, so their neighbourhoods stop
+//! being attractive and parallel workers spread out. (The kriging believer, conditioning on the
+//! predicted mean, still let a second worker propose a point 10⁻⁴ away from the first once the
+//! model was confident.) A
 //! configuration already tried or pending is never proposed again, and `forbid` rules are
 //! respected. Everything random comes from the study's seed and the trial's number, so the same
 //! history gives the same proposal.
@@ -144,7 +147,7 @@ impl BoSampler {
             }
         } else {
             FitEffort {
-                restarts: 1,
+                restarts: 0,
                 iterations: 40,
             }
         };
@@ -165,13 +168,18 @@ impl BoSampler {
             .filter(|o| o.is_pending())
             .map(|o| self.encoder.encode(&self.space, &o.config))
             .collect();
+        let best = y.iter().copied().fold(f64::INFINITY, f64::min);
         if !pending.is_empty() {
-            let believed: Vec<f64> = pending.iter().map(|p| gp.predict(p).0).collect();
+            // The constant liar: each pending trial is believed to have the worst loss seen.
+            let worst = y.iter().copied().fold(f64::NEG_INFINITY, f64::max);
             let all_rows: Vec<Vec<f64>> = rows.iter().chain(&pending).cloned().collect();
-            let all_y: Vec<f64> = y.iter().chain(&believed).copied().collect();
+            let all_y: Vec<f64> = y
+                .iter()
+                .copied()
+                .chain(pending.iter().map(|_| worst))
+                .collect();
             gp = gp.on_data(&all_rows, &all_y)?;
         }
-        let best = y.iter().copied().fold(f64::INFINITY, f64::min);
         let seen: HashSet<Vec<u64>> = history
             .iter()
             .map(|o| Search::key(&self.encoder.encode(&self.space, &o.config)))

@@ -24,10 +24,12 @@ const RANDOM_CANDIDATES: usize = 1000;
 /// Local searches started, from the best random candidates.
 const LOCAL_STARTS: usize = 5;
 /// Steps per local search, and neighbours tried per step.
-const LOCAL_STEPS: usize = 10;
+const LOCAL_STEPS: usize = 15;
 const NEIGHBOURS: usize = 12;
-/// The spread of a numeric parameter's step on its unit scale.
+/// The spread of a numeric parameter's first steps on its unit scale; it shrinks fivefold (down to
+/// [`SMALLEST_STEP_SD`]) each time no neighbour improves, so the search ends precise.
 const STEP_SD: f64 = 0.1;
+const SMALLEST_STEP_SD: f64 = 0.004;
 
 /// The acquisition search over one space.
 pub struct Search<'a> {
@@ -99,10 +101,11 @@ impl Search<'_> {
     /// Hill-climbing from `start` through neighbours.
     fn climb(&self, start: Scored, score: &dyn Fn(&[f64]) -> f64, rng: &mut StdRng) -> Scored {
         let mut current = start;
+        let mut spread = STEP_SD;
         for _ in 0..LOCAL_STEPS {
             let mut improved: Option<Scored> = None;
             for _ in 0..NEIGHBOURS {
-                let Some(config) = neighbour(self.space, &current.config, rng) else {
+                let Some(config) = neighbour(self.space, &current.config, spread, rng) else {
                     return current;
                 };
                 if let Some(s) = self.score(&config, score) {
@@ -114,6 +117,7 @@ impl Search<'_> {
             }
             match improved {
                 Some(next) => current = next,
+                None if spread > SMALLEST_STEP_SD => spread /= 5.0,
                 None => break,
             }
         }
@@ -121,10 +125,16 @@ impl Search<'_> {
     }
 }
 
-/// `base` with one active parameter changed (and conditional parameters that change activity
-/// added from a random draw or removed). `None` when no parameter can change.
+/// `base` with one active parameter changed — a numeric one by a Gaussian step of s.d. `spread` on
+/// its unit scale — and conditional parameters that change activity added from a random draw or
+/// removed. `None` when no parameter can change.
 #[must_use]
-pub fn neighbour(space: &SearchSpace, base: &Config, rng: &mut StdRng) -> Option<Config> {
+pub fn neighbour(
+    space: &SearchSpace,
+    base: &Config,
+    spread: f64,
+    rng: &mut StdRng,
+) -> Option<Config> {
     let movable: Vec<usize> = space
         .params
         .iter()
@@ -151,7 +161,7 @@ pub fn neighbour(space: &SearchSpace, base: &Config, rng: &mut StdRng) -> Option
         category(&p.distribution, (k + shift) % n.max(1))?
     } else {
         let u = to_unit(&p.distribution, old).unwrap_or(0.5);
-        let normal = Normal::new(0.0, STEP_SD).ok()?;
+        let normal = Normal::new(0.0, spread).ok()?;
         let mut value = old.clone();
         for _ in 0..8 {
             value = from_unit(&p.distribution, u + normal.sample(rng));
