@@ -22,10 +22,10 @@ use super::encoding::Encoder;
 /// Random configurations scored first.
 const RANDOM_CANDIDATES: usize = 1000;
 /// Local searches started, from the best random candidates.
-const LOCAL_STARTS: usize = 5;
+const LOCAL_STARTS: usize = 4;
 /// Steps per local search, and neighbours tried per step.
 const LOCAL_STEPS: usize = 15;
-const NEIGHBOURS: usize = 12;
+const NEIGHBOURS: usize = 10;
 /// The spread of a numeric parameter's first steps on its unit scale; it shrinks fivefold (down to
 /// [`SMALLEST_STEP_SD`]) each time no neighbour improves, so the search ends precise.
 const STEP_SD: f64 = 0.1;
