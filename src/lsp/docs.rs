@@ -146,3 +146,32 @@ mod tests {
         assert!(bo.contains("| `kernel` |"), "{bo}");
     }
 }
+
+#[cfg(test)]
+mod reference {
+    use super::*;
+
+    /// The reference in docs/language.md says what hover and completion say.
+    #[test]
+    fn the_language_reference_lists_every_builtin_as_the_checker_knows_it() {
+        let reference = include_str!("../../docs/language.md");
+        let mut missing = Vec::new();
+        for b in BUILTINS {
+            let signature = format!("`{}`", b.signature());
+            if !reference.contains(&signature) || !reference.contains(b.doc) {
+                missing.push(b.signature());
+            }
+            for a in b.args {
+                if !reference.contains(a.doc) {
+                    missing.push(format!("{}: {}", b.name, a.name));
+                }
+            }
+        }
+        for f in STUDY_FIELDS {
+            if !reference.contains(&format!("`{}`", f.name)) {
+                missing.push(format!("study field {}", f.name));
+            }
+        }
+        assert!(missing.is_empty(), "not in docs/language.md: {missing:#?}");
+    }
+}
