@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 cargo build --quiet --release
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-sed -e 's/sampler   = tpe(init = 8)/sampler   = random/' \
+sed -e 's/sampler   = [a-z]*(init = 8)/sampler   = random/' \
     -e 's/scheduler = hyperband(min = 1, max = 27, eta = 3)/scheduler = fifo/' \
     -e 's/stopping  = svr(threshold = 0.95, offset = 0.0, keep = 0.25, min_curves = 10)/stopping  = none/' \
     -e 's/budget    { trials = 150, epochs = 1500, time = 10m }/budget    { trials = 20 }/' \
