@@ -24,7 +24,7 @@ mod search;
 use std::collections::HashSet;
 
 use crate::sampler::random::RandomSampler;
-use crate::sampler::{Observation, Sampler, training_set};
+use crate::sampler::{Observation, Sampler, model_points};
 use crate::semantic::program::{Direction, Step};
 use crate::space::{Config, SearchSpace};
 use crate::train::trainer::derived_rng;
@@ -207,15 +207,9 @@ impl BoSampler {
 
 impl Sampler for BoSampler {
     fn ask(&mut self, number: u64, history: &[Observation]) -> Result<Option<Config>, String> {
-        let init = self.options.init.max(1);
-        if number < init as u64 {
-            return self.random.ask(number, history);
-        }
-        let training = training_set(history, self.direction, init);
-        if training.len() < init {
-            return self.random.ask(number, history);
-        }
-        match self.propose(number, history, &training) {
+        let proposal = model_points(number, history, self.direction, self.options.init)
+            .and_then(|training| self.propose(number, history, &training));
+        match proposal {
             Some(config) => Ok(Some(config)),
             None => self.random.ask(number, history),
         }

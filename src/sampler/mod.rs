@@ -86,6 +86,24 @@ pub fn training_set(
     Vec::new()
 }
 
+/// What a model-based sampler learns from for trial `number`, or `None` while the random sampler
+/// should answer instead: for the first `init` trials, and while fewer than `init` trials have
+/// ended at a common fidelity ([`training_set`]).
+#[must_use]
+pub fn model_points(
+    number: u64,
+    history: &[Observation],
+    direction: Direction,
+    init: usize,
+) -> Option<Vec<(&Config, f64)>> {
+    let init = init.max(1);
+    if number < init as u64 {
+        return None;
+    }
+    let training = training_set(history, direction, init);
+    (training.len() >= init).then_some(training)
+}
+
 /// Proposes configurations.
 pub trait Sampler: Send {
     /// The parameters of trial `number` (searched parameters only; the runtime adds fixed and

@@ -19,7 +19,7 @@ mod truncated_normal;
 use rand::rngs::StdRng;
 
 use crate::sampler::random::{self, RandomSampler};
-use crate::sampler::{Observation, Sampler, training_set};
+use crate::sampler::{Observation, Sampler, model_points};
 use crate::semantic::program::{Direction, Step};
 use crate::space::{Config, SearchSpace, Value};
 use crate::train::trainer::derived_rng;
@@ -106,14 +106,10 @@ impl TpeSampler {
 
 impl Sampler for TpeSampler {
     fn ask(&mut self, number: u64, history: &[Observation]) -> Result<Option<Config>, String> {
-        let init = self.options.init.max(1);
-        if number < init as u64 {
+        let Some(training) = model_points(number, history, self.direction, self.options.init)
+        else {
             return self.random.ask(number, history);
-        }
-        let training = training_set(history, self.direction, init);
-        if training.len() < init {
-            return self.random.ask(number, history);
-        }
+        };
         let rows = split::split(history, &training);
         let model = Model::new(&self.space, &rows, self.options);
         let mut rng = derived_rng(self.seed ^ STREAM, number);

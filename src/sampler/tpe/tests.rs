@@ -4,7 +4,7 @@
 use super::*;
 use crate::plan::Plan;
 use crate::sampler::testing::{MIXED, best, branin, complete, get, num, plan, run};
-use crate::sampler::{for_plan, space_of};
+use crate::sampler::{for_plan, space_of, training_set};
 use crate::space::Term;
 use crate::storage::TrialState;
 
