@@ -7,9 +7,9 @@
 //! Parameters are drawn in definition order, so a `when` condition is evaluated on the values drawn
 //! before it, and a parameter's densities come only from trials where it was active. By default
 //! (as in Optuna 5) the model is multivariate: parameters active in exactly the same trials form a
-//! group modelled jointly (Optuna's `multivariate = True, group = True`); with
-//! [`TpeOptions::multivariate`] off every parameter is modelled alone (univariate TPE). A proposal
-//! that a `forbid` rule removes is redrawn from fresh candidates.
+//! group modelled jointly (Optuna's `multivariate = True, group = True`); with `multivariate =
+//! false` ([`TpeOptions::multivariate`]) every parameter is modelled alone (univariate TPE). A
+//! proposal that a `forbid` rule removes is redrawn from fresh candidates.
 
 mod encoding;
 mod parzen;
@@ -57,7 +57,7 @@ impl Default for TpeOptions {
 }
 
 impl TpeOptions {
-    /// The options a plan's `tpe(init = …, candidates = …)` step gives.
+    /// The options a plan's `tpe(init = …, candidates = …, multivariate = …)` step gives.
     ///
     /// # Errors
     /// When an argument is not a positive integer.
@@ -71,10 +71,15 @@ impl TpeOptions {
                 .filter(|&n| n > 0)
                 .ok_or_else(|| format!("`tpe({name} = {v})` needs a positive integer")),
         };
+        let multivariate = match step.args.get("multivariate") {
+            None => defaults.multivariate,
+            Some(Value::Bool(b)) => *b,
+            Some(v) => return Err(format!("`tpe(multivariate = {v})` needs `true` or `false`")),
+        };
         Ok(Self {
             init: positive("init", defaults.init)?,
             candidates: positive("candidates", defaults.candidates)?,
-            multivariate: defaults.multivariate,
+            multivariate,
         })
     }
 }

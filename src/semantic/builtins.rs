@@ -672,6 +672,13 @@ pub const BUILTINS: &[Builtin] = &[
                 "24",
                 "candidates scored per suggestion",
             ),
+            opt(
+                "multivariate",
+                ArgType::Bool,
+                NONE,
+                "true",
+                "model parameters active in the same trials jointly (false: each alone)",
+            ),
         ],
         "Tree-structured Parzen estimator.",
     ),

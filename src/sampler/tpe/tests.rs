@@ -25,8 +25,17 @@ fn plans_name_tpe_with_its_arguments() {
         TpeOptions::from_step(&bare.sampler).unwrap(),
         TpeOptions::default()
     );
+    let univariate = plan("x = uniform(0, 1)", "tpe(multivariate = false)", "");
+    assert!(
+        !TpeOptions::from_step(&univariate.sampler)
+            .unwrap()
+            .multivariate
+    );
     let mut bad = bare.sampler.clone();
     bad.args.insert("init".into(), Value::Int(0));
+    assert!(TpeOptions::from_step(&bad).is_err());
+    let mut bad = bare.sampler.clone();
+    bad.args.insert("multivariate".into(), Value::Int(1));
     assert!(TpeOptions::from_step(&bad).is_err());
 }
 
