@@ -45,17 +45,7 @@ impl Sampler for RandomSampler {
 
 /// One configuration: each active parameter drawn from its distribution.
 pub fn draw(space: &SearchSpace, rng: &mut StdRng) -> Config {
-    let mut config = Config::new();
-    for p in &space.params {
-        let active = p.condition.as_ref().is_none_or(|c| {
-            let complete = space.complete(&config);
-            c.holds(&|n| complete.get(n).cloned())
-        });
-        if active {
-            config.insert(p.name.clone(), value(&p.distribution, rng));
-        }
-    }
-    config
+    space.build(|_, p| value(&p.distribution, rng))
 }
 
 /// One draw from a distribution.

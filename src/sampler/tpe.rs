@@ -221,16 +221,8 @@ impl<'s> Model<'s> {
     /// One configuration: parameters in definition order, each active one from its group's best
     /// candidate (a group is drawn when its first active member is reached).
     fn draw(&self, rng: &mut StdRng) -> Config {
-        let mut config = Config::new();
         let mut drawn: Vec<Option<Value>> = vec![None; self.space.params.len()];
-        for (j, p) in self.space.params.iter().enumerate() {
-            let active = p.condition.as_ref().is_none_or(|c| {
-                let complete = self.space.complete(&config);
-                c.holds(&|n| complete.get(n).cloned())
-            });
-            if !active {
-                continue;
-            }
+        self.space.build(|j, p| {
             if drawn[j].is_none() {
                 if let Some(group) = self.group_of[j].and_then(|g| self.groups.get(g)) {
                     let values = group.best(self, rng);
@@ -239,12 +231,10 @@ impl<'s> Model<'s> {
                     }
                 }
             }
-            let value = drawn[j]
+            drawn[j]
                 .take()
-                .unwrap_or_else(|| random::value(&p.distribution, rng));
-            config.insert(p.name.clone(), value);
-        }
-        config
+                .unwrap_or_else(|| random::value(&p.distribution, rng))
+        })
     }
 }
 

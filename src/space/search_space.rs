@@ -150,6 +150,23 @@ impl SearchSpace {
         );
     }
 
+    /// A configuration built in definition order: each parameter whose `when` condition holds on
+    /// the values chosen before it gets `choose(index, parameter)`; inactive ones are left out.
+    /// Every sampler draws through this, so conditions are evaluated one way.
+    pub fn build(&self, mut choose: impl FnMut(usize, &Param) -> Value) -> Config {
+        let mut config = Config::new();
+        for (i, p) in self.params.iter().enumerate() {
+            let active = p.condition.as_ref().is_none_or(|c| {
+                let complete = self.complete(&config);
+                c.holds(&|n| complete.get(n).cloned())
+            });
+            if active {
+                config.insert(p.name.clone(), choose(i, p));
+            }
+        }
+        config
+    }
+
     /// Adds the fixed values (whose conditions hold) and the derived values to sampled parameters:
     /// everything a trial reads.
     #[must_use]

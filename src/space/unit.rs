@@ -11,6 +11,13 @@ pub fn is_categorical(d: &Distribution) -> bool {
     matches!(d, Distribution::Choice { .. })
 }
 
+/// Whether the distribution has a single possible value (nothing for a model to learn).
+#[must_use]
+pub fn is_single_value(d: &Distribution) -> bool {
+    d.cardinality() == Some(1)
+        || (!is_categorical(d) && d.bounds().is_some_and(|(low, high)| low == high))
+}
+
 /// The number of categories of a `choice` (0 for any other distribution).
 #[must_use]
 pub fn category_count(d: &Distribution) -> usize {

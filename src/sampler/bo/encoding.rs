@@ -6,8 +6,10 @@
 //! coordinates sit at a fixed neutral value, so two configurations that differ only in an inactive
 //! parameter are the same point. Parameters with a single possible value take no coordinate.
 
-use crate::space::unit::{category_count, category_index, is_categorical, to_unit};
-use crate::space::{Config, Distribution, SearchSpace};
+use crate::space::unit::{
+    category_count, category_index, is_categorical, is_single_value, to_unit,
+};
+use crate::space::{Config, SearchSpace};
 
 /// Where an inactive numeric parameter sits.
 const NEUTRAL: f64 = 0.5;
@@ -40,7 +42,7 @@ impl Encoder {
         let mut slots = Vec::with_capacity(space.params.len());
         let mut activity = Vec::with_capacity(space.params.len());
         for p in &space.params {
-            let slot = if is_constant(&p.distribution) {
+            let slot = if is_single_value(&p.distribution) {
                 Slot::Constant
             } else if is_categorical(&p.distribution) {
                 let count = category_count(&p.distribution);
@@ -103,16 +105,10 @@ impl Encoder {
     }
 }
 
-/// Whether a distribution has a single possible value.
-fn is_constant(d: &Distribution) -> bool {
-    d.cardinality() == Some(1)
-        || (!is_categorical(d) && d.bounds().is_some_and(|(low, high)| low == high))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::space::{Param, Term, Value};
+    use crate::space::{Distribution, Param, Term, Value};
 
     fn param(name: &str, distribution: Distribution, condition: Option<Term>) -> Param {
         Param {

@@ -171,23 +171,13 @@ pub fn neighbour(
         }
         value
     };
-    let mut config = Config::new();
-    for (i, q) in space.params.iter().enumerate() {
-        let active = q.condition.as_ref().is_none_or(|c| {
-            let complete = space.complete(&config);
-            c.holds(&|n| complete.get(n).cloned())
-        });
-        if !active {
-            continue;
-        }
-        let value = if i == changed {
+    Some(space.build(|i, q| {
+        if i == changed {
             new.clone()
         } else if let Some(v) = base.get(&q.name) {
             v.clone()
         } else {
             random::value(&q.distribution, rng)
-        };
-        config.insert(q.name.clone(), value);
-    }
-    Some(config)
+        }
+    }))
 }

@@ -3,7 +3,9 @@
 //! steps, `ordinal`, `bases`), or a category index (`choice`). The Parzen estimator
 //! ([`super::parzen`]) reads these [`Point`]s; the sampler turns drawn points back into values.
 
-use crate::space::unit::{category, category_count, category_index, from_unit, to_unit};
+use crate::space::unit::{
+    category, category_count, category_index, from_unit, is_single_value, to_unit,
+};
 use crate::space::{Distribution, Value};
 
 use super::parzen::{Axis, Point};
@@ -25,9 +27,7 @@ impl Encoding {
     /// The encoding of `d`.
     #[must_use]
     pub fn of(d: &Distribution) -> Self {
-        let single_point = !matches!(d, Distribution::Choice { .. })
-            && d.bounds().is_some_and(|(low, high)| low == high);
-        if d.cardinality() == Some(1) || single_point {
+        if is_single_value(d) {
             return Encoding::Fixed;
         }
         match d {
