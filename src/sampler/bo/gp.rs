@@ -135,7 +135,7 @@ impl GaussianProcess {
             x: &x,
             y: &y,
         };
-        let (k, _) = data.covariance(&theta);
+        let (k, _) = data.covariance(&theta, false);
         let chol = Cholesky::new(&k, y.len())?;
         let mut alpha = y.clone();
         chol.solve(&mut alpha);
@@ -218,14 +218,15 @@ struct Data<'a> {
 }
 
 impl Data<'_> {
-    /// `K + σ_n²·I` and the signal part's derivative factors, both row-major `n × n`.
-    fn covariance(&self, theta: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    /// `K + σ_n²·I` and, when asked for (the likelihood's gradient), the signal part's derivative
+    /// factors; both row-major `n × n` (the second empty when not asked for).
+    fn covariance(&self, theta: &[f64], with_derivative: bool) -> (Vec<f64>, Vec<f64>) {
         let (n, d) = (self.y.len(), self.dims);
         let signal = theta[d].exp();
         let noise = theta[d + 1].exp();
         let inverse: Vec<f64> = theta[..d].iter().map(|t| (-t).exp()).collect();
         let mut k = vec![0.0; n * n];
-        let mut derivative = vec![0.0; n * n];
+        let mut derivative = vec![0.0; if with_derivative { n * n } else { 0 }];
         for a in 0..n {
             let xa = &self.x[a * d..(a + 1) * d];
             for b in 0..a {
@@ -233,7 +234,9 @@ impl Data<'_> {
                 let (c, g) = self.kernel.correlation(scaled_distance(xa, xb, &inverse));
                 k[a * n + b] = signal * c;
                 k[b * n + a] = signal * c;
-                derivative[a * n + b] = signal * g;
+                if with_derivative {
+                    derivative[a * n + b] = signal * g;
+                }
             }
             k[a * n + a] = signal + noise;
         }
@@ -244,7 +247,7 @@ impl Data<'_> {
     fn negative_log_posterior(&self, theta: &[f64]) -> (f64, Vec<f64>) {
         let (n, d) = (self.y.len(), self.dims);
         let mut gradient = vec![0.0; d + 2];
-        let (k, derivative) = self.covariance(theta);
+        let (k, derivative) = self.covariance(theta, true);
         let Some(chol) = Cholesky::new(&k, n) else {
             return (f64::INFINITY, gradient);
         };
