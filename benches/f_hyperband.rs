@@ -1,10 +1,14 @@
 //! f-Hyperband vs Hyperband (Baker et al. 2018, Appendix C) on recorded learning curves, replayed
-//! with `trial = lookup(…)`: for each curve set and seed, the same Hyperband run with and without
-//! `stopping = svr(…)`; printed side by side: epochs trained, the final best value (best of the
+//! with `trial = lookup(…)`: for each curve set and seed, the same Hyperband run with
+//! `stopping = none`, with `stopping = svr(…)`, and with an oracle — Baker's stop rule given the true
+//! value at the rung's end after the rung's first epoch, the most any predictor can save under that
+//! rule. Printed side by side: epochs trained (and what Hyperband would train if every promotion
+//! retrained from scratch, as Li et al. and Baker et al. ran it), the final best value (best of the
 //! trials trained to the last rung) and the epochs spent when it was first reached, with medians and
 //! ratios. Target (Baker): the same final value within noise with at most half the epochs.
 //!
-//! `cargo bench --bench f_hyperband` (about a minute); `-- SEEDS` to change the seed count (10).
+//! `cargo bench --bench f_hyperband` (about 15 minutes on 2 cores); `-- SEEDS` to change the seed
+//! count (10), `-- 'svr(…)'` the rule, `-- --rungs` to print where the epochs went for seed 1.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -12,6 +16,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use hps::runtime::RunOptions;
+use hps::semantic::program::Direction;
+use hps::stopping::{Case, Prediction, StoppingRule, Verdict};
 use hps::trial::lookup::LookupTrainer;
 use hps::trial::{Control, EpochMetrics, EpochSink, Trainer, TrialEnd, TrialFailure, TrialRun};
 
@@ -92,16 +98,131 @@ impl Trainer for Counting {
     }
 }
 
+/// Baker et al.'s stop rule with a perfect predictor: after each epoch short of the stage's end, the
+/// trial stops when its true value at the end is worse than the same reference the `svr` rule uses
+/// (`stopping::reference`, κ = `KEEP`). Its ranking value is the true one, so Hyperband promotes
+/// exactly the trials it promotes without stopping; what it saves is the most any predictor can.
+struct Oracle {
+    table: LookupTrainer,
+    metric: String,
+    direction: Direction,
+    max: u32,
+    scratch: PathBuf,
+}
+
+/// Collects one metric's curve.
+struct Collect<'a>(&'a str, Vec<f64>);
+
+impl EpochSink for Collect<'_> {
+    fn epoch(&mut self, metrics: &EpochMetrics) -> Control {
+        self.1
+            .push(metrics.values.get(self.0).copied().unwrap_or(f64::NAN));
+        Control::Continue
+    }
+}
+
+impl StoppingRule for Oracle {
+    fn judge(&self, case: &Case<'_>) -> Verdict {
+        let (prefix, target) = (case.curve.len(), case.target as usize);
+        if prefix == 0 || prefix >= target {
+            return Verdict::Continue;
+        }
+        let Some(reference) = hps::stopping::reference(case.competition, KEEP, self.direction)
+        else {
+            return Verdict::Continue;
+        };
+        let run = TrialRun {
+            number: case.trial.number,
+            config: case.trial.params.clone(),
+            seed: case.trial.seed,
+            max_epochs: self.max,
+            start_epoch: 0,
+            dir: self.scratch.clone(),
+            stop: Arc::new(AtomicBool::new(false)),
+        };
+        let mut curve = Collect(&self.metric, Vec::new());
+        if self.table.train(&run, &mut curve).is_err() {
+            return Verdict::Continue;
+        }
+        let Some(&value) = curve.1.get(target - 1) else {
+            return Verdict::Continue;
+        };
+        let worse = match self.direction {
+            Direction::Maximize => value < reference,
+            Direction::Minimize => value > reference,
+        };
+        if worse {
+            Verdict::Stop(Prediction {
+                value,
+                sigma: 0.0,
+                reference,
+                probability: 1.0,
+            })
+        } else {
+            Verdict::Continue
+        }
+    }
+}
+
+/// The `keep` (κ) of the `svr` rule benchmarked, and of the oracle.
+const KEEP: f64 = 0.25;
+
+/// Which stopping rule a run uses.
+#[derive(Clone, Copy)]
+enum Rule<'a> {
+    None,
+    Svr(&'a str),
+    Oracle,
+}
+
+/// Per (bracket shape, rung): epochs trained in the rung, trials that reached it, trials stopped
+/// early in it.
+type ByRung = BTreeMap<(usize, usize), (u64, u64, u64)>;
+
+/// Where a run's epochs went.
+fn epochs_by_rung(
+    trials: &[hps::storage::TrialRecord],
+    brackets: &[hps::plan::brackets::Bracket],
+) -> ByRung {
+    let mut by_rung = ByRung::new();
+    for t in trials {
+        let Some(b) = t.bracket else { continue };
+        let shape = b as usize % brackets.len();
+        let rungs = &brackets[shape].rungs;
+        let mut before = 0;
+        for (j, rung) in rungs.iter().enumerate().take(t.rung as usize + 1) {
+            let entry = by_rung.entry((shape, j)).or_default();
+            entry.0 += u64::from(t.epochs).min(rung.epochs).saturating_sub(before);
+            entry.1 += 1;
+            entry.2 += u64::from(j == t.rung as usize && t.predicted.is_some());
+            before = rung.epochs;
+        }
+    }
+    by_rung
+}
+
 /// What one run did.
 struct Outcome {
+    /// Where the epochs went.
+    by_rung: ByRung,
     epochs: u64,
+    /// The epochs had every promotion retrained from epoch 0.
+    epochs_from_scratch: u64,
+    /// The epochs of the same run had each trial stopped after one epoch of every rung it does not
+    /// go on from (meaningful for a run without stopping): a bound no stopping rule can beat.
+    epochs_foresight: u64,
     best: f64,
     epochs_to_best: u64,
     stopped_early: usize,
 }
 
-fn run_once(set: &CurveSet, seed: u64, stopping: &str, scratch: &Path) -> Outcome {
+fn run_once(set: &CurveSet, seed: u64, rule: Rule<'_>, scratch: &Path) -> Outcome {
     let eta = 3;
+    let (stopping, label) = match rule {
+        Rule::None => ("none", "none"),
+        Rule::Svr(svr) => (svr, "svr"),
+        Rule::Oracle => ("none", "oracle"),
+    };
     let source = format!(
         "import \"std/nets.hps\"\nstudy replay {{\n  trial     = lookup(\"{file}\")\n  {body}\n  scheduler = hyperband(min = 1, max = {max}, eta = {eta})\n  stopping  = {stopping}\n  seed      = {seed}\n}}\n",
         file = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -123,7 +244,7 @@ fn run_once(set: &CurveSet, seed: u64, stopping: &str, scratch: &Path) -> Outcom
         epochs: AtomicU64::new(0),
         finals: Mutex::new(Vec::new()),
     };
-    let dir: PathBuf = scratch.join(format!("{seed}-{}", stopping.len()));
+    let dir: PathBuf = scratch.join(format!("{seed}-{label}"));
     let options = RunOptions {
         store: dir.join("hps.db").display().to_string(),
         fresh: true,
@@ -132,9 +253,22 @@ fn run_once(set: &CurveSet, seed: u64, stopping: &str, scratch: &Path) -> Outcom
         quiet: true,
     };
     let sampler = hps::sampler::for_plan(&plan).expect("the sampler exists");
-    let summary = hps::runtime::run(
+    let direction = plan.objective.direction;
+    let rule: Option<Box<dyn StoppingRule>> = match rule {
+        Rule::None => None,
+        Rule::Svr(_) => hps::stopping::for_plan(&plan).expect("the svr rule exists"),
+        Rule::Oracle => Some(Box::new(Oracle {
+            table: trainer.inner.clone(),
+            metric: set.metric.to_owned(),
+            direction,
+            max: set.max,
+            scratch: dir.join("oracle"),
+        })),
+    };
+    let summary = hps::runtime::run_with_stopping(
         &plan,
         sampler,
+        rule,
         &trainer,
         &options,
         Arc::new(AtomicBool::new(false)),
@@ -154,8 +288,25 @@ fn run_once(set: &CurveSet, seed: u64, stopping: &str, scratch: &Path) -> Outcom
         .iter()
         .find(|(_, v)| *v == best)
         .map_or(0, |(e, _)| *e);
+    let brackets = &plan.scheduler.brackets;
+    let epochs_from_scratch = summary
+        .trials
+        .iter()
+        .filter_map(|t| {
+            let bracket = &brackets[t.bracket? as usize % brackets.len()];
+            Some(
+                bracket.rungs[..=t.rung as usize]
+                    .iter()
+                    .map(|r| r.epochs)
+                    .sum::<u64>(),
+            )
+        })
+        .sum();
     Outcome {
+        by_rung: epochs_by_rung(&summary.trials, brackets),
         epochs: trainer.epochs.load(Ordering::SeqCst),
+        epochs_from_scratch,
+        epochs_foresight: foresight(&summary.trials, brackets, set.maximize),
         best,
         epochs_to_best,
         stopped_early: summary
@@ -171,6 +322,66 @@ fn run_once(set: &CurveSet, seed: u64, stopping: &str, scratch: &Path) -> Outcom
     }
 }
 
+/// The epochs `trials` (a Hyperband run without stopping) would have trained had every trial been
+/// stopped one epoch into each rung it does not go on from — every rung but the last it reached, and
+/// that one too unless it is its bracket's final rung and it is that rung's best.
+fn foresight(
+    trials: &[hps::storage::TrialRecord],
+    brackets: &[hps::plan::brackets::Bracket],
+    maximize: bool,
+) -> u64 {
+    let mut last: BTreeMap<u32, (u32, f64)> = BTreeMap::new();
+    for t in trials {
+        let (Some(b), Some(v)) = (t.bracket, t.value) else {
+            continue;
+        };
+        let entry = last.entry(b).or_insert((t.rung, v));
+        let better = if maximize { v > entry.1 } else { v < entry.1 };
+        if t.rung > entry.0 || (t.rung == entry.0 && better) {
+            *entry = (t.rung, v);
+        }
+    }
+    trials
+        .iter()
+        .filter_map(|t| {
+            let b = t.bracket?;
+            let rungs = &brackets[b as usize % brackets.len()].rungs;
+            let winner = last
+                .get(&b)
+                .is_some_and(|(rung, best)| *rung == t.rung && t.value == Some(*best));
+            Some(
+                (0..=t.rung as usize)
+                    .map(|j| {
+                        let span =
+                            rungs[j].epochs - j.checked_sub(1).map_or(0, |p| rungs[p].epochs);
+                        if j < t.rung as usize || winner {
+                            span
+                        } else {
+                            span.min(1)
+                        }
+                    })
+                    .sum::<u64>(),
+            )
+        })
+        .sum()
+}
+
+/// Seed 1's epochs per bracket and rung, side by side.
+fn print_by_rung(hb: &ByRung, fhb: &ByRung, oracle: &ByRung) {
+    println!(
+        "      {:>7} {:>4} {:>7} {:>6} {:>7} {:>10} {:>7} {:>10}",
+        "bracket", "rung", "trials", "HB", "fHB", "stopped f", "oracle", "stopped o"
+    );
+    for (key, (epochs, trials, _)) in hb {
+        let (f, o) = (fhb.get(key).copied(), oracle.get(key).copied());
+        let (f, o) = (f.unwrap_or_default(), o.unwrap_or_default());
+        println!(
+            "      {:>7} {:>4} {trials:>7} {epochs:>6} {:>7} {:>10} {:>7} {:>10}",
+            key.0, key.1, f.0, f.2, o.0, o.2
+        );
+    }
+}
+
 fn median(mut xs: Vec<f64>) -> f64 {
     xs.sort_by(f64::total_cmp);
     let n = xs.len();
@@ -182,13 +393,21 @@ fn median(mut xs: Vec<f64>) -> f64 {
 }
 
 fn main() {
-    let seeds: u64 = std::env::args()
-        .skip(1)
-        .find_map(|a| a.parse().ok())
-        .unwrap_or(10);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let seeds: u64 = args.iter().find_map(|a| a.parse().ok()).unwrap_or(10);
+    let default_svr =
+        format!("svr(threshold = 0.95, offset = 0.0, keep = {KEEP}, min_curves = 20)");
+    let svr = args
+        .iter()
+        .find(|a| a.starts_with("svr("))
+        .cloned()
+        .unwrap_or(default_svr);
     let scratch = tempfile::tempdir().expect("a scratch folder");
-    let svr = "svr(threshold = 0.95, offset = 0.0, keep = 0.25, min_curves = 20)";
-    println!("f-Hyperband (hyperband + {svr}) vs Hyperband, η = 3, {seeds} seeds, one worker\n");
+    println!(
+        "f-Hyperband (hyperband + {svr}) vs Hyperband, η = 3, {seeds} seeds, one worker; \
+         HB: promotions continue from checkpoints; HB₀: what HB trains if promotions retrain from \
+         scratch; oracle: Baker's rule (κ = {KEEP}) with the true final values\n"
+    );
     for set in SETS {
         println!(
             "== {}: {} ({})",
@@ -197,49 +416,83 @@ fn main() {
             if set.maximize { "maximize" } else { "minimize" }
         );
         println!(
-            "{:>5} {:>10} {:>10} {:>7}   {:>9} {:>9} {:>8}   {:>10} {:>10} {:>7}  {:>8}",
+            "{:>4} {:>6} {:>6} {:>6} {:>6} {:>6}  {:>6} {:>6} {:>6} {:>6}  {:>7} {:>7} {:>8}  {:>7} {:>7} {:>6} {:>7}",
             "seed",
-            "epochs HB",
-            "epochs fHB",
-            "ratio",
+            "HB",
+            "HB₀",
+            "fHB",
+            "oracle",
+            "bound",
+            "fHB/HB",
+            "f/HB₀",
+            "or/HB",
+            "bd/HB",
             "best HB",
-            "best fHB",
+            "best f",
             "Δbest",
-            "to-best HB",
-            "to-best f",
+            "→best H",
+            "→best f",
             "ratio",
             "stopped"
         );
         let mut rows: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
         for seed in 1..=seeds {
-            let hb = run_once(set, seed, "none", scratch.path());
-            let fhb = run_once(set, seed, svr, scratch.path());
-            #[allow(clippy::cast_precision_loss)]
-            let (ratio, to_best_ratio) = (
-                fhb.epochs as f64 / hb.epochs as f64,
-                fhb.epochs_to_best as f64 / hb.epochs_to_best.max(1) as f64,
+            let hb = run_once(set, seed, Rule::None, scratch.path());
+            let fhb = run_once(set, seed, Rule::Svr(&svr), scratch.path());
+            let oracle = run_once(set, seed, Rule::Oracle, scratch.path());
+            assert!(
+                oracle.best == hb.best,
+                "the oracle promotes what Hyperband promotes"
             );
+            #[allow(clippy::cast_precision_loss)]
+            let ratio = |a: u64, b: u64| a as f64 / b.max(1) as f64;
+            let row = [
+                ("ratio", ratio(fhb.epochs, hb.epochs)),
+                ("ratio0", ratio(fhb.epochs, hb.epochs_from_scratch)),
+                ("oracle", ratio(oracle.epochs, hb.epochs)),
+                ("bound", ratio(hb.epochs_foresight, hb.epochs)),
+                ("to_best", ratio(fhb.epochs_to_best, hb.epochs_to_best)),
+                ("oracle0", ratio(oracle.epochs, hb.epochs_from_scratch)),
+                ("bound0", ratio(hb.epochs_foresight, hb.epochs_from_scratch)),
+                ("hb", hb.best),
+                ("fhb", fhb.best),
+                ("delta", fhb.best - hb.best),
+            ];
             println!(
-                "{seed:>5} {:>10} {:>10} {ratio:>7.3}   {:>9.4} {:>9.4} {:>+8.4}   {:>10} {:>10} {to_best_ratio:>7.3}  {:>8}",
+                "{seed:>4} {:>6} {:>6} {:>6} {:>6} {:>6}  {:>6.3} {:>6.3} {:>6.3} {:>6.3}  {:>7.4} {:>7.4} {:>+8.4}  {:>7} {:>7} {:>6.3} {:>7}",
                 hb.epochs,
+                hb.epochs_from_scratch,
                 fhb.epochs,
+                oracle.epochs,
+                hb.epochs_foresight,
+                row[0].1,
+                row[1].1,
+                row[2].1,
+                row[3].1,
                 hb.best,
                 fhb.best,
                 fhb.best - hb.best,
                 hb.epochs_to_best,
                 fhb.epochs_to_best,
+                row[4].1,
                 fhb.stopped_early
             );
-            rows.entry("ratio").or_default().push(ratio);
-            rows.entry("to_best").or_default().push(to_best_ratio);
-            rows.entry("hb").or_default().push(hb.best);
-            rows.entry("fhb").or_default().push(fhb.best);
-            rows.entry("delta").or_default().push(fhb.best - hb.best);
+            for (key, value) in row {
+                rows.entry(key).or_default().push(value);
+            }
+            if seed == 1 && args.iter().any(|a| a == "--rungs") {
+                print_by_rung(&hb.by_rung, &fhb.by_rung, &oracle.by_rung);
+            }
         }
         let m = |k: &str| median(rows[k].clone());
         println!(
-            "median: epochs ratio {:.3} (target ≤ 0.5), epochs-to-best ratio {:.3}, best HB {:.4} vs fHB {:.4} (Δ {:+.4})\n",
+            "median: fHB/HB {:.3} (target ≤ 0.5; oracle {:.3}, bound {:.3}), against HB₀: fHB {:.3}, oracle {:.3}, bound {:.3}; epochs-to-best ratio {:.3}, best HB {:.4} vs fHB {:.4} (Δ {:+.4})\n",
             m("ratio"),
+            m("oracle"),
+            m("bound"),
+            m("ratio0"),
+            m("oracle0"),
+            m("bound0"),
             m("to_best"),
             m("hb"),
             m("fhb"),

@@ -227,8 +227,11 @@ impl Shared<'_> {
                 Ok(Step::Done)
             }
             Decision::Promote { promote, drop } => {
-                for (id, rung, target) in promote {
-                    store.promote(id, rung, target)?;
+                // Best first, as Baker et al.'s top_k orders them: the strongest rivals finish their
+                // rung first and set the reference a stopping rule compares the rest with.
+                for (position, (id, rung, target)) in promote.into_iter().enumerate() {
+                    let position = u32::try_from(position).unwrap_or(u32::MAX);
+                    store.promote(id, rung, target, position)?;
                 }
                 for (id, rung) in drop {
                     store.finish_trial(id, TrialState::Stopped, Some(&not_promoted(rung)))?;
@@ -416,8 +419,24 @@ pub fn run(
     options: &RunOptions,
     stop: Arc<AtomicBool>,
 ) -> Result<RunSummary, RunError> {
-    let scheduler = crate::scheduler::for_plan(plan).map_err(RunError::Sampler)?;
     let stopping = crate::stopping::for_plan(plan).map_err(RunError::Sampler)?;
+    run_with_stopping(plan, sampler, stopping, trainer, options, stop)
+}
+
+/// [`run`] with a stopping rule other than the plan's (`None`: no early stopping), e.g. one written
+/// for an experiment.
+///
+/// # Errors
+/// As [`run`].
+pub fn run_with_stopping(
+    plan: &Plan,
+    sampler: Box<dyn Sampler>,
+    stopping: Option<Box<dyn StoppingRule>>,
+    trainer: &dyn Trainer,
+    options: &RunOptions,
+    stop: Arc<AtomicBool>,
+) -> Result<RunSummary, RunError> {
+    let scheduler = crate::scheduler::for_plan(plan).map_err(RunError::Sampler)?;
     let mut store = storage::open(&options.store)?;
     let plan_json = serde_json::to_string(plan).unwrap_or_default();
     let study = store.open_study(

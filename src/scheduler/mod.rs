@@ -28,7 +28,7 @@ pub enum Decision {
     New(Option<Placement>),
     /// Promote trials `(id, rung, target epochs)` and end the others of the rung `(id, rung)`.
     Promote {
-        /// Trials that train on.
+        /// Trials that train on, best first (the order they train in).
         promote: Vec<(i64, u32, u32)>,
         /// Trials that stop for good.
         drop: Vec<(i64, u32)>,

@@ -6,7 +6,8 @@
 pub mod svr;
 
 use crate::plan::Plan;
-use crate::scheduler::{Competition, Curves};
+use crate::scheduler::{Competition, Curves, best_first};
+use crate::semantic::program::Direction;
 use crate::storage::TrialRecord;
 
 /// What a stopping rule is asked after an epoch.
@@ -57,6 +58,27 @@ impl Prediction {
             self.value, self.sigma, self.reference, self.probability
         )
     }
+}
+
+/// The value a trial must be predicted to beat (Baker et al.'s `max_k(L, κ·n)`): the ⌈κ·n⌉-th best
+/// finite value of its competition, n being how many of its stage go on; `None` while fewer rivals
+/// have finished.
+#[must_use]
+pub fn reference(competition: &Competition, keep: f64, direction: Direction) -> Option<f64> {
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        clippy::cast_precision_loss
+    )]
+    let k = ((keep * competition.advancing as f64).ceil() as usize).max(1);
+    let mut values: Vec<f64> = competition
+        .values
+        .iter()
+        .copied()
+        .filter(|v| v.is_finite())
+        .collect();
+    values.sort_by(|a, b| best_first(direction, *a, *b));
+    values.get(k - 1).copied()
 }
 
 /// Ends trials early.

@@ -12,10 +12,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 use crate::plan::Plan;
 use crate::predictor::features;
 use crate::predictor::srm::Srm;
-use crate::scheduler::best_first;
 use crate::semantic::program::Direction;
 use crate::space::{Config, SearchSpace};
-use crate::stopping::{Case, Prediction, StoppingRule, Verdict};
+use crate::stopping::{Case, Prediction, StoppingRule, Verdict, reference};
 
 /// At most this many curves train a model (Baker et al. use 100): later curves add little, and the
 /// models stop changing, so decisions stay reproducible.
@@ -76,25 +75,6 @@ impl SvrRule {
             models: Mutex::new(HashMap::new()),
             statics: Mutex::new(HashMap::new()),
         }
-    }
-
-    /// The value the trial must be predicted to beat: the ⌈κ·n⌉-th best of its competition.
-    fn reference(&self, case: &Case<'_>) -> Option<f64> {
-        #[allow(
-            clippy::cast_possible_truncation,
-            clippy::cast_sign_loss,
-            clippy::cast_precision_loss
-        )]
-        let k = ((self.keep * case.competition.advancing as f64).ceil() as usize).max(1);
-        let mut values: Vec<f64> = case
-            .competition
-            .values
-            .iter()
-            .copied()
-            .filter(|v| v.is_finite())
-            .collect();
-        values.sort_by(|a, b| best_first(self.direction, *a, *b));
-        values.get(k - 1).copied()
     }
 
     /// Hyperparameter and network-size features of a trial.
@@ -164,7 +144,7 @@ impl StoppingRule for SvrRule {
         if prefix == 0 || prefix >= target || !case.curve.iter().all(|v| v.is_finite()) {
             return Verdict::Continue;
         }
-        let Some(reference) = self.reference(case) else {
+        let Some(reference) = reference(case.competition, self.keep, self.direction) else {
             return Verdict::Continue;
         };
         let Some(model) = self.model(case, target, prefix) else {

@@ -244,13 +244,20 @@ pub trait Storage: Send {
     ) -> Result<TrialRecord, StoreError>;
 
     /// Promotes a trial to `rung`, training on to `target_epochs` (from its checkpoint): back to
-    /// `queued`.
+    /// `queued`, to be claimed at `position` among the queued trials (0 first).
     ///
     /// # Errors
     /// On database failure, or when the trial does not exist.
-    fn promote(&mut self, trial_id: i64, rung: u32, target_epochs: u32) -> Result<(), StoreError>;
+    fn promote(
+        &mut self,
+        trial_id: i64,
+        rung: u32,
+        target_epochs: u32,
+        position: u32,
+    ) -> Result<(), StoreError>;
 
-    /// Atomically takes the lowest-numbered queued trial and marks it running.
+    /// Atomically takes the queued trial with the lowest position (then number; new trials have
+    /// position 0) and marks it running.
     ///
     /// # Errors
     /// On database failure.

@@ -64,6 +64,8 @@ const MIGRATIONS: &[&str] = &[
      ALTER TABLE trials ADD COLUMN target_epochs INTEGER;",
     // 3: early stopping: the final value a stopping rule predicted for a trial it ended.
     "ALTER TABLE trials ADD COLUMN predicted REAL;",
+    // 4: the order promoted trials train in (best of their rung first).
+    "ALTER TABLE trials ADD COLUMN queue_position INTEGER NOT NULL DEFAULT 0;",
 ];
 
 /// The columns read into a [`TrialRecord`], in the order [`RawTrial::from_row`] expects.
@@ -323,13 +325,24 @@ impl Storage for SqliteStore {
         Ok(record)
     }
 
-    fn promote(&mut self, trial_id: i64, rung: u32, target_epochs: u32) -> Result<(), StoreError> {
+    fn promote(
+        &mut self,
+        trial_id: i64,
+        rung: u32,
+        target_epochs: u32,
+        position: u32,
+    ) -> Result<(), StoreError> {
         let tx = self.write()?;
         let changed = tx.execute(
             "UPDATE trials SET state = 'queued', rung = ?2, target_epochs = ?3, error = NULL,
-                 started_at = NULL, finished_at = NULL, predicted = NULL
+                 started_at = NULL, finished_at = NULL, predicted = NULL, queue_position = ?4
              WHERE id = ?1",
-            params![trial_id, i64::from(rung), i64::from(target_epochs)],
+            params![
+                trial_id,
+                i64::from(rung),
+                i64::from(target_epochs),
+                i64::from(position)
+            ],
         )?;
         if changed == 0 {
             return Err(StoreError::NotFound(format!("trial {trial_id}")));
@@ -343,7 +356,7 @@ impl Storage for SqliteStore {
         let sql = format!(
             "UPDATE trials SET state = 'running', started_at = ?2, finished_at = NULL, error = NULL
              WHERE id = (SELECT id FROM trials WHERE study_id = ?1 AND state = 'queued'
-                         ORDER BY number LIMIT 1)
+                         ORDER BY queue_position, number LIMIT 1)
              RETURNING {TRIAL_COLUMNS}"
         );
         let claimed = tx
@@ -873,6 +886,38 @@ mod tests {
         assert_eq!(summary.counts["complete"], 0);
         let failed = &store.trials(study.id).unwrap()[1];
         assert_eq!(failed.error.as_deref(), Some("diverged"));
+    }
+
+    #[test]
+    fn promoted_trials_are_claimed_in_the_order_of_their_positions() {
+        let (_folder, path) = store_path();
+        let mut store = SqliteStore::open(&path).unwrap();
+        let study = store
+            .open_study("mnist", "mnist.hps", "hash-1", "{}", false)
+            .unwrap();
+        let ids: Vec<i64> = (0..3)
+            .map(|number| {
+                let id = store
+                    .create_trial(study.id, number, &Config::new(), 7, None)
+                    .unwrap()
+                    .id;
+                store.claim_trial(study.id).unwrap().unwrap();
+                store
+                    .finish_trial(id, TrialState::Stopped, Some("waiting"))
+                    .unwrap();
+                id
+            })
+            .collect();
+        // Ranked 2, 0, 1 at the end of their rung.
+        for (position, id) in [ids[2], ids[0], ids[1]].into_iter().enumerate() {
+            store
+                .promote(id, 1, 3, u32::try_from(position).unwrap())
+                .unwrap();
+        }
+        let order: Vec<u64> = (0..3)
+            .map(|_| store.claim_trial(study.id).unwrap().unwrap().number)
+            .collect();
+        assert_eq!(order, [2, 0, 1]);
     }
 
     #[test]
