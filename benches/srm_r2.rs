@@ -1,7 +1,10 @@
 //! How well the `svr` rule's sequential regression models predict a curve's last value from a
 //! fraction of it (Baker et al. 2018, Figure 3): R² on held-out configurations against the
 //! last-seen-value baseline (Li et al.'s heuristic), for 10%, 25%, 50% and 75% of the curve, trained
-//! on 100 random curves and tested on the rest, mean ± standard error over 10 splits.
+//! on 100 random curves and tested on the rest, mean ± standard error over 10 splits. Also how well
+//! σ is calibrated, with hps's local σ and with the paper's one σ per model: the share of held-out
+//! curves that ended better than `ŷ + 1.645σ` — the error that makes the `svr` rule at Δ = 0.95 stop
+//! a trial that would have beaten its reference; 5% when σ is right — and the mean σ (sharpness).
 //!
 //! `cargo bench --bench srm_r2` (about a minute).
 
@@ -19,6 +22,7 @@ struct CurveSet {
     file: &'static str,
     metric: &'static str,
     epochs: usize,
+    maximize: bool,
     hyperparameters: &'static [&'static str],
 }
 
@@ -28,6 +32,7 @@ const SETS: &[CurveSet] = &[
         file: "benches/data/digits_curves.csv",
         metric: "val.accuracy",
         epochs: 27,
+        maximize: true,
         hyperparameters: &[
             "model.depth",
             "model.drop",
@@ -41,6 +46,7 @@ const SETS: &[CurveSet] = &[
         file: "benches/data/scan_vlm_curves.csv",
         metric: "val_loss",
         epochs: 10,
+        maximize: false,
         hyperparameters: &[
             "lr",
             "wd",
@@ -125,8 +131,14 @@ fn main() {
             set.metric
         );
         println!(
-            "{:>9} {:>5}  {:>18}  {:>18}  {:>12}",
-            "observed", "τ", "SRM R²", "last-seen R²", "fit (ms)"
+            "{:>9} {:>5}  {:>18}  {:>18}  {:>12}  {:>17}  {:>17}",
+            "observed",
+            "τ",
+            "SRM R²",
+            "last-seen R²",
+            "fit (ms)",
+            "> ŷ+1.645σ loc/one",
+            "mean σ loc/one"
         );
         for fraction in [0.1, 0.25, 0.5, 0.75] {
             #[allow(
@@ -136,6 +148,8 @@ fn main() {
             )]
             let prefix = ((fraction * set.epochs as f64).ceil() as usize).clamp(1, set.epochs - 1);
             let (mut srm, mut last, mut fit_ms) = (Vec::new(), Vec::new(), Vec::new());
+            let (mut miss_local, mut miss_global, mut sd_local, mut sd_global) =
+                (Vec::new(), Vec::new(), Vec::new(), Vec::new());
             for split in 0..splits {
                 let mut order: Vec<usize> = (0..curves.len()).collect();
                 order.shuffle(&mut StdRng::seed_from_u64(split));
@@ -147,18 +161,49 @@ fn main() {
                     Srm::fit(&statics, &lines, set.epochs, prefix, split).expect("the model fits");
                 fit_ms.push(start.elapsed().as_secs_f64() * 1e3);
                 let truth: Vec<f64> = test.iter().map(|&i| curves[i].1[set.epochs - 1]).collect();
-                let predicted: Vec<f64> = test
+                let predictions: Vec<(f64, f64)> = test
                     .iter()
-                    .map(|&i| model.predict(&curves[i].0, &curves[i].1).0)
+                    .map(|&i| model.predict(&curves[i].0, &curves[i].1))
                     .collect();
+                let predicted: Vec<f64> = predictions.iter().map(|p| p.0).collect();
+                // Better than predicted by more than 1.645σ (better = higher when maximising).
+                let sign = if set.maximize { 1.0 } else { -1.0 };
+                #[allow(clippy::cast_precision_loss)]
+                // Among the best quarter of the held-out curves: the ones a wrong stop costs.
+                let mut ranked: Vec<f64> = truth.iter().map(|t| sign * t).collect();
+                ranked.sort_by(|a, b| b.total_cmp(a));
+                let cut = ranked[ranked.len() / 4];
+                let top: Vec<(f64, (f64, f64))> = truth
+                    .iter()
+                    .zip(&predictions)
+                    .filter(|(t, _)| sign * **t >= cut)
+                    .map(|(t, p)| (*t, *p))
+                    .collect();
+                let share = |sigma: &dyn Fn(f64) -> f64| {
+                    top.iter()
+                        .filter(|(t, (p, s))| sign * (t - p) > 1.645 * sigma(*s))
+                        .count() as f64
+                        / top.len() as f64
+                };
+                let global = model.global_sigma();
+                miss_local.push(share(&|s| s));
+                miss_global.push(share(&|_| global));
+                #[allow(clippy::cast_precision_loss)]
+                sd_local.push(top.iter().map(|(_, p)| p.1).sum::<f64>() / top.len() as f64);
+                sd_global.push(global);
                 let seen: Vec<f64> = test.iter().map(|&i| curves[i].1[prefix - 1]).collect();
                 srm.push(r2(&truth, &predicted));
                 last.push(r2(&truth, &seen));
             }
             let ((a, da), (b, db), (t, _)) = (mean_se(&srm), mean_se(&last), mean_se(&fit_ms));
+            let m = |xs: &[f64]| mean_se(xs).0;
             println!(
-                "{:>8.0}% {prefix:>5}  {a:>9.3} ± {da:<6.3}  {b:>9.3} ± {db:<6.3}  {t:>12.1}",
-                fraction * 100.0
+                "{:>8.0}% {prefix:>5}  {a:>9.3} ± {da:<6.3}  {b:>9.3} ± {db:<6.3}  {t:>12.1}  {:>7.1}% {:>7.1}%  {:>8.4} {:>8.4}",
+                fraction * 100.0,
+                100.0 * m(&miss_local),
+                100.0 * m(&miss_global),
+                m(&sd_local),
+                m(&sd_global),
             );
         }
         println!();

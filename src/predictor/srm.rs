@@ -3,12 +3,18 @@
 //! and second differences, [`features::push_curve`]) and a trial's static features (hyperparameters,
 //! network size). Features and targets are standardised on the training curves; `(C, ν, γ)` are chosen
 //! by cross-validation ([`model_selection`]); σ is the root mean square of the leave-one-out residuals
-//! (Baker et al. §4: one σ per `τ`, independent of the configuration).
+//! of the training curves whose held-out predictions were nearest the trial's (Baker et al. §4 use
+//! one σ per `τ` for every configuration; see [`Srm::global_sigma`]).
 
 use crate::predictor::features;
 use crate::predictor::model_selection;
 use crate::predictor::nu_svr::NuSvr;
 use crate::predictor::standardize::Standardizer;
+
+/// A trial's σ comes from the held-out residuals of one in `LOCAL_SHARE` of the training curves …
+pub const LOCAL_SHARE: usize = 4;
+/// … but at least this many.
+pub const LOCAL_MIN: usize = 10;
 
 /// A fitted model for one `(T, τ)`.
 pub struct Srm {
@@ -18,6 +24,9 @@ pub struct Srm {
     target_scale: f64,
     model: NuSvr,
     sigma: f64,
+    /// Each training curve's leave-one-out prediction (in the target's units, as a change from the
+    /// last value seen) and squared residual, sorted by prediction.
+    held_out: Vec<(f64, f64)>,
 }
 
 /// A feature row: static features, then the curve prefix's features.
@@ -95,7 +104,19 @@ impl Srm {
             .sqrt()
             * target_scale;
         let model = NuSvr::fit(&x, &y, &params).map_err(|e| e.to_string())?;
+        let mut held_out: Vec<(f64, f64)> = y
+            .iter()
+            .zip(&residuals)
+            .map(|(t, r)| {
+                (
+                    (t - r) * target_scale + target_mean,
+                    (r * target_scale).powi(2),
+                )
+            })
+            .collect();
+        held_out.sort_by(|a, b| a.0.total_cmp(&b.0));
         Ok(Self {
+            held_out,
             prefix,
             inputs,
             target_mean,
@@ -105,16 +126,120 @@ impl Srm {
         })
     }
 
-    /// The predicted value at the target epoch and its σ, from a trial's static features and its
-    /// curve (at least the model's prefix long; later epochs are ignored).
+    /// The predicted value at the target epoch and its (local) σ, from a trial's static features and
+    /// its curve (at least the model's prefix long; later epochs are ignored).
     #[must_use]
     pub fn predict(&self, statics: &[f64], curve: &[f64]) -> (f64, f64) {
         let prefix = &curve[..self.prefix.min(curve.len())];
         let last = prefix.last().copied().unwrap_or(0.0);
         let x = self.inputs.transform(&row(statics, prefix));
-        (
-            last + self.model.predict(&x) * self.target_scale + self.target_mean,
-            self.sigma,
-        )
+        let change = self.model.predict(&x) * self.target_scale + self.target_mean;
+        (last + change, self.local_sigma(change))
+    }
+
+    /// The paper's σ: the root mean square of every training curve's leave-one-out residual.
+    #[must_use]
+    pub fn global_sigma(&self) -> f64 {
+        self.sigma
+    }
+
+    /// σ for a trial predicted to change by `change`: the root mean square of the leave-one-out
+    /// residuals of the [`LOCAL_SHARE`] of training curves (at least [`LOCAL_MIN`]) whose held-out
+    /// predictions were nearest to `change`. Errors grow with how far a curve still has to go: a
+    /// curve near its plateau is predicted far better than one still climbing, and one σ for both
+    /// (the paper's) is too wide for the first and too narrow for the second.
+    fn local_sigma(&self, change: f64) -> f64 {
+        let n = self.held_out.len();
+        let m = n.div_ceil(LOCAL_SHARE).max(LOCAL_MIN).min(n);
+        if m == 0 {
+            return self.sigma;
+        }
+        // The m nearest of a sorted list form a window: slide it from the insertion point.
+        let at = self.held_out.partition_point(|(p, _)| *p < change);
+        let (mut lo, mut hi) = (at, at);
+        while hi - lo < m {
+            let take_low = hi == n
+                || (lo > 0 && change - self.held_out[lo - 1].0 <= self.held_out[hi].0 - change);
+            if take_low {
+                lo -= 1;
+            } else {
+                hi += 1;
+            }
+        }
+        let squares: f64 = self.held_out[lo..hi].iter().map(|(_, r)| r).sum();
+        #[allow(clippy::cast_precision_loss)]
+        (squares / m as f64).sqrt()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::rngs::StdRng;
+    use rand::{Rng, SeedableRng};
+
+    /// Curves `a·(1 − e^(−t/k))` over 10 epochs with noise at the end proportional to how far the
+    /// curve still had to climb after epoch 3: fast curves (small k) end where they stood, slow ones
+    /// scatter. The static feature is k.
+    fn curves(n: usize, seed: u64) -> (Vec<Vec<f64>>, Vec<Vec<f64>>) {
+        let mut rng = StdRng::seed_from_u64(seed);
+        (0..n)
+            .map(|_| {
+                let (a, k) = (rng.random_range(0.5..1.0), rng.random_range(0.5..8.0));
+                let mut curve: Vec<f64> = (1..=10)
+                    .map(|t| a * (1.0 - (-f64::from(t) / k).exp()))
+                    .collect();
+                let gap = curve[9] - curve[2];
+                curve[9] += gap * rng.random_range(-0.5..0.5);
+                (vec![k], curve)
+            })
+            .unzip()
+    }
+
+    #[test]
+    fn predicts_held_out_curves_and_sigma_follows_their_spread() {
+        let (statics, lines) = curves(80, 1);
+        let rows: Vec<&[f64]> = statics.iter().map(Vec::as_slice).collect();
+        let refs: Vec<&[f64]> = lines.iter().map(Vec::as_slice).collect();
+        let model = Srm::fit(&rows, &refs, 10, 3, 7).unwrap();
+
+        let (test_statics, test_lines) = curves(40, 2);
+        let (mut error, mut last_seen, mut spread) = (0.0, 0.0, 0.0);
+        let mean = test_lines.iter().map(|c| c[9]).sum::<f64>() / 40.0;
+        for (s, c) in test_statics.iter().zip(&test_lines) {
+            error += (model.predict(s, c).0 - c[9]).powi(2);
+            last_seen += (c[2] - c[9]).powi(2);
+            spread += (c[9] - mean).powi(2);
+        }
+        assert!(error < 0.5 * spread, "R² below 0.5: {error} vs {spread}");
+        assert!(error < 0.2 * last_seen, "{error} vs last seen {last_seen}");
+
+        // A curve already on its plateau is predicted with a far smaller σ than one still climbing,
+        // and than the paper's single σ.
+        let flat: Vec<f64> = (1..=10)
+            .map(|t| 0.9 * (1.0 - (-f64::from(t) / 0.6).exp()))
+            .collect();
+        let steep: Vec<f64> = (1..=10)
+            .map(|t| 0.9 * (1.0 - (-f64::from(t) / 7.5).exp()))
+            .collect();
+        let (_, sigma_flat) = model.predict(&[0.6], &flat);
+        let (_, sigma_steep) = model.predict(&[7.5], &steep);
+        assert!(
+            sigma_flat < 0.5 * sigma_steep,
+            "{sigma_flat} vs {sigma_steep}"
+        );
+        assert!(sigma_flat < model.global_sigma());
+        assert!(sigma_steep > model.global_sigma());
+    }
+
+    #[test]
+    fn refuses_what_it_cannot_fit() {
+        let (statics, lines) = curves(10, 3);
+        let rows: Vec<&[f64]> = statics.iter().map(Vec::as_slice).collect();
+        let refs: Vec<&[f64]> = lines.iter().map(Vec::as_slice).collect();
+        assert!(Srm::fit(&rows[..2], &refs[..2], 10, 3, 1).is_err());
+        assert!(Srm::fit(&rows, &refs, 10, 10, 1).is_err());
+        assert!(Srm::fit(&rows, &refs, 11, 3, 1).is_err());
+        assert!(Srm::fit(&rows[..9], &refs, 10, 3, 1).is_err());
     }
 }
