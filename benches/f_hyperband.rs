@@ -1,13 +1,15 @@
 //! f-Hyperband vs Hyperband (Baker et al. 2018, Appendix C) on recorded learning curves, replayed
 //! with `trial = lookup(…)`: for each curve set and seed, the same Hyperband run with
-//! `stopping = none`, with `stopping = svr(…)`, and with an oracle — Baker's stop rule given the true
-//! value at the rung's end after the rung's first epoch, the most any predictor can save under that
-//! rule. Printed side by side: epochs trained (and what Hyperband would train if every promotion
-//! retrained from scratch, as Li et al. and Baker et al. ran it), the final best value (best of the
-//! trials trained to the last rung) and the epochs spent when it was first reached, with medians and
-//! ratios. Target (Baker): the same final value within noise with at most half the epochs.
+//! `stopping = none`, with `stopping = svr(…)`, and with an oracle — Baker's stop rule told the true
+//! value at the rung's end (it stops a trial at its rung's first epoch once ⌈κ·n⌉ rivals have
+//! finished): the most a predictor that is never wrong can save under that rule. Also the floor of
+//! any rule that looks at one epoch per rung (every trial but each bracket's winner trains one epoch
+//! of every rung it reaches) and what Hyperband trains if every promotion retrains from scratch, as
+//! Li et al. and Baker et al. ran it. Printed side by side: epochs trained, the final best value (best
+//! of the trials trained to the last rung) and the epochs spent when it was first reached, with
+//! medians and ratios. Target (Baker): the same final value within noise with at most half the epochs.
 //!
-//! `cargo bench --bench f_hyperband` (about 15 minutes on 2 cores); `-- SEEDS` to change the seed
+//! `cargo bench --bench f_hyperband` (about 10 minutes on 2 cores); `-- SEEDS` to change the seed
 //! count (10), `-- 'svr(…)'` the rule, `-- --rungs` to print where the epochs went for seed 1.
 
 use std::collections::BTreeMap;
@@ -100,9 +102,10 @@ impl Trainer for Counting {
 
 /// Baker et al.'s stop rule with a perfect predictor: after each epoch short of the stage's end, the
 /// trial stops when its true value at the end is worse than the same reference the `svr` rule uses
-/// (`stopping::reference`, κ = `KEEP`). Its ranking value is the true one, so Hyperband promotes
+/// (`stopping::reference`, with the benchmarked rule's κ). Its ranking value is the true one, so Hyperband promotes
 /// exactly the trials it promotes without stopping; what it saves is the most any predictor can.
 struct Oracle {
+    keep: f64,
     table: LookupTrainer,
     metric: String,
     direction: Direction,
@@ -127,7 +130,7 @@ impl StoppingRule for Oracle {
         if prefix == 0 || prefix >= target {
             return Verdict::Continue;
         }
-        let Some(reference) = hps::stopping::reference(case.competition, KEEP, self.direction)
+        let Some(reference) = hps::stopping::reference(case.competition, self.keep, self.direction)
         else {
             return Verdict::Continue;
         };
@@ -164,25 +167,45 @@ impl StoppingRule for Oracle {
     }
 }
 
-/// The `keep` (κ) of the `svr` rule benchmarked, and of the oracle.
-const KEEP: f64 = 0.25;
-
 /// Which stopping rule a run uses.
 #[derive(Clone, Copy)]
 enum Rule<'a> {
     None,
     Svr(&'a str),
-    Oracle,
+    /// The oracle, with the `svr(…)` rule whose κ it shares.
+    Oracle(&'a str),
 }
 
-/// Per (bracket shape, rung): epochs trained in the rung, trials that reached it, trials stopped
-/// early in it.
+/// Counts the stops of the rule it wraps by (bracket shape, rung).
+struct Counted {
+    inner: Box<dyn StoppingRule>,
+    shapes: usize,
+    stops: Mutex<BTreeMap<(usize, usize), u64>>,
+}
+
+impl StoppingRule for Counted {
+    fn judge(&self, case: &Case<'_>) -> Verdict {
+        let verdict = self.inner.judge(case);
+        if let (Verdict::Stop(_), Some(b)) = (verdict, case.trial.bracket) {
+            *self
+                .stops
+                .lock()
+                .expect("not poisoned")
+                .entry((b as usize % self.shapes, case.trial.rung as usize))
+                .or_default() += 1;
+        }
+        verdict
+    }
+}
+
+/// Per (bracket shape, rung): epochs trained in the rung, trials that reached it, stops in it.
 type ByRung = BTreeMap<(usize, usize), (u64, u64, u64)>;
 
-/// Where a run's epochs went.
+/// Where a run's epochs went, with the stops counted by [`Counted`].
 fn epochs_by_rung(
     trials: &[hps::storage::TrialRecord],
     brackets: &[hps::plan::brackets::Bracket],
+    stops: &BTreeMap<(usize, usize), u64>,
 ) -> ByRung {
     let mut by_rung = ByRung::new();
     for t in trials {
@@ -194,9 +217,11 @@ fn epochs_by_rung(
             let entry = by_rung.entry((shape, j)).or_default();
             entry.0 += u64::from(t.epochs).min(rung.epochs).saturating_sub(before);
             entry.1 += 1;
-            entry.2 += u64::from(j == t.rung as usize && t.predicted.is_some());
             before = rung.epochs;
         }
+    }
+    for (key, count) in stops {
+        by_rung.entry(*key).or_default().2 = *count;
     }
     by_rung
 }
@@ -208,12 +233,12 @@ struct Outcome {
     epochs: u64,
     /// The epochs had every promotion retrained from epoch 0.
     epochs_from_scratch: u64,
-    /// The epochs of the same run had each trial stopped after one epoch of every rung it does not
-    /// go on from (meaningful for a run without stopping): a bound no stopping rule can beat.
-    epochs_foresight: u64,
+    /// The fewest epochs a stopping rule that sees one epoch of each rung could train in the same
+    /// brackets: see [`floor`].
+    epochs_floor: u64,
     best: f64,
     epochs_to_best: u64,
-    stopped_early: usize,
+    stopped_early: u64,
 }
 
 fn run_once(set: &CurveSet, seed: u64, rule: Rule<'_>, scratch: &Path) -> Outcome {
@@ -221,7 +246,7 @@ fn run_once(set: &CurveSet, seed: u64, rule: Rule<'_>, scratch: &Path) -> Outcom
     let (stopping, label) = match rule {
         Rule::None => ("none", "none"),
         Rule::Svr(svr) => (svr, "svr"),
-        Rule::Oracle => ("none", "oracle"),
+        Rule::Oracle(svr) => (svr, "oracle"),
     };
     let source = format!(
         "import \"std/nets.hps\"\nstudy replay {{\n  trial     = lookup(\"{file}\")\n  {body}\n  scheduler = hyperband(min = 1, max = {max}, eta = {eta})\n  stopping  = {stopping}\n  seed      = {seed}\n}}\n",
@@ -254,10 +279,11 @@ fn run_once(set: &CurveSet, seed: u64, rule: Rule<'_>, scratch: &Path) -> Outcom
     };
     let sampler = hps::sampler::for_plan(&plan).expect("the sampler exists");
     let direction = plan.objective.direction;
-    let rule: Option<Box<dyn StoppingRule>> = match rule {
+    let inner: Option<Box<dyn StoppingRule>> = match rule {
         Rule::None => None,
         Rule::Svr(_) => hps::stopping::for_plan(&plan).expect("the svr rule exists"),
-        Rule::Oracle => Some(Box::new(Oracle {
+        Rule::Oracle(_) => Some(Box::new(Oracle {
+            keep: plan.stopping.number("keep").unwrap_or(0.25),
             table: trainer.inner.clone(),
             metric: set.metric.to_owned(),
             direction,
@@ -265,10 +291,20 @@ fn run_once(set: &CurveSet, seed: u64, rule: Rule<'_>, scratch: &Path) -> Outcom
             scratch: dir.join("oracle"),
         })),
     };
+    let shapes = plan.scheduler.brackets.len();
+    let counted = inner.map(|inner| {
+        Arc::new(Counted {
+            inner,
+            shapes,
+            stops: Mutex::new(BTreeMap::new()),
+        })
+    });
     let summary = hps::runtime::run_with_stopping(
         &plan,
         sampler,
-        rule,
+        counted
+            .clone()
+            .map(|c| Box::new(Shared(c)) as Box<dyn StoppingRule>),
         &trainer,
         &options,
         Arc::new(AtomicBool::new(false)),
@@ -302,66 +338,56 @@ fn run_once(set: &CurveSet, seed: u64, rule: Rule<'_>, scratch: &Path) -> Outcom
             )
         })
         .sum();
+    let stops = counted.map_or_else(BTreeMap::new, |c| {
+        c.stops.lock().expect("not poisoned").clone()
+    });
     Outcome {
-        by_rung: epochs_by_rung(&summary.trials, brackets),
+        by_rung: epochs_by_rung(&summary.trials, brackets, &stops),
         epochs: trainer.epochs.load(Ordering::SeqCst),
         epochs_from_scratch,
-        epochs_foresight: foresight(&summary.trials, brackets, set.maximize),
+        epochs_floor: floor(&summary.trials, set.maximize),
         best,
         epochs_to_best,
-        stopped_early: summary
-            .trials
-            .iter()
-            .filter(|t| {
-                t.predicted.is_some()
-                    || t.error
-                        .as_deref()
-                        .is_some_and(|e| e.starts_with("stopped early"))
-            })
-            .count(),
+        stopped_early: summary.stopped_early,
     }
 }
 
-/// The epochs `trials` (a Hyperband run without stopping) would have trained had every trial been
-/// stopped one epoch into each rung it does not go on from — every rung but the last it reached, and
-/// that one too unless it is its bracket's final rung and it is that rung's best.
-fn foresight(
-    trials: &[hps::storage::TrialRecord],
-    brackets: &[hps::plan::brackets::Bracket],
-    maximize: bool,
-) -> u64 {
-    let mut last: BTreeMap<u32, (u32, f64)> = BTreeMap::new();
+/// A [`Counted`] rule the bench keeps a handle on after the runtime takes it.
+struct Shared(Arc<Counted>);
+
+impl StoppingRule for Shared {
+    fn judge(&self, case: &Case<'_>) -> Verdict {
+        self.0.judge(case)
+    }
+}
+
+/// The fewest epochs the brackets of `trials` (a Hyperband run) could train under a stopping rule
+/// that sees at least one epoch of each rung and knows the future: each bracket's winner (the
+/// lowest-numbered best trial of its last rung) trains to the end; every other trial trains one
+/// epoch of each rung it reaches — stopped there, and promoted on a perfect prediction when it goes
+/// on. With full brackets it depends only on their shapes.
+fn floor(trials: &[hps::storage::TrialRecord], maximize: bool) -> u64 {
+    let mut winners: BTreeMap<u32, (u32, f64, u64)> = BTreeMap::new();
     for t in trials {
         let (Some(b), Some(v)) = (t.bracket, t.value) else {
             continue;
         };
-        let entry = last.entry(b).or_insert((t.rung, v));
+        let entry = winners.entry(b).or_insert((t.rung, v, t.number));
         let better = if maximize { v > entry.1 } else { v < entry.1 };
         if t.rung > entry.0 || (t.rung == entry.0 && better) {
-            *entry = (t.rung, v);
+            *entry = (t.rung, v, t.number);
         }
     }
     trials
         .iter()
         .filter_map(|t| {
             let b = t.bracket?;
-            let rungs = &brackets[b as usize % brackets.len()].rungs;
-            let winner = last
-                .get(&b)
-                .is_some_and(|(rung, best)| *rung == t.rung && t.value == Some(*best));
-            Some(
-                (0..=t.rung as usize)
-                    .map(|j| {
-                        let span =
-                            rungs[j].epochs - j.checked_sub(1).map_or(0, |p| rungs[p].epochs);
-                        if j < t.rung as usize || winner {
-                            span
-                        } else {
-                            span.min(1)
-                        }
-                    })
-                    .sum::<u64>(),
-            )
+            let winner = winners.get(&b).is_some_and(|w| w.2 == t.number);
+            Some(if winner {
+                u64::from(t.epochs)
+            } else {
+                u64::from(t.rung) + 1
+            })
         })
         .sum()
 }
@@ -396,7 +422,7 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let seeds: u64 = args.iter().find_map(|a| a.parse().ok()).unwrap_or(10);
     let default_svr =
-        format!("svr(threshold = 0.95, offset = 0.0, keep = {KEEP}, min_curves = 20)");
+        String::from("svr(threshold = 0.95, offset = 0.0, keep = 0.25, min_curves = 20)");
     let svr = args
         .iter()
         .find(|a| a.starts_with("svr("))
@@ -406,7 +432,8 @@ fn main() {
     println!(
         "f-Hyperband (hyperband + {svr}) vs Hyperband, η = 3, {seeds} seeds, one worker; \
          HB: promotions continue from checkpoints; HB₀: what HB trains if promotions retrain from \
-         scratch; oracle: Baker's rule (κ = {KEEP}) with the true final values\n"
+         scratch; oracle: the same rule told the true final values; floor: the fewest epochs a rule \
+         that sees one epoch per rung could train\n"
     );
     for set in SETS {
         println!(
@@ -422,11 +449,11 @@ fn main() {
             "HB₀",
             "fHB",
             "oracle",
-            "bound",
+            "floor",
             "fHB/HB",
             "f/HB₀",
             "or/HB",
-            "bd/HB",
+            "fl/HB",
             "best HB",
             "best f",
             "Δbest",
@@ -439,7 +466,7 @@ fn main() {
         for seed in 1..=seeds {
             let hb = run_once(set, seed, Rule::None, scratch.path());
             let fhb = run_once(set, seed, Rule::Svr(&svr), scratch.path());
-            let oracle = run_once(set, seed, Rule::Oracle, scratch.path());
+            let oracle = run_once(set, seed, Rule::Oracle(&svr), scratch.path());
             assert!(
                 oracle.best == hb.best,
                 "the oracle promotes what Hyperband promotes"
@@ -450,10 +477,10 @@ fn main() {
                 ("ratio", ratio(fhb.epochs, hb.epochs)),
                 ("ratio0", ratio(fhb.epochs, hb.epochs_from_scratch)),
                 ("oracle", ratio(oracle.epochs, hb.epochs)),
-                ("bound", ratio(hb.epochs_foresight, hb.epochs)),
+                ("floor", ratio(hb.epochs_floor, hb.epochs)),
                 ("to_best", ratio(fhb.epochs_to_best, hb.epochs_to_best)),
                 ("oracle0", ratio(oracle.epochs, hb.epochs_from_scratch)),
-                ("bound0", ratio(hb.epochs_foresight, hb.epochs_from_scratch)),
+                ("floor0", ratio(hb.epochs_floor, hb.epochs_from_scratch)),
                 ("hb", hb.best),
                 ("fhb", fhb.best),
                 ("delta", fhb.best - hb.best),
@@ -464,7 +491,7 @@ fn main() {
                 hb.epochs_from_scratch,
                 fhb.epochs,
                 oracle.epochs,
-                hb.epochs_foresight,
+                hb.epochs_floor,
                 row[0].1,
                 row[1].1,
                 row[2].1,
@@ -486,13 +513,13 @@ fn main() {
         }
         let m = |k: &str| median(rows[k].clone());
         println!(
-            "median: fHB/HB {:.3} (target ≤ 0.5; oracle {:.3}, bound {:.3}), against HB₀: fHB {:.3}, oracle {:.3}, bound {:.3}; epochs-to-best ratio {:.3}, best HB {:.4} vs fHB {:.4} (Δ {:+.4})\n",
+            "median: fHB/HB {:.3} (target ≤ 0.5; oracle {:.3}, floor {:.3}), against HB₀: fHB {:.3}, oracle {:.3}, floor {:.3}; epochs-to-best ratio {:.3}, best HB {:.4} vs fHB {:.4} (Δ {:+.4})\n",
             m("ratio"),
             m("oracle"),
-            m("bound"),
+            m("floor"),
             m("ratio0"),
             m("oracle0"),
-            m("bound0"),
+            m("floor0"),
             m("to_best"),
             m("hb"),
             m("fhb"),

@@ -6,8 +6,8 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use hps::plan::Plan;
 use hps::runtime::{RunOptions, RunSummary};
@@ -117,10 +117,17 @@ fn score(config: &Config, epoch: u32) -> f64 {
 struct Synthetic {
     interrupt_after: Option<u64>,
     trained: AtomicU64,
+    /// Every call: (trial, epoch it starts from, its score there).
+    starts: Mutex<Vec<(u64, u32, f64)>>,
 }
 
 impl Trainer for Synthetic {
     fn train(&self, run: &TrialRun, sink: &mut dyn EpochSink) -> Result<TrialEnd, TrialFailure> {
+        self.starts.lock().unwrap().push((
+            run.number,
+            run.start_epoch,
+            score(&run.config, run.start_epoch.max(1)),
+        ));
         for epoch in run.start_epoch + 1..=run.max_epochs {
             let mut values = BTreeMap::new();
             values.insert(String::from("score"), score(&run.config, epoch));
@@ -143,6 +150,15 @@ impl Trainer for Synthetic {
 }
 
 fn run(plan: &Plan, dir: &Path, interrupt_after: Option<u64>) -> RunSummary {
+    run_recording(plan, dir, interrupt_after).0
+}
+
+/// [`run`], and the order trials were trained in: (trial, start epoch, score at the start).
+fn run_recording(
+    plan: &Plan,
+    dir: &Path,
+    interrupt_after: Option<u64>,
+) -> (RunSummary, Vec<(u64, u32, f64)>) {
     let store = dir.join("hps.db");
     let options = RunOptions {
         store: store.display().to_string(),
@@ -154,16 +170,18 @@ fn run(plan: &Plan, dir: &Path, interrupt_after: Option<u64>) -> RunSummary {
     let trainer = Synthetic {
         interrupt_after,
         trained: AtomicU64::new(0),
+        starts: Mutex::new(Vec::new()),
     };
     let sampler = hps::sampler::for_plan(plan).unwrap();
-    hps::runtime::run(
+    let summary = hps::runtime::run(
         plan,
         sampler,
         &trainer,
         &options,
         Arc::new(AtomicBool::new(false)),
     )
-    .unwrap()
+    .unwrap();
+    (summary, trainer.starts.into_inner().unwrap())
 }
 
 /// What must agree between two runs: each trial's number, parameters, state, epochs and value.
@@ -298,5 +316,40 @@ fn a_resumed_study_ends_like_an_uninterrupted_one() {
         );
         let resumed = run(&plan, parts.path(), None);
         assert_eq!(outcome(&resumed), expected, "{name}");
+    }
+}
+
+/// Under `sha` and `hyperband` a rung's promoted trials train best first (Baker et al.'s `top_k`
+/// order), so a stopping rule meets the strongest rivals first.
+#[test]
+fn promoted_trials_train_best_first() {
+    for (name, plan) in cases() {
+        if !(name.contains("× sha") || name.contains("× hyperband")) || !name.ends_with("none") {
+            continue;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let (summary, starts) = run_recording(&plan, dir.path(), None);
+        let bracket: BTreeMap<u64, Option<u32>> = summary
+            .trials
+            .iter()
+            .map(|t| (t.number, t.bracket))
+            .collect();
+        let promoted: Vec<&(u64, u32, f64)> = starts.iter().filter(|s| s.1 > 0).collect();
+        let mut compared = 0;
+        // Consecutive promotions in one bracket from the same epoch are one rung's batch.
+        for pair in promoted.windows(2) {
+            if pair[0].1 == pair[1].1 && bracket[&pair[0].0] == bracket[&pair[1].0] {
+                compared += 1;
+                assert!(
+                    pair[0].2 >= pair[1].2,
+                    "{name}: trial {} ({}) trained before trial {} ({})",
+                    pair[0].0,
+                    pair[0].2,
+                    pair[1].0,
+                    pair[1].2
+                );
+            }
+        }
+        assert!(compared >= 2, "{name}: no rung promoted two trials");
     }
 }

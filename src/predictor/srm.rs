@@ -13,8 +13,11 @@ use crate::predictor::standardize::Standardizer;
 
 /// A trial's σ comes from the held-out residuals of one in `LOCAL_SHARE` of the training curves …
 pub const LOCAL_SHARE: usize = 4;
-/// … but at least this many.
+/// … but at least this many (with fewer curves, σ is the paper's).
 pub const LOCAL_MIN: usize = 10;
+/// A local σ is never below this share of the paper's: ten curves that happened to be predicted
+/// almost exactly must not make the rule certain about an eleventh.
+pub const LOCAL_FLOOR: f64 = 0.1;
 
 /// A fitted model for one `(T, τ)`.
 pub struct Srm {
@@ -144,32 +147,41 @@ impl Srm {
     }
 
     /// σ for a trial predicted to change by `change`: the root mean square of the leave-one-out
-    /// residuals of the [`LOCAL_SHARE`] of training curves (at least [`LOCAL_MIN`]) whose held-out
-    /// predictions were nearest to `change`. Errors grow with how far a curve still has to go: a
+    /// residuals of one in [`LOCAL_SHARE`] training curves (at least [`LOCAL_MIN`]) whose held-out
+    /// predictions were nearest to `change`, and at least [`LOCAL_FLOOR`] of the paper's σ. Errors grow with how far a curve still has to go: a
     /// curve near its plateau is predicted far better than one still climbing, and one σ for both
     /// (the paper's) is too wide for the first and too narrow for the second.
     fn local_sigma(&self, change: f64) -> f64 {
         let n = self.held_out.len();
-        let m = n.div_ceil(LOCAL_SHARE).max(LOCAL_MIN).min(n);
-        if m == 0 {
+        let m = n.div_ceil(LOCAL_SHARE).max(LOCAL_MIN);
+        if m >= n {
             return self.sigma;
         }
-        // The m nearest of a sorted list form a window: slide it from the insertion point.
-        let at = self.held_out.partition_point(|(p, _)| *p < change);
-        let (mut lo, mut hi) = (at, at);
-        while hi - lo < m {
-            let take_low = hi == n
-                || (lo > 0 && change - self.held_out[lo - 1].0 <= self.held_out[hi].0 - change);
-            if take_low {
-                lo -= 1;
-            } else {
-                hi += 1;
-            }
-        }
-        let squares: f64 = self.held_out[lo..hi].iter().map(|(_, r)| r).sum();
-        #[allow(clippy::cast_precision_loss)]
-        (squares / m as f64).sqrt()
+        nearest_rms(&self.held_out, change, m).max(self.sigma * LOCAL_FLOOR)
     }
+}
+
+/// The root mean square of the squared residuals of the `m` (≤ len) entries of `held_out` (sorted by
+/// prediction) whose predictions are nearest `at`: a window grown from where `at` would sit.
+fn nearest_rms(held_out: &[(f64, f64)], at: f64, m: usize) -> f64 {
+    let n = held_out.len();
+    let m = m.min(n);
+    if m == 0 {
+        return 0.0;
+    }
+    let start = held_out.partition_point(|(p, _)| *p < at);
+    let (mut lo, mut hi) = (start, start);
+    while hi - lo < m {
+        let take_low = hi == n || (lo > 0 && at - held_out[lo - 1].0 <= held_out[hi].0 - at);
+        if take_low {
+            lo -= 1;
+        } else {
+            hi += 1;
+        }
+    }
+    let squares: f64 = held_out[lo..hi].iter().map(|(_, r)| r).sum();
+    #[allow(clippy::cast_precision_loss)]
+    (squares / m as f64).sqrt()
 }
 
 #[cfg(test)]
@@ -230,6 +242,54 @@ mod tests {
         );
         assert!(sigma_flat < model.global_sigma());
         assert!(sigma_steep > model.global_sigma());
+    }
+
+    #[test]
+    fn the_window_takes_the_nearest_predictions_at_either_end_and_inside() {
+        // (prediction, squared residual), sorted by prediction.
+        let held_out = [
+            (0.0, 1.0),
+            (1.0, 4.0),
+            (2.0, 9.0),
+            (3.0, 16.0),
+            (10.0, 100.0),
+        ];
+        // Below every prediction: the two lowest.
+        assert!((nearest_rms(&held_out, -5.0, 2) - 2.5f64.sqrt()).abs() < 1e-12);
+        // Above every prediction: the two highest.
+        assert!((nearest_rms(&held_out, 50.0, 2) - 58f64.sqrt()).abs() < 1e-12);
+        // Inside: 2.9 is nearest 3, then 2, then 1 (1.9 away) before 10 (7.1 away).
+        assert!((nearest_rms(&held_out, 2.9, 3) - (29.0f64 / 3.0).sqrt()).abs() < 1e-12);
+        // Asking for more than there are takes them all.
+        assert!((nearest_rms(&held_out, 0.0, 9) - 26f64.sqrt()).abs() < 1e-12);
+        assert!(nearest_rms(&[], 0.0, 3).abs() < f64::EPSILON);
+    }
+
+    #[test]
+    fn few_curves_get_the_papers_sigma_and_many_never_fall_below_its_floor() {
+        let (statics, lines) = curves(LOCAL_MIN, 4);
+        let rows: Vec<&[f64]> = statics.iter().map(Vec::as_slice).collect();
+        let refs: Vec<&[f64]> = lines.iter().map(Vec::as_slice).collect();
+        let model = Srm::fit(&rows, &refs, 10, 3, 1).unwrap();
+        for (s, c) in statics.iter().zip(&lines) {
+            assert!((model.predict(s, c).1 - model.global_sigma()).abs() < 1e-15);
+        }
+        // Thirty curves flat from the start (nothing left to predict) and thirty climbing ones: a
+        // flat curve's nearest held-out residuals are about zero, and the floor holds σ up.
+        let (mut statics, mut lines) = curves(30, 5);
+        for i in 0..30 {
+            statics.push(vec![0.1]);
+            lines.push(vec![0.5 + 0.01 * f64::from(i); 10]);
+        }
+        let rows: Vec<&[f64]> = statics.iter().map(Vec::as_slice).collect();
+        let refs: Vec<&[f64]> = lines.iter().map(Vec::as_slice).collect();
+        let model = Srm::fit(&rows, &refs, 10, 3, 1).unwrap();
+        let flat = vec![0.6; 10];
+        let (value, sigma) = model.predict(&[0.1], &flat);
+        let change = value - 0.6;
+        let m = model.held_out.len().div_ceil(LOCAL_SHARE);
+        assert!(nearest_rms(&model.held_out, change, m) < LOCAL_FLOOR * model.global_sigma());
+        assert!((sigma - LOCAL_FLOOR * model.global_sigma()).abs() < 1e-15);
     }
 
     #[test]

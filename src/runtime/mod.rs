@@ -424,7 +424,8 @@ pub fn run(
 }
 
 /// [`run`] with a stopping rule other than the plan's (`None`: no early stopping), e.g. one written
-/// for an experiment.
+/// for an experiment. The store still records the plan's `stopping`, so reports (`hps status`)
+/// describe the plan, not the rule that ran.
 ///
 /// # Errors
 /// As [`run`].

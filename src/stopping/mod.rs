@@ -100,3 +100,40 @@ pub fn for_plan(plan: &Plan) -> Result<Option<Box<dyn StoppingRule>>, String> {
         )),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn competition(values: &[f64], advancing: usize) -> Competition {
+        Competition {
+            values: values.to_vec(),
+            advancing,
+        }
+    }
+
+    #[test]
+    fn the_reference_is_the_ceil_kappa_n_th_best_finite_rival() {
+        let rivals = competition(&[0.7, f64::NAN, 0.9, 0.8, f64::INFINITY, 0.6], 4);
+        // ⌈0.25·4⌉ = 1: the best finite value; ⌈0.6·4⌉ = 3: the third best.
+        assert_eq!(reference(&rivals, 0.25, Direction::Maximize), Some(0.9));
+        assert_eq!(reference(&rivals, 0.6, Direction::Maximize), Some(0.7));
+        assert_eq!(reference(&rivals, 0.25, Direction::Minimize), Some(0.6));
+        assert_eq!(reference(&rivals, 0.6, Direction::Minimize), Some(0.8));
+        // κ·n below one still compares with the best.
+        assert_eq!(
+            reference(&competition(&[0.5, 0.4], 1), 0.1, Direction::Maximize),
+            Some(0.5)
+        );
+        // Fewer finished rivals than ⌈κ·n⌉: nothing to compare with.
+        assert_eq!(reference(&rivals, 1.0, Direction::Maximize), Some(0.6));
+        assert_eq!(
+            reference(&competition(&[0.9], 8), 0.25, Direction::Maximize),
+            None
+        );
+        assert_eq!(
+            reference(&competition(&[], 1), 0.25, Direction::Maximize),
+            None
+        );
+    }
+}

@@ -2,7 +2,7 @@
 //! stopping. For a trial at epoch τ of a stage ending at epoch T, a sequential regression model
 //! (ν-SVR on the curve so far, its differences, the network's size and the hyperparameters; see
 //! [`crate::predictor::srm`]) trained on the first curves that reached T predicts `ŷ_T` with a
-//! leave-one-out σ. With `y_ref` the ⌈κ·n⌉-th best value of the trials that finished the stage (n of
+//! local leave-one-out σ. With `y_ref` the ⌈κ·n⌉-th best value of the trials that finished the stage (n of
 //! which go on), the trial stops when `Φ((y_ref − δ − ŷ_T)/σ) ≥ Δ` (maximising; mirrored when
 //! minimising). Nothing stops before `d` curves reached T or before ⌈κ·n⌉ rivals finished.
 

@@ -914,6 +914,12 @@ mod tests {
                 .promote(id, 1, 3, u32::try_from(position).unwrap())
                 .unwrap();
         }
+        // The first is interrupted and goes back to the queue: it keeps its place.
+        let first = store.claim_trial(study.id).unwrap().unwrap();
+        assert_eq!(first.number, 2);
+        store
+            .finish_trial(first.id, TrialState::Queued, None)
+            .unwrap();
         let order: Vec<u64> = (0..3)
             .map(|_| store.claim_trial(study.id).unwrap().unwrap().number)
             .collect();
