@@ -9,7 +9,7 @@
 //! of the trials trained to the last rung) and the epochs spent when it was first reached, with
 //! medians and ratios. Target (Baker): the same final value within noise with at most half the epochs.
 //!
-//! `cargo bench --bench f_hyperband` (about 10 minutes on 2 cores); `-- SEEDS` to change the seed
+//! `cargo bench --bench f_hyperband` (about 8 minutes on 2 cores); `-- SEEDS` to change the seed
 //! count (10), `-- 'svr(…)'` the rule, `-- --rungs` to print where the epochs went for seed 1.
 
 use std::collections::BTreeMap;
