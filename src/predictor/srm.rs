@@ -148,9 +148,10 @@ impl Srm {
 
     /// σ for a trial predicted to change by `change`: the root mean square of the leave-one-out
     /// residuals of one in [`LOCAL_SHARE`] training curves (at least [`LOCAL_MIN`]) whose held-out
-    /// predictions were nearest to `change`, and at least [`LOCAL_FLOOR`] of the paper's σ. Errors grow with how far a curve still has to go: a
-    /// curve near its plateau is predicted far better than one still climbing, and one σ for both
-    /// (the paper's) is too wide for the first and too narrow for the second.
+    /// predictions were nearest to `change`, and at least [`LOCAL_FLOOR`] of the paper's σ. Errors
+    /// grow with how far a curve still has to go: a curve near its plateau is predicted far better
+    /// than one still climbing, and one σ for both (the paper's) is too wide for the first and too
+    /// narrow for the second.
     fn local_sigma(&self, change: f64) -> f64 {
         let n = self.held_out.len();
         let m = n.div_ceil(LOCAL_SHARE).max(LOCAL_MIN);
