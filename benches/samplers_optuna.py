@@ -375,36 +375,21 @@ def compare(args) -> None:
         f"seeds / {opt['seeds']} Optuna seeds; '—' = not run / not available"
     )
     w = 13
-    print(f"{'problem':<10} {'trials':>6} " + "".join(f"{names[c]:>{w}}" for c in cols))
-    for p in problems:
-        for b in budgets:
-            cells = []
-            for tool, s in cols:
-                g = get(tool, s, p, b)
-                cells.append(fmt(None if g is None else g["median"]))
-            print(f"{p:<10} {b:>6} " + "".join(f"{c:>{w}}" for c in cells))
-    print()
+
+    def table(width, cell):
+        """One row per (problem, budget), one column per sampler; `cell(result)` formats a result."""
+        print(f"{'problem':<10} {'trials':>6} " + "".join(f"{names[c]:>{width}}" for c in cols))
+        for p in problems:
+            for b in budgets:
+                cells = ["—" if g is None else cell(g) for g in (get(t, s, p, b) for t, s in cols)]
+                print(f"{p:<10} {b:>6} " + "".join(f"{c:>{width}}" for c in cells))
+        print()
+
+    table(w, lambda g: fmt(g["median"]))
     print("IQR [q1, q3] of the same")
-    w2 = 22
-    print(f"{'problem':<10} {'trials':>6} " + "".join(f"{names[c]:>{w2}}" for c in cols))
-    for p in problems:
-        for b in budgets:
-            cells = []
-            for tool, s in cols:
-                g = get(tool, s, p, b)
-                cells.append("—" if g is None else f"[{fmt(g['q1'], 3)}, {fmt(g['q3'], 3)}]")
-            print(f"{p:<10} {b:>6} " + "".join(f"{c:>{w2}}" for c in cells))
-    print()
+    table(22, lambda g: f"[{fmt(g['q1'], 3)}, {fmt(g['q3'], 3)}]")
     print("Mean regret over the seeds (the digits table's values are discrete, so medians tie at 0)")
-    print(f"{'problem':<10} {'trials':>6} " + "".join(f"{names[c]:>{w}}" for c in cols))
-    for p in problems:
-        for b in budgets:
-            cells = []
-            for tool, s in cols:
-                g = get(tool, s, p, b)
-                cells.append(fmt(None if g is None else mean(g["per_seed"])))
-            print(f"{p:<10} {b:>6} " + "".join(f"{c:>{w}}" for c in cells))
-    print()
+    table(w, lambda g: fmt(mean(g["per_seed"])))
     pairs = [
         ("tpe/TPE", ("hps", "tpe"), ("optuna", "tpe")),
         ("tpe/TPEuni", ("hps", "tpe"), ("optuna", "tpe-univariate")),
