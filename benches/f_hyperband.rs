@@ -102,10 +102,13 @@ impl Trainer for Counting {
 
 /// Baker et al.'s stop rule with a perfect predictor: after each epoch short of the stage's end, the
 /// trial stops when its true value at the end is worse than the same reference the `svr` rule uses
-/// (`stopping::reference`, with the benchmarked rule's κ). Its ranking value is the true one, so Hyperband promotes
-/// exactly the trials it promotes without stopping; what it saves is the most any predictor can.
+/// (`stopping::reference`, with the benchmarked rule's κ). Its ranking value is the true one, so
+/// Hyperband promotes exactly the trials it promotes without stopping; what it saves is the most a
+/// predictor that is never wrong can.
 struct Oracle {
     keep: f64,
+    /// Each trial's true curve, replayed once.
+    truths: Mutex<BTreeMap<u64, Arc<Vec<f64>>>>,
     table: LookupTrainer,
     metric: String,
     direction: Direction,
@@ -124,16 +127,13 @@ impl EpochSink for Collect<'_> {
     }
 }
 
-impl StoppingRule for Oracle {
-    fn judge(&self, case: &Case<'_>) -> Verdict {
-        let (prefix, target) = (case.curve.len(), case.target as usize);
-        if prefix == 0 || prefix >= target {
-            return Verdict::Continue;
+impl Oracle {
+    /// The trial's whole recorded curve (`None` when the table has none).
+    fn truth(&self, case: &Case<'_>) -> Option<Arc<Vec<f64>>> {
+        let mut truths = self.truths.lock().expect("not poisoned");
+        if let Some(curve) = truths.get(&case.trial.number) {
+            return Some(Arc::clone(curve));
         }
-        let Some(reference) = hps::stopping::reference(case.competition, self.keep, self.direction)
-        else {
-            return Verdict::Continue;
-        };
         let run = TrialRun {
             number: case.trial.number,
             config: case.trial.params.clone(),
@@ -144,10 +144,27 @@ impl StoppingRule for Oracle {
             stop: Arc::new(AtomicBool::new(false)),
         };
         let mut curve = Collect(&self.metric, Vec::new());
-        if self.table.train(&run, &mut curve).is_err() {
+        self.table.train(&run, &mut curve).ok()?;
+        let curve = Arc::new(curve.1);
+        truths.insert(case.trial.number, Arc::clone(&curve));
+        Some(curve)
+    }
+}
+
+impl StoppingRule for Oracle {
+    fn judge(&self, case: &Case<'_>) -> Verdict {
+        let (prefix, target) = (case.curve.len(), case.target as usize);
+        if prefix == 0 || prefix >= target {
             return Verdict::Continue;
         }
-        let Some(&value) = curve.1.get(target - 1) else {
+        let Some(reference) = hps::stopping::reference(case.competition, self.keep, self.direction)
+        else {
+            return Verdict::Continue;
+        };
+        let Some(curve) = self.truth(case) else {
+            return Verdict::Continue;
+        };
+        let Some(&value) = curve.get(target - 1) else {
             return Verdict::Continue;
         };
         let worse = match self.direction {
@@ -180,7 +197,8 @@ enum Rule<'a> {
 struct Counted {
     inner: Box<dyn StoppingRule>,
     shapes: usize,
-    stops: Mutex<BTreeMap<(usize, usize), u64>>,
+    /// Shared with the bench, which reads it after the runtime has dropped the rule.
+    stops: Arc<Mutex<BTreeMap<(usize, usize), u64>>>,
 }
 
 impl StoppingRule for Counted {
@@ -284,6 +302,7 @@ fn run_once(set: &CurveSet, seed: u64, rule: Rule<'_>, scratch: &Path) -> Outcom
         Rule::Svr(_) => hps::stopping::for_plan(&plan).expect("the svr rule exists"),
         Rule::Oracle(_) => Some(Box::new(Oracle {
             keep: plan.stopping.number("keep").unwrap_or(0.25),
+            truths: Mutex::new(BTreeMap::new()),
             table: trainer.inner.clone(),
             metric: set.metric.to_owned(),
             direction,
@@ -291,20 +310,18 @@ fn run_once(set: &CurveSet, seed: u64, rule: Rule<'_>, scratch: &Path) -> Outcom
             scratch: dir.join("oracle"),
         })),
     };
-    let shapes = plan.scheduler.brackets.len();
+    let stops = Arc::new(Mutex::new(BTreeMap::new()));
     let counted = inner.map(|inner| {
-        Arc::new(Counted {
+        Box::new(Counted {
             inner,
-            shapes,
-            stops: Mutex::new(BTreeMap::new()),
-        })
+            shapes: plan.scheduler.brackets.len(),
+            stops: Arc::clone(&stops),
+        }) as Box<dyn StoppingRule>
     });
     let summary = hps::runtime::run_with_stopping(
         &plan,
         sampler,
-        counted
-            .clone()
-            .map(|c| Box::new(Shared(c)) as Box<dyn StoppingRule>),
+        counted,
         &trainer,
         &options,
         Arc::new(AtomicBool::new(false)),
@@ -338,9 +355,7 @@ fn run_once(set: &CurveSet, seed: u64, rule: Rule<'_>, scratch: &Path) -> Outcom
             )
         })
         .sum();
-    let stops = counted.map_or_else(BTreeMap::new, |c| {
-        c.stops.lock().expect("not poisoned").clone()
-    });
+    let stops = stops.lock().expect("not poisoned").clone();
     Outcome {
         by_rung: epochs_by_rung(&summary.trials, brackets, &stops),
         epochs: trainer.epochs.load(Ordering::SeqCst),
@@ -349,15 +364,6 @@ fn run_once(set: &CurveSet, seed: u64, rule: Rule<'_>, scratch: &Path) -> Outcom
         best,
         epochs_to_best,
         stopped_early: summary.stopped_early,
-    }
-}
-
-/// A [`Counted`] rule the bench keeps a handle on after the runtime takes it.
-struct Shared(Arc<Counted>);
-
-impl StoppingRule for Shared {
-    fn judge(&self, case: &Case<'_>) -> Verdict {
-        self.0.judge(case)
     }
 }
 
