@@ -1,13 +1,11 @@
 //! The `hps` binary: exit codes, output streams, formats.
 
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Output;
 
+/// The binary run from the repository's root, so paths like `examples/…` resolve.
 fn hps(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hps"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
+    crate::support::hps(Path::new(env!("CARGO_MANIFEST_DIR")), args)
 }
 
 #[test]

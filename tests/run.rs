@@ -2,21 +2,13 @@
 //! store's contents, export, and the library API.
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
+
+use crate::support::hps;
 use std::time::{Duration, Instant};
 
 use hps::Study;
 use hps::storage::{self, TrialState};
-
-fn hps(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hps"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("HPS_STORAGE")
-        .output()
-        .unwrap()
-}
 
 const QUADRATIC: &str = r#"
 study quadratic {

@@ -1,7 +1,7 @@
 //! Helpers shared by the test modules.
 
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Output};
 
 use hps::storage::{self, TrialRecord};
 
@@ -12,15 +12,20 @@ pub fn stored_trials(dir: &Path, study: &str) -> Vec<TrialRecord> {
     store.trials(record.id).unwrap()
 }
 
-/// Runs `hps run s.hps -q` in `dir`; the run must succeed.
-pub fn run_ok(dir: &Path) {
-    let out = Command::new(env!("CARGO_BIN_EXE_hps"))
-        .args(["run", "s.hps", "-q"])
+/// Runs the `hps` binary with `args` in `dir`, without colours or a store from the environment.
+pub fn hps(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_hps"))
+        .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
         .env_remove("HPS_STORAGE")
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+/// Runs `hps run s.hps -q` in `dir`; the run must succeed.
+pub fn run_ok(dir: &Path) {
+    let out = hps(dir, &["run", "s.hps", "-q"]);
     assert_eq!(
         out.status.code(),
         Some(0),
