@@ -74,7 +74,12 @@ pub fn num(config: &Config, name: &str) -> f64 {
     get(config, name).unwrap().as_f64().unwrap()
 }
 
-/// Branin on its usual domain; its minimum is 0.397887.
+/// Branin's domain, as `.hps` parameters …
+pub const BRANIN_SPACE: &str = "x = uniform(-5, 10)\n y = uniform(0, 15)";
+/// … and its minimum.
+pub const BRANIN_MINIMUM: f64 = 0.397_887;
+
+/// Branin's function of a config's `x` and `y`.
 pub fn branin(c: &Config) -> f64 {
     let (x, y) = (num(c, "x"), num(c, "y"));
     let pi = std::f64::consts::PI;

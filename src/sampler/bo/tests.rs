@@ -3,7 +3,9 @@
 //! search and TPE.
 
 use super::*;
-use crate::sampler::testing::{MIXED, best, branin, get, num, plan, run};
+use crate::sampler::testing::{
+    BRANIN_MINIMUM, BRANIN_SPACE, MIXED, best, branin, get, num, plan, run,
+};
 use crate::sampler::tpe::{TpeOptions, TpeSampler};
 use crate::sampler::{for_plan, space_of};
 use crate::storage::TrialState;
@@ -127,19 +129,19 @@ fn pending_trials_push_parallel_proposals_away() {
 fn bo_beats_random_search_and_tpe_on_branin() {
     let mut regret = [0.0; 3];
     for seed in 0..6 {
-        let mut p = plan("x = uniform(-5, 10)\n y = uniform(0, 15)", "bo", "");
+        let mut p = plan(BRANIN_SPACE, "bo", "");
         p.seed = seed;
         let space = space_of(&p);
         let mut random = RandomSampler::new(space.clone(), seed);
-        regret[0] += best(&run(&mut random, &space, 30, &branin)) - 0.397_887;
+        regret[0] += best(&run(&mut random, &space, 30, &branin)) - BRANIN_MINIMUM;
         let mut tpe = TpeSampler::new(
             space.clone(),
             seed,
             p.objective.direction,
             TpeOptions::default(),
         );
-        regret[1] += best(&run(&mut tpe, &space, 30, &branin)) - 0.397_887;
-        regret[2] += best(&run(&mut bo(&p), &space, 30, &branin)) - 0.397_887;
+        regret[1] += best(&run(&mut tpe, &space, 30, &branin)) - BRANIN_MINIMUM;
+        regret[2] += best(&run(&mut bo(&p), &space, 30, &branin)) - BRANIN_MINIMUM;
     }
     eprintln!("summed regret over 6 seeds after 30 trials (random, tpe, bo): {regret:?}");
     assert!(regret[2] < 0.2 * regret[0], "{regret:?}");

@@ -3,7 +3,9 @@
 
 use super::*;
 use crate::plan::Plan;
-use crate::sampler::testing::{MIXED, best, branin, complete, get, num, plan, run};
+use crate::sampler::testing::{
+    BRANIN_MINIMUM, BRANIN_SPACE, MIXED, best, branin, complete, get, num, plan, run,
+};
 use crate::sampler::{for_plan, space_of, training_set};
 use crate::space::Term;
 use crate::storage::TrialState;
@@ -256,13 +258,13 @@ fn pending_trials_push_parallel_proposals_away() {
 fn tpe_beats_random_search_on_branin() {
     let mut regret = [0.0; 3];
     for seed in 0..8 {
-        let mut p = plan("x = uniform(-5, 10)\n y = uniform(0, 15)", "tpe", "");
+        let mut p = plan(BRANIN_SPACE, "tpe", "");
         p.seed = seed;
         let space = space_of(&p);
         let mut random = RandomSampler::new(space.clone(), seed);
-        regret[0] += best(&run(&mut random, &space, 60, &branin)) - 0.397_887;
-        regret[1] += best(&run(&mut tpe(&p, false), &space, 60, &branin)) - 0.397_887;
-        regret[2] += best(&run(&mut tpe(&p, true), &space, 60, &branin)) - 0.397_887;
+        regret[0] += best(&run(&mut random, &space, 60, &branin)) - BRANIN_MINIMUM;
+        regret[1] += best(&run(&mut tpe(&p, false), &space, 60, &branin)) - BRANIN_MINIMUM;
+        regret[2] += best(&run(&mut tpe(&p, true), &space, 60, &branin)) - BRANIN_MINIMUM;
     }
     eprintln!("summed regret over 8 seeds (random, univariate, multivariate): {regret:?}");
     assert!(regret[1] < 0.5 * regret[0], "{regret:?}");
