@@ -5,6 +5,7 @@ mod cli;
 mod contract;
 mod examples;
 mod fixtures;
+mod golden;
 mod grammar_rules;
 mod lsp;
 mod mutation;
