@@ -5,6 +5,7 @@
 //! a [`trial::Trainer`] trains them ([`train`] is hps's own, on Candle) and [`storage`] records every
 //! epoch. [`Study`] is the entry point for using hps as a library.
 
+pub mod catalogue;
 pub mod cli;
 pub mod diagnostic;
 mod embed;

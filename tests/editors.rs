@@ -1,6 +1,6 @@
 //! The editor grammars are checked against the language: every word the pest grammar
 //! (`grammar/hps.pest`) matches as a keyword, every reserved word (`hps::syntax::KEYWORDS`) and
-//! every name the checker knows (`hps::semantic::builtins`: built-ins by family, study, budget and
+//! every name the checker knows (`hps::catalogue`: built-ins by family, study, budget and
 //! training fields, optimisers, schedules, activations, arch parameter types; `outputs`) must be
 //! highlighted, in the rule of its kind, by the TextMate grammar of the VS Code extension
 //! (`editors/vscode/syntaxes/hps.tmLanguage.json`) and by the Vim syntax file
@@ -10,7 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use hps::semantic::builtins::{self, Family};
+use hps::catalogue::{self, Family};
 use serde_json::Value;
 
 const TM_GRAMMAR: &str = "editors/vscode/syntaxes/hps.tmLanguage.json";
@@ -65,37 +65,37 @@ fn name_lists() -> Vec<(&'static str, Vec<&'static str>, &'static str, &'static 
     vec![
         (
             "study field",
-            builtins::STUDY_FIELDS.iter().map(|f| f.name).collect(),
+            catalogue::STUDY_FIELDS.iter().map(|f| f.name).collect(),
             "support.type.property-name.study.hps",
             "hpsStudyField",
         ),
         (
             "budget field",
-            builtins::BUDGET_FIELDS.iter().map(|f| f.name).collect(),
+            catalogue::BUDGET_FIELDS.iter().map(|f| f.name).collect(),
             "support.type.property-name.budget.hps",
             "hpsBudgetField",
         ),
         (
             "training key",
-            builtins::TRAIN_KEYS.iter().map(|f| f.name).collect(),
+            catalogue::TRAIN_KEYS.iter().map(|f| f.name).collect(),
             "support.type.property-name.train.hps",
             "hpsTrainKey",
         ),
         (
             "optimizer",
-            builtins::OPTIMIZERS.to_vec(),
+            catalogue::OPTIMIZERS.to_vec(),
             "support.constant.optimizer.hps",
             "hpsOptimizer",
         ),
         (
             "learning-rate schedule",
-            builtins::SCHEDULES.to_vec(),
+            catalogue::SCHEDULES.to_vec(),
             "support.constant.schedule.hps",
             "hpsSchedule",
         ),
         (
             "activation",
-            builtins::ACTIVATIONS.to_vec(),
+            catalogue::ACTIVATIONS.to_vec(),
             "support.constant.activation.hps",
             "hpsActivation",
         ),
@@ -107,7 +107,7 @@ fn name_lists() -> Vec<(&'static str, Vec<&'static str>, &'static str, &'static 
         ),
         (
             "arch parameter type",
-            builtins::ARCH_TYPES.to_vec(),
+            catalogue::ARCH_TYPES.to_vec(),
             "storage.type.primitive.hps",
             "hpsArchType",
         ),
@@ -394,7 +394,7 @@ fn every_builtin_is_highlighted_as_its_family() {
     let rules = tm_rules();
     let calls = vim_call_groups();
     let mut problems = Vec::new();
-    for builtin in builtins::BUILTINS {
+    for builtin in catalogue::all() {
         let (scope, group) = family_highlight(builtin.family);
         if !tm_call_words(&rules, scope).contains(builtin.name) {
             problems.push(format!(
@@ -545,7 +545,7 @@ fn examples_and_stdlib_words_are_highlighted() {
                         "{name}: keyword `{word}` missing from {VIM_SYNTAX}"
                     ));
                 }
-            } else if let Some(builtin) = builtins::any_named(&word).filter(|_| called) {
+            } else if let Some(builtin) = catalogue::any_named(&word).filter(|_| called) {
                 let (scope, group) = family_highlight(builtin.family);
                 if !tm_call_words(&rules, scope).contains(&word) {
                     problems.insert(format!(

@@ -2,7 +2,7 @@
 //! example, every standard-library file and every valid fixture without an ERROR or MISSING node,
 //! and it accepts and rejects the same files and snippets as the pest grammar (`grammar/hps.pest`,
 //! the parser hps runs); its queries compile against the generated parser; every reserved word
-//! (`hps::syntax::KEYWORDS`) and every built-in (`hps::semantic::builtins::BUILTINS`) is listed by
+//! (`hps::syntax::KEYWORDS`) and every built-in (`hps::catalogue::all()`) is listed by
 //! name in `queries/highlights.scm` and highlighted as such; every pest rule is mirrored (named) in
 //! `grammar.js`.
 //!
@@ -12,7 +12,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use hps::semantic::builtins;
+use hps::catalogue;
 use tree_sitter::{Language, Node, Parser, Query, QueryCursor, StreamingIterator, Tree};
 
 const GRAMMAR_DIR: &str = "editors/tree-sitter-hps";
@@ -308,7 +308,7 @@ fn every_keyword_and_builtin_is_listed_in_the_highlights() {
             problems.push(format!("keyword \"{keyword}\" is not in {HIGHLIGHTS}"));
         }
     }
-    for builtin in builtins::BUILTINS {
+    for builtin in catalogue::all() {
         if !words.contains(builtin.name) {
             problems.push(format!(
                 "{} `{}` is not listed in {HIGHLIGHTS}",
@@ -317,10 +317,10 @@ fn every_keyword_and_builtin_is_listed_in_the_highlights() {
             ));
         }
     }
-    for symbol in builtins::OPTIMIZERS
+    for symbol in catalogue::OPTIMIZERS
         .iter()
-        .chain(builtins::SCHEDULES)
-        .chain(builtins::ACTIVATIONS)
+        .chain(catalogue::SCHEDULES)
+        .chain(catalogue::ACTIVATIONS)
     {
         if !words.contains(*symbol) {
             problems.push(format!("symbol `{symbol}` is not listed in {HIGHLIGHTS}"));
@@ -369,7 +369,7 @@ fn all_nodes<'t>(node: Node<'t>, out: &mut Vec<Node<'t>>) {
 #[test]
 fn builtin_calls_are_highlighted_as_builtins() {
     let mut text = String::from("space calls {\n");
-    for (i, builtin) in builtins::BUILTINS.iter().enumerate() {
+    for (i, builtin) in catalogue::all().enumerate() {
         text.push_str(&format!("  b{i} = {}(1)\n", builtin.name));
     }
     text.push_str("  other = mlp(width = 64)\n}\narch a() {\n  choose(3, 5)\n  relu()\n}\n");
@@ -382,7 +382,7 @@ fn builtin_calls_are_highlighted_as_builtins() {
     for node in nodes.iter().filter(|n| n.kind() == "call") {
         let function = node.child_by_field_name("function").expect("function");
         let name = &text[function.byte_range()];
-        let expected = if builtins::any_named(name).is_some() {
+        let expected = if catalogue::any_named(name).is_some() {
             "function.builtin"
         } else {
             "function.call"
@@ -395,7 +395,7 @@ fn builtin_calls_are_highlighted_as_builtins() {
         }
         calls += 1;
     }
-    assert_eq!(calls, builtins::BUILTINS.len() + 3);
+    assert_eq!(calls, catalogue::all().count() + 3);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
@@ -528,7 +528,7 @@ fn example_words_are_highlighted() {
             if node.kind() == "call" {
                 let function = node.child_by_field_name("function").expect("function");
                 let word = &text[function.byte_range()];
-                if builtins::any_named(word).is_some()
+                if catalogue::any_named(word).is_some()
                     && captured(&found, function) != ["function.builtin"]
                 {
                     problems.insert(format!("{name}: `{word}(…)` is not a @function.builtin"));

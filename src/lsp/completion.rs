@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use lsp_types::{CompletionItem, CompletionItemKind, Documentation, MarkupContent, MarkupKind};
 
-use crate::semantic::builtins::{BUDGET_FIELDS, BUILTINS, Family, STUDY_FIELDS, TRAIN_KEYS};
+use crate::catalogue::{self, BUDGET_FIELDS, Family, STUDY_FIELDS, TRAIN_KEYS};
 use crate::syntax::ast::Item;
 
 use super::analysis::{Analysis, item_doc};
@@ -31,7 +31,7 @@ pub fn items(analysis: &Analysis) -> Vec<CompletionItem> {
         });
     }
     let mut seen = BTreeSet::new();
-    for b in BUILTINS {
+    for b in catalogue::all() {
         if !seen.insert(b.name) {
             continue;
         }

@@ -1,11 +1,9 @@
 //! What a name means, as Markdown for hovers and completions. Everything comes from the tables the
-//! checker itself uses ([`crate::semantic::builtins`]: every built-in's signature, arguments and
+//! checker itself uses ([`crate::catalogue`]: every built-in's signature, arguments and
 //! doc, the study, budget and train fields), so the editor, `hps check`'s help and
 //! `docs/language.md` say the same thing.
 
-use crate::semantic::builtins::{
-    ArgSpec, BUDGET_FIELDS, BUILTINS, Builtin, STUDY_FIELDS, TRAIN_KEYS,
-};
+use crate::catalogue::{self, ArgSpec, BUDGET_FIELDS, Builtin, STUDY_FIELDS, TRAIN_KEYS};
 
 /// The reserved words, with what each does.
 pub const KEYWORDS: &[(&str, &str)] = &[
@@ -64,7 +62,7 @@ pub fn describe(word: &str) -> Option<String> {
     if let Some((_, doc)) = KEYWORDS.iter().find(|(k, _)| *k == word) {
         parts.push(format!("keyword `{word}`\n\n{doc}"));
     }
-    for b in BUILTINS.iter().filter(|b| b.name == word) {
+    for b in catalogue::all().filter(|b| b.name == word) {
         parts.push(builtin(b));
     }
     if let Some(f) = STUDY_FIELDS.iter().find(|f| f.name == word) {
@@ -130,7 +128,7 @@ mod tests {
 
     #[test]
     fn every_builtin_and_field_has_a_description() {
-        for b in BUILTINS {
+        for b in catalogue::all() {
             let text = describe(b.name).unwrap();
             assert!(text.contains(b.doc), "{}", b.name);
         }
@@ -156,7 +154,7 @@ mod reference {
     fn the_language_reference_lists_every_builtin_as_the_checker_knows_it() {
         let reference = include_str!("../../docs/language.md");
         let mut missing = Vec::new();
-        for b in BUILTINS {
+        for b in catalogue::all() {
             let signature = format!("`{}`", b.signature());
             if !reference.contains(&signature) || !reference.contains(b.doc) {
                 missing.push(b.signature());

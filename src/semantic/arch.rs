@@ -4,10 +4,10 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use crate::catalogue::default_value;
+use crate::catalogue::{self, ACTIVATIONS, ARCH_TYPES, ArgSpec, ArgType, Bound, Family};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::semantic::args::{bind, check_value};
-use crate::semantic::builtins::{self, ACTIVATIONS, ARCH_TYPES, ArgSpec, ArgType, Bound, Family};
-use crate::semantic::dataset::default_value;
 use crate::semantic::distribution::{distribution, is_distribution};
 use crate::semantic::expr::{Names, constant, lower};
 use crate::semantic::program::{Arch, ArchParam, ArgValue, LayerName, LayerNode, LocalChoice};
@@ -302,7 +302,7 @@ impl ArchChecker {
                 args: BTreeMap::new(),
             });
         }
-        let Some(builtin) = builtins::lookup(Family::Layer, name) else {
+        let Some(builtin) = catalogue::lookup(Family::Layer, name) else {
             diags.push(self.unknown_layer(&call.name));
             return None;
         };
@@ -325,7 +325,7 @@ impl ArchChecker {
     }
 
     fn unknown_layer(&self, name: &Ident) -> Diagnostic {
-        if let Some(other) = builtins::any_named(&name.name) {
+        if let Some(other) = catalogue::any_named(&name.name) {
             return Diagnostic::error(
                 Code::Misplaced,
                 name.span,
@@ -334,7 +334,7 @@ impl ArchChecker {
             .with_label(format!("a {}", other.family.noun()))
             .with_help("distributions go in arguments: `conv(16, kernel = choose(3, 5))`");
         }
-        let mut candidates: Vec<&str> = builtins::names(Family::Layer).collect();
+        let mut candidates: Vec<&str> = catalogue::names(Family::Layer).collect();
         candidates.extend(self.params.iter().map(|p| p.name.as_str()));
         Diagnostic::error(
             Code::UnknownFunction,
@@ -345,7 +345,7 @@ impl ArchChecker {
         .with_help(did_you_mean(&name.name, candidates).unwrap_or_else(|| {
             format!(
                 "layers: {}",
-                builtins::names(Family::Layer)
+                catalogue::names(Family::Layer)
                     .collect::<Vec<_>>()
                     .join(", ")
             )

@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::catalogue::{ArgSpec, ArgType, Bound, Builtin};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::semantic::builtins::{ArgSpec, ArgType, Bound, Builtin};
 use crate::semantic::suggest::did_you_mean;
 use crate::space::Value;
 use crate::syntax::Span;

@@ -3,13 +3,12 @@
 
 use std::path::Path;
 
+use crate::catalogue::{self, BUILTIN_DATASETS, Builtin, Family};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::semantic::args::{bind, check_value};
-use crate::semantic::builtins::{self, BUILTIN_DATASETS, Builtin, Family};
 use crate::semantic::expr::constant;
 use crate::semantic::program::{Dataset, Step};
 use crate::semantic::suggest::did_you_mean;
-use crate::space::Value;
 use crate::syntax::ast::{Call, DatasetDecl};
 
 /// Checks a dataset declaration; `dir` is where its relative paths resolve.
@@ -56,7 +55,7 @@ pub fn check(
 
 /// A call of a built-in of `family`, bound and checked, with defaults filled.
 pub fn step(call: &Call, family: Family, diags: &mut Vec<Diagnostic>) -> Option<Step> {
-    let Some(builtin) = builtins::lookup(family, &call.name.name) else {
+    let Some(builtin) = catalogue::lookup(family, &call.name.name) else {
         diags.push(unknown_builtin(family, &call.name.name, call.name.span));
         return None;
     };
@@ -75,7 +74,7 @@ pub fn step(call: &Call, family: Family, diags: &mut Vec<Diagnostic>) -> Option<
                 }
                 Some(value)
             }
-            None => default_value(spec.default),
+            None => catalogue::default_value(spec.default),
         };
         if let Some(value) = value {
             step.args.insert(spec.name.to_owned(), value);
@@ -98,34 +97,11 @@ pub fn bare_step(
     step(&call, family, diags)
 }
 
-/// A catalogue default (`"8"`, `"ei"`, `"[32, 32]"`) as a value; `none` means absent.
-#[must_use]
-pub fn default_value(default: Option<&str>) -> Option<Value> {
-    let text = default?;
-    if text == "none" {
-        return None;
-    }
-    let (file, errors) = crate::syntax::parse(
-        crate::syntax::FileId(0),
-        &format!("space d {{ v = {text} }}"),
-    );
-    if !errors.is_empty() {
-        return None;
-    }
-    let crate::syntax::ast::Item::Space(space) = file.items.first()? else {
-        return None;
-    };
-    let crate::syntax::ast::Statement::Assign(assign) = space.body.statements.first()? else {
-        return None;
-    };
-    constant(&assign.value, "default", &mut Vec::new())
-}
-
 /// `X` is not a member of `family`.
 #[must_use]
 pub fn unknown_builtin(family: Family, name: &str, span: crate::syntax::Span) -> Diagnostic {
-    let members: Vec<&str> = builtins::names(family).collect();
-    if let Some(other) = builtins::any_named(name) {
+    let members: Vec<&str> = catalogue::names(family).collect();
+    if let Some(other) = catalogue::any_named(name) {
         return Diagnostic::error(
             Code::Misplaced,
             span,
@@ -158,7 +134,8 @@ fn check_source(source: &Step, call: &Call, dir: Option<&Path>, diags: &mut Vec<
             .find(|(i, a)| a.name.as_ref().map_or(*i == index, |n| n.name == name))
             .map_or(call.span, |(_, a)| a.value.span)
     };
-    let builtin: &Builtin = builtins::lookup(Family::Source, &source.name).expect("checked source");
+    let builtin: &Builtin =
+        catalogue::lookup(Family::Source, &source.name).expect("checked source");
     if source.name == "builtin" {
         if let Some(name) = source.string("name") {
             if !BUILTIN_DATASETS.contains(&name) {
@@ -199,5 +176,51 @@ fn check_source(source: &Step, call: &Call, dir: Option<&Path>, diags: &mut Vec<
                 .with_help("paths are relative to the .hps file"),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::catalogue::{self, BUDGET_FIELDS, TRAIN_KEYS};
+    use crate::semantic::expr::constant;
+    use crate::space::Value;
+    use crate::syntax::ast::{Item, Statement};
+
+    /// `text` read as the language reads a constant.
+    fn through_the_language(text: &str) -> Option<Value> {
+        let (file, errors) = crate::syntax::parse(
+            crate::syntax::FileId(0),
+            &format!("space d {{ v = {text} }}"),
+        );
+        assert!(errors.is_empty(), "`{text}` does not parse");
+        let Some(Item::Space(space)) = file.items.first() else {
+            panic!("no space");
+        };
+        let Some(Statement::Assign(assign)) = space.body.statements.first() else {
+            panic!("no assignment");
+        };
+        constant(&assign.value, "default", &mut Vec::new())
+    }
+
+    #[test]
+    fn every_catalogue_default_reads_as_the_language_reads_it() {
+        let specs = catalogue::all()
+            .flat_map(|b| b.args.iter())
+            .chain(BUDGET_FIELDS)
+            .chain(TRAIN_KEYS);
+        let mut checked = 0;
+        for spec in specs {
+            let Some(text) = spec.default.filter(|t| *t != "none") else {
+                continue;
+            };
+            assert_eq!(
+                catalogue::default_value(Some(text)),
+                through_the_language(text),
+                "the default of `{}`",
+                spec.name
+            );
+            checked += 1;
+        }
+        assert!(checked > 30, "only {checked} defaults checked");
     }
 }

@@ -1,9 +1,9 @@
 //! Distribution calls (`uniform`, `loguniform`, `int`, `choice`, `ordinal`, `choose`, `bases`) become
 //! checked [`Distribution`]s: bounds ordered, log ranges positive, choices non-empty, bases placed.
 
+use crate::catalogue::{self, Family};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::semantic::args::{bind, check_value};
-use crate::semantic::builtins::{self, Family};
 use crate::semantic::expr::constant;
 use crate::space::{Distribution, Value, format_float};
 use crate::syntax::ast::{Call, Expr, ExprKind};
@@ -11,12 +11,12 @@ use crate::syntax::ast::{Call, Expr, ExprKind};
 /// Whether `call` names a distribution.
 #[must_use]
 pub fn is_distribution(call: &Call) -> bool {
-    builtins::lookup(Family::Distribution, &call.name.name).is_some()
+    catalogue::lookup(Family::Distribution, &call.name.name).is_some()
 }
 
 /// Builds the distribution `call` describes; problems go to `diags`.
 pub fn distribution(call: &Call, diags: &mut Vec<Diagnostic>) -> Option<Distribution> {
-    let builtin = builtins::lookup(Family::Distribution, &call.name.name)?;
+    let builtin = catalogue::lookup(Family::Distribution, &call.name.name)?;
     let before = diags.len();
     if builtin.name == "bases" {
         return bases(call, diags);

@@ -186,8 +186,8 @@ fn fold_or_keep(term: Term, expr: &Expr, diags: &mut Vec<Diagnostic>) -> Option<
 /// Lowers an expression that must be constant. `what` names it in the message.
 pub fn constant(expr: &Expr, what: &str, diags: &mut Vec<Diagnostic>) -> Option<Value> {
     if let ExprKind::Call(call) = &expr.kind {
-        let noun = crate::semantic::builtins::any_named(&call.name.name)
-            .map_or("a call", |b| b.family.noun());
+        let noun =
+            crate::catalogue::any_named(&call.name.name).map_or("a call", |b| b.family.noun());
         diags.push(
             Diagnostic::error(
                 Code::Misplaced,

@@ -4,7 +4,6 @@
 
 pub mod arch;
 pub mod args;
-pub mod builtins;
 pub mod condition;
 pub mod dataset;
 pub mod distribution;

@@ -4,8 +4,8 @@
 
 use std::collections::BTreeSet;
 
+use crate::catalogue::{self, Family};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::semantic::builtins::{self, Family};
 use crate::semantic::condition::{ConditionScope, lower_condition};
 use crate::semantic::distribution::{distribution, is_distribution};
 use crate::semantic::expr::{Names, lower};
@@ -326,7 +326,7 @@ fn collect_names(block: &Block, out: &mut BTreeSet<String>) {
 /// `X(…)` in a parameter's value where X is no distribution.
 #[must_use]
 pub fn unknown_distribution(name: &Ident) -> Diagnostic {
-    if let Some(other) = builtins::any_named(&name.name) {
+    if let Some(other) = catalogue::any_named(&name.name) {
         return Diagnostic::error(
             Code::Misplaced,
             name.span,
@@ -342,7 +342,7 @@ pub fn unknown_distribution(name: &Ident) -> Diagnostic {
     )
     .with_label("unknown distribution")
     .with_help(
-        did_you_mean(&name.name, builtins::names(Family::Distribution)).unwrap_or_else(|| {
+        did_you_mean(&name.name, catalogue::names(Family::Distribution)).unwrap_or_else(|| {
             String::from("distributions: uniform, loguniform, int, choice, ordinal, bases")
         }),
     )

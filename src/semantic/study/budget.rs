@@ -4,9 +4,9 @@
 use std::collections::HashMap;
 
 use super::unknown_field;
+use crate::catalogue::BUDGET_FIELDS;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::semantic::args::check_value;
-use crate::semantic::builtins::BUDGET_FIELDS;
 use crate::semantic::expr::constant;
 use crate::semantic::program::Budget;
 use crate::syntax::Span;

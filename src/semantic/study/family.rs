@@ -3,8 +3,8 @@
 //! scheduler's check of its epoch range against `train.epochs`. Used by [`super::check`] and the
 //! `trainer` check.
 
+use crate::catalogue::Family;
 use crate::diagnostic::{Code, Diagnostic};
-use crate::semantic::builtins::Family;
 use crate::semantic::dataset::{bare_step, step};
 use crate::semantic::program::Step;
 use crate::semantic::space_builder::{Entry, EntryKind, SpaceBuilder};
@@ -17,7 +17,7 @@ pub(super) fn value(expr: &Expr, family: Family, diags: &mut Vec<Diagnostic>) ->
         ExprKind::Call(call) => step(call, family, diags),
         ExprKind::Path(path) if path.len() == 1 => bare_step(&path[0], family, diags),
         _ => {
-            let members: Vec<&str> = crate::semantic::builtins::names(family).collect();
+            let members: Vec<&str> = crate::catalogue::names(family).collect();
             diags.push(
                 Diagnostic::error(
                     Code::TypeMismatch,

@@ -5,10 +5,10 @@
 use std::collections::HashSet;
 
 use super::{Context, declaration, unknown_field};
+use crate::catalogue::default_value;
+use crate::catalogue::{FILLED_TRAIN_KEYS, TRAIN_KEYS, train_key};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::semantic::args::check_value;
-use crate::semantic::builtins::{TRAIN_DEFAULTS, TRAIN_KEYS};
-use crate::semantic::dataset::default_value;
 use crate::semantic::space_builder::{Entry, EntryKind, Mode, SpaceBuilder};
 use crate::space::{Distribution, Value};
 use crate::syntax::Span;
@@ -105,10 +105,10 @@ pub(super) fn check_train_keys(builder: &mut SpaceBuilder, diags: &mut Vec<Diagn
             }
         }
     }
-    for (key, default) in TRAIN_DEFAULTS {
+    for key in FILLED_TRAIN_KEYS {
         let full = format!("train.{key}");
         if builder.entry(&full).is_none() {
-            if let Some(value) = default_value(Some(default)) {
+            if let Some(value) = train_key(key).and_then(|spec| default_value(spec.default)) {
                 builder.entries.push(Entry {
                     local: (*key).to_owned(),
                     full,

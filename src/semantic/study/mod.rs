@@ -23,9 +23,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 pub use objective::BUILTIN_METRICS;
 pub use trainer::TEMPLATE_BUILTINS;
 
+use crate::catalogue::{ArgSpec, Family, STUDY_FIELDS};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::semantic::args::check_value;
-use crate::semantic::builtins::{ArgSpec, Family, STUDY_FIELDS};
 use crate::semantic::expr::constant;
 use crate::semantic::load::LoadedFile;
 use crate::semantic::program::{Arch, Dataset, Direction, Objective, Step, Study, Trainer};
@@ -155,8 +155,8 @@ pub fn check(
     let seed = field("seed").and_then(|e| {
         let spec = ArgSpec {
             name: "seed",
-            ty: crate::semantic::builtins::ArgType::Int,
-            bound: crate::semantic::builtins::Bound::AtLeast(0.0),
+            ty: crate::catalogue::ArgType::Int,
+            bound: crate::catalogue::Bound::AtLeast(0.0),
             default: None,
             doc: "the seed of every random draw",
         };

@@ -7,9 +7,9 @@ use std::collections::{BTreeMap, HashSet};
 
 use super::Context;
 use super::declaration;
+use crate::catalogue::{ACTIVATIONS, Family};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::semantic::arch::{dist_type, not_an_activation, param_type, type_fits, value_type};
-use crate::semantic::builtins::{ACTIVATIONS, Family};
 use crate::semantic::program::{ArgValue, LayerName, LayerNode, Model};
 use crate::semantic::space_builder::{Entry, EntryKind, SpaceBuilder};
 use crate::semantic::suggest::did_you_mean;
@@ -45,7 +45,7 @@ pub(super) fn check(
             return None;
         }
     };
-    if crate::semantic::builtins::lookup(Family::Layer, &call.name.name).is_some()
+    if crate::catalogue::lookup(Family::Layer, &call.name.name).is_some()
         && cx.scope.get(&call.name.name).is_none()
     {
         diags.push(

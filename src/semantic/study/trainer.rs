@@ -3,8 +3,8 @@
 //! parameter. Called by [`super::check`]; produces the study's [`Trainer`].
 
 use super::{Context, family};
+use crate::catalogue::Family;
 use crate::diagnostic::{Code, Diagnostic};
-use crate::semantic::builtins::Family;
 use crate::semantic::dataset::step;
 use crate::semantic::program::{Step, Trainer};
 use crate::semantic::space_builder::SpaceBuilder;

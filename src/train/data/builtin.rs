@@ -6,7 +6,7 @@ use std::io::Read;
 use flate2::read::GzDecoder;
 
 use super::{DataError, Examples, Targets};
-use crate::semantic::builtins::BUILTIN_DATASETS;
+use crate::catalogue::BUILTIN_DATASETS;
 
 const DIGITS_GZ: &[u8] = include_bytes!("../../../data/digits/digits.csv.gz");
 const DIGITS_SIDE: usize = 8;
