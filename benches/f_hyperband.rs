@@ -17,8 +17,8 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+use hps::plan::Direction;
 use hps::runtime::RunOptions;
-use hps::semantic::program::Direction;
 use hps::stopping::{Case, Prediction, StoppingRule, Verdict};
 use hps::trial::lookup::LookupTrainer;
 use hps::trial::{Control, EpochMetrics, EpochSink, Trainer, TrialEnd, TrialFailure, TrialRun};
@@ -301,7 +301,10 @@ fn run_once(set: &CurveSet, seed: u64, rule: Rule<'_>, scratch: &Path) -> Outcom
         Rule::None => None,
         Rule::Svr(_) => hps::stopping::for_plan(&plan).expect("the svr rule exists"),
         Rule::Oracle(_) => Some(Box::new(Oracle {
-            keep: plan.stopping.number("keep").unwrap_or(0.25),
+            keep: match plan.stopping {
+                hps::plan::StoppingPlan::Svr(options) => options.keep,
+                hps::plan::StoppingPlan::None => unreachable!("the oracle replays an svr rule"),
+            },
             truths: Mutex::new(BTreeMap::new()),
             table: trainer.inner.clone(),
             metric: set.metric.to_owned(),

@@ -37,7 +37,7 @@ fn case(model: &str, model_call: &str, extra: &[(&str, Value)], threads: usize) 
     );
     let checked = hps::semantic::check_text("bench.hps", &source, Some(Path::new(".")));
     assert!(!checked.has_errors(), "{}", checked.render_plain(80));
-    let plan = hps::plan::lower(&checked.program.studies[0], &checked.program);
+    let plan = hps::lower::plan(&checked.program.studies[0], &checked.program);
     let data = hps::train::data::load(plan.data.as_ref().expect("data")).expect("digits");
     let rows = data.train.len();
     let trainer = hps::train::trainer::CandleTrainer::new(&plan, &data, candle_core::Device::Cpu)

@@ -114,7 +114,7 @@ impl Study {
             StudyError::NoStudy(format!("expected one study, found {}", studies.len()))
         })?;
         Ok(Self {
-            plan: crate::plan::lower(study, &checked.program),
+            plan: crate::lower::plan(study, &checked.program),
         })
     }
 

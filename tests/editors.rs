@@ -101,7 +101,7 @@ fn name_lists() -> Vec<(&'static str, Vec<&'static str>, &'static str, &'static 
         ),
         (
             "implicit arch name",
-            vec![hps::semantic::arch::OUTPUTS],
+            vec![hps::plan::model::OUTPUTS],
             "variable.language.outputs.hps",
             "hpsOutputs",
         ),

@@ -51,7 +51,7 @@ fn example_plans_are_stable() {
     for file in hps_files("examples") {
         let checked = check_paths(std::slice::from_ref(&file)).unwrap();
         let study = &checked.program.studies[0];
-        let plan = hps::plan::lower(study, &checked.program);
+        let plan = hps::lower::plan(study, &checked.program);
         let stem = file.file_stem().unwrap().to_str().unwrap().to_owned();
         let json = serde_json::to_string_pretty(&plan).unwrap();
         insta::with_settings!({ snapshot_path => "snapshots/plans", prepend_module_to_snapshot => false }, {

@@ -122,7 +122,7 @@ proptest! {
             prop_assert!(d.span.start <= d.span.end && d.span.end <= len, "{d:?}");
         }
         for study in &checked.program.studies {
-            let _ = hps::plan::lower(study, &checked.program).render_text();
+            let _ = hps::lower::plan(study, &checked.program).render_text();
         }
     }
 }

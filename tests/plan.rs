@@ -1,12 +1,12 @@
 //! Plan lowering: the Hyperband bracket table of Li et al., the JSON schema, budgets and grids.
 
-use hps::plan::{Plan, lower};
+use hps::plan::Plan;
 use hps::semantic::check_text;
 
 fn plan_of(source: &str) -> Plan {
     let checked = check_text("test.hps", source, None);
     assert!(!checked.has_errors(), "{}", checked.render_plain(80));
-    lower(&checked.program.studies[0], &checked.program)
+    hps::lower::plan(&checked.program.studies[0], &checked.program)
 }
 
 const HYPERBAND_81: &str = r#"

@@ -18,7 +18,7 @@ use hps::trial::{Control, EpochMetrics, EpochSink, Trainer, TrialEnd, TrialRun};
 fn plan(source: &str) -> Plan {
     let checked = hps::semantic::check_text("t.hps", source, Some(Path::new(".")));
     assert!(!checked.has_errors(), "{}", checked.render_plain(80));
-    hps::plan::lower(&checked.program.studies[0], &checked.program)
+    hps::lower::plan(&checked.program.studies[0], &checked.program)
 }
 
 const DIGITS: &str = r#"

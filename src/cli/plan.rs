@@ -38,7 +38,7 @@ pub fn run(args: &PlanArgs) -> ExitCode {
         Err(code) => return code,
     };
     let study = &checked.program.studies[index];
-    let plan = crate::plan::lower(study, &checked.program);
+    let plan = crate::lower::plan(study, &checked.program);
     let text = match args.format {
         Format::Text => plan.render_text(),
         Format::Json => serde_json::to_string_pretty(&plan)

@@ -4,9 +4,9 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
+use crate::plan::Direction;
 use crate::plan::Plan;
 use crate::runtime::{RunSummary, StopReason};
-use crate::semantic::program::Direction;
 use crate::space::{Config, Value};
 use crate::storage::{self, Storage, StudyRecord, TrialRecord};
 
@@ -103,10 +103,12 @@ pub fn print_summary(plan: &Plan, summary: &RunSummary, elapsed: Duration) {
         summary.finished_now,
         elapsed.as_secs_f64()
     );
-    if plan.stopping.name != "none" {
+    if plan.stopping != crate::plan::StoppingPlan::None {
         println!(
             "early stopping ({}): {} trials stopped early in this run, {} epochs saved",
-            plan.stopping.name, summary.stopped_early, summary.epochs_saved
+            plan.stopping.name(),
+            summary.stopped_early,
+            summary.epochs_saved
         );
     }
     match &summary.best {

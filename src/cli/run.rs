@@ -12,8 +12,8 @@ use crate::cli::output::print_diagnostics;
 use crate::cli::study_arg::load_study;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::plan::Plan;
+use crate::plan::{DevicePlan, TrainerPlan as TrainerKind};
 use crate::runtime::{RunError, RunOptions, StopReason};
-use crate::semantic::program::Trainer as TrainerKind;
 use crate::semantic::{Checked, Study};
 use crate::storage::StoreError;
 use crate::trial::Trainer;
@@ -50,11 +50,11 @@ pub fn run(args: &RunArgs) -> ExitCode {
         Err(code) => return code,
     };
     let study = &checked.program.studies[index];
-    let mut plan = crate::plan::lower(study, &checked.program);
+    let mut plan = crate::lower::plan(study, &checked.program);
     plan.store = args.storage.clone();
     if let Some(device) = &args.device {
-        match parse_device(device) {
-            Some(step) => plan.device = step,
+        match DevicePlan::parse(device) {
+            Some(parsed) => plan.device = parsed,
             None => {
                 eprintln!("error: --device takes auto, cpu or cuda(N), not `{device}`");
                 return ExitCode::from(2);
@@ -72,19 +72,6 @@ pub fn run(args: &RunArgs) -> ExitCode {
             ExitCode::from(1)
         }
     }
-}
-
-fn parse_device(text: &str) -> Option<crate::semantic::Step> {
-    let text = text.trim();
-    if let Some(index) = text.strip_prefix("cuda(").and_then(|r| r.strip_suffix(')')) {
-        let mut step = crate::semantic::Step::bare("cuda");
-        step.args.insert(
-            String::from("index"),
-            crate::space::Value::Int(index.trim().parse().ok()?),
-        );
-        return Some(step);
-    }
-    matches!(text, "auto" | "cpu" | "cuda").then(|| crate::semantic::Step::bare(text))
 }
 
 fn field_span(study: &Study, field: &str) -> crate::syntax::Span {
@@ -241,7 +228,7 @@ fn builtin_trainer(
         .get(&data_plan.name)
         .map_or(study.span, |d| d.span);
     let data = crate::train::data::load(data_plan).map_err(|e| Box::new(e.at(dataset_span)))?;
-    let device = crate::train::device::select(&plan.device).map_err(|e| {
+    let device = crate::train::device::select(plan.device).map_err(|e| {
         Box::new(
             Diagnostic::error(Code::Unsupported, field_span(study, "device"), e)
                 .with_label("this device")

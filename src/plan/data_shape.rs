@@ -1,12 +1,13 @@
 //! What the plan knows of a dataset before loading it: input shape, outputs (classes or targets),
 //! rows. Known exactly for built-in datasets; read from a CSV's rows or a folder's sub-folders; other
-//! sources say so instead of guessing.
+//! sources say so instead of guessing. Probed by `crate::lower` when a study is lowered.
 
 use std::collections::BTreeSet;
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::semantic::Dataset;
+use crate::plan::step::Step;
 
 /// A dataset's shape as the network sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -25,9 +26,8 @@ pub struct DataShape {
 ///
 /// # Errors
 /// When the data cannot be read now, or its format is only read when training starts.
-pub fn infer(dataset: &Dataset) -> Result<DataShape, String> {
-    let source = &dataset.source;
-    let resolve = |p: &str| dataset.dir.as_ref().map_or_else(|| p.into(), |d| d.join(p));
+pub fn infer(source: &Step, transforms: &[Step], dir: Option<&Path>) -> Result<DataShape, String> {
+    let resolve = |p: &str| dir.map_or_else(|| p.into(), |d| d.join(p));
     let mut shape = match source.name.as_str() {
         "builtin" => match source.string("name") {
             Some("digits") => DataShape {
@@ -76,7 +76,7 @@ pub fn infer(dataset: &Dataset) -> Result<DataShape, String> {
             ));
         }
     };
-    for t in &dataset.transforms {
+    for t in transforms {
         match t.name.as_str() {
             "take" => {
                 shape.rows = shape.rows.min(
@@ -101,7 +101,7 @@ pub fn infer(dataset: &Dataset) -> Result<DataShape, String> {
     Ok(shape)
 }
 
-fn csv_shape(text: &str, source: &crate::semantic::Step) -> Result<DataShape, String> {
+fn csv_shape(text: &str, source: &Step) -> Result<DataShape, String> {
     let header = source
         .args
         .get("header")

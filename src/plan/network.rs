@@ -6,9 +6,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::semantic::program::{LayerName, LayerNode, Model};
-use crate::semantic::{Arch, Study};
-use crate::space::{Config, Distribution, Term, Value};
+use crate::plan::model::{LayerName, LayerNode, Model, OUTPUTS};
+use crate::space::{Config, Distribution, SearchSpace, Term, Value};
 
 /// One layer as the plan shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -73,7 +72,7 @@ pub fn instantiate(
     outputs: usize,
 ) -> Result<Vec<Concrete>, String> {
     let lookup = |local: &str| -> Option<Value> {
-        if local == crate::semantic::arch::OUTPUTS {
+        if local == OUTPUTS {
             return Some(Value::Int(i64::try_from(outputs).unwrap_or(i64::MAX)));
         }
         let term = model.bindings.get(local)?;
@@ -90,13 +89,13 @@ pub fn instantiate(
 /// # Errors
 /// As [`instantiate`].
 pub fn build(
-    arch: &Arch,
+    body: &[LayerNode],
     model: &Model,
     config: &Config,
     input: &[usize],
     outputs: usize,
 ) -> Result<Network, String> {
-    let concrete = instantiate(&arch.body, model, config, input, outputs)?;
+    let concrete = instantiate(body, model, config, input, outputs)?;
     let mut layers = Vec::new();
     rows(&concrete, &mut layers);
     let parameters = layers.iter().map(|l| l.params).sum();
@@ -357,14 +356,13 @@ fn layer_shape(
 /// # Errors
 /// When no configuration builds; the message says why.
 pub fn extremes(
-    study: &Study,
-    arch: &Arch,
+    space: &SearchSpace,
+    body: &[LayerNode],
     model: &Model,
     input: &[usize],
     outputs: usize,
 ) -> Result<(Network, Network), String> {
-    let model_params: Vec<_> = study
-        .space
+    let model_params: Vec<_> = space
         .params
         .iter()
         .filter(|p| p.name.starts_with("model."))
@@ -374,7 +372,7 @@ pub fn extremes(
         .map(|p| extreme_values(&p.distribution))
         .collect();
     let mut base = Config::new();
-    for f in &study.space.fixed {
+    for f in &space.fixed {
         base.insert(f.name.clone(), f.value.clone());
     }
     let total: usize = candidates.iter().map(Vec::len).product();
@@ -418,15 +416,14 @@ pub fn extremes(
         let active: Config = config
             .iter()
             .filter(|(k, _)| {
-                study
-                    .space
+                space
                     .param(k)
                     .and_then(|p| p.condition.as_ref())
                     .is_none_or(|c| c.holds(&|n| config.get(n).cloned()))
             })
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
-        match build(arch, model, &active, input, outputs) {
+        match build(body, model, &active, input, outputs) {
             Ok(net) => {
                 if smallest
                     .as_ref()

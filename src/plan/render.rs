@@ -3,8 +3,8 @@
 
 use std::fmt::Write as _;
 
+use crate::plan::{Direction, Step, TrainerPlan};
 use crate::plan::{Network, Plan};
-use crate::semantic::program::{Direction, Step, Trainer};
 use crate::space::{Distribution, Value, format_float};
 
 impl Plan {
@@ -27,23 +27,24 @@ impl Plan {
         };
         writeln!(out, "objective  {direction} {}", self.objective.metric)?;
         writeln!(out, "seed       {}", self.seed)?;
-        writeln!(out, "device     {}", step(&self.device))?;
+        writeln!(out, "device     {}", step(self.device))?;
         writeln!(out, "store      {}", self.store)?;
         match &self.trainer {
-            Trainer::Builtin => writeln!(out, "trainer    built-in")?,
-            Trainer::Custom => writeln!(
+            TrainerPlan::Builtin => writeln!(out, "trainer    built-in")?,
+            TrainerPlan::Custom => writeln!(
                 out,
                 "trainer    custom (your code, through hps's library API)"
             )?,
-            Trainer::Command {
+            TrainerPlan::Command {
                 template,
                 metrics,
                 timeout_seconds,
             } => {
                 write!(
                     out,
-                    "trainer    command \"{template}\", metrics {}",
-                    step(metrics)
+                    "trainer    command \"{}\", metrics {}",
+                    template.text(),
+                    step(metrics.clone())
                 )?;
                 if let Some(t) = timeout_seconds {
                     write!(
@@ -54,15 +55,15 @@ impl Plan {
                 }
                 writeln!(out)?;
             }
-            Trainer::Lookup { path, epoch } => writeln!(
+            TrainerPlan::Lookup { path, epoch } => writeln!(
                 out,
                 "trainer    lookup {} (epoch column {epoch:?})",
                 path.display()
             )?,
         }
         if let Some(data) = &self.data {
-            let mut pipeline = vec![step(&data.source)];
-            pipeline.extend(data.transforms.iter().map(step));
+            let mut pipeline = vec![step(data.source.clone())];
+            pipeline.extend(data.transforms.iter().cloned().map(step));
             writeln!(out, "\ndata {}: {}", data.name, pipeline.join(" | "))?;
             match (&data.shape, &data.note) {
                 (Some(s), _) => writeln!(
@@ -89,8 +90,8 @@ impl Plan {
                 )?,
             }
         }
-        writeln!(out, "\nsampler    {}", step(&self.sampler))?;
-        writeln!(out, "scheduler  {}", step(&self.scheduler.step))?;
+        writeln!(out, "\nsampler    {}", step(self.sampler.clone()))?;
+        writeln!(out, "scheduler  {}", step(self.scheduler.kind))?;
         if let Some(e) = self.scheduler.epochs_per_trial {
             writeln!(out, "  every trial trains {e} epochs")?;
         }
@@ -137,12 +138,12 @@ impl Plan {
                 "  one iteration: {trials} trials, {trained} epochs (promoted trials resume from checkpoints; {scratch} if retrained)"
             )?;
         }
-        writeln!(out, "stopping   {}", step(&self.stopping))?;
+        writeln!(out, "stopping   {}", step(self.stopping))?;
         if let Some(s) = &self.strategy {
             writeln!(
                 out,
                 "strategy   {} (replaces sampler and scheduler)",
-                step(s)
+                step(*s)
             )?;
         }
         let b = &self.budget;
@@ -257,7 +258,9 @@ fn thousands(n: u64) -> String {
     out
 }
 
-fn step(s: &Step) -> String {
+/// `name(arg = value, …)`, as the language writes a call.
+fn step(s: impl Into<Step>) -> String {
+    let s: Step = s.into();
     if s.args.is_empty() {
         return s.name.clone();
     }

@@ -12,11 +12,11 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use crate::plan::Direction;
 use crate::plan::Plan;
 use crate::sampler::{Observation, Sampler};
 use crate::scheduler::successive_halving::not_promoted;
 use crate::scheduler::{AWAITING, Decision, Scheduler};
-use crate::semantic::program::Direction;
 use crate::space::{Config, SearchSpace, Value};
 use crate::stopping::{Case, Prediction, StoppingRule, Verdict};
 use crate::storage::{self, Storage, StoreError, TrialRecord, TrialState};

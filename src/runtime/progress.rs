@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::semantic::program::Direction;
+use crate::plan::Direction;
 use crate::space::{Config, Value};
 
 /// The best trial so far.

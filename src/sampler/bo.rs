@@ -23,14 +23,12 @@ mod search;
 
 use std::collections::HashSet;
 
+use crate::plan::Direction;
+use crate::plan::sampler::BoOptions;
 use crate::sampler::random::RandomSampler;
 use crate::sampler::{Observation, Sampler, model_points};
-use crate::semantic::program::{Direction, Step};
 use crate::space::{Config, SearchSpace};
 use crate::train::trainer::derived_rng;
-
-pub use acquisition::Acquisition;
-pub use gp::Kernel;
 
 use encoding::Encoder;
 use gp::{FitEffort, GaussianProcess};
@@ -44,58 +42,6 @@ const MAX_POINTS: usize = 256;
 const FIT_POINTS: usize = 100;
 /// Observed trials whose neighbourhoods the acquisition search also explores.
 const INCUMBENTS: usize = 3;
-
-/// The settings of `bo(…)`.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct BoOptions {
-    /// Random trials before the model is used.
-    pub init: usize,
-    /// What a candidate is worth.
-    pub acquisition: Acquisition,
-    /// The covariance function.
-    pub kernel: Kernel,
-}
-
-impl Default for BoOptions {
-    fn default() -> Self {
-        Self {
-            init: 8,
-            acquisition: Acquisition::ExpectedImprovement,
-            kernel: Kernel::Matern52,
-        }
-    }
-}
-
-impl BoOptions {
-    /// The options a plan's `bo(init = …, acquisition = …, kernel = …)` step gives.
-    ///
-    /// # Errors
-    /// When an argument has a value the checker should have refused.
-    pub fn from_step(step: &Step) -> Result<Self, String> {
-        let mut options = Self::default();
-        if let Some(v) = step.args.get("init") {
-            options.init = v
-                .as_i64()
-                .and_then(|n| usize::try_from(n).ok())
-                .filter(|&n| n > 0)
-                .ok_or_else(|| format!("`bo(init = {v})` needs a positive integer"))?;
-        }
-        if let Some(v) = step.args.get("acquisition") {
-            options.acquisition = v
-                .as_str()
-                .and_then(Acquisition::named)
-                .ok_or_else(|| format!("`bo(acquisition = {v})`: use `ei`, `ucb` or `pi`"))?;
-        }
-        if let Some(v) = step.args.get("kernel") {
-            options.kernel = match v.as_str() {
-                Some("matern52") => Kernel::Matern52,
-                Some("rbf") => Kernel::Rbf,
-                _ => return Err(format!("`bo(kernel = {v})`: use `matern52` or `rbf`")),
-            };
-        }
-        Ok(options)
-    }
-}
 
 /// Gaussian-process Bayesian optimisation.
 pub struct BoSampler {
@@ -199,7 +145,7 @@ impl BoSampler {
         let acquisition = self.options.acquisition;
         let score = |point: &[f64]| {
             let (mean, variance) = gp.predict(point);
-            acquisition.score(mean, variance.sqrt(), best)
+            acquisition::score(acquisition, mean, variance.sqrt(), best)
         };
         search.maximise(&score, &incumbents, &mut rng)
     }

@@ -11,8 +11,7 @@ pub mod tpe;
 #[cfg(test)]
 pub(crate) mod testing;
 
-use crate::plan::Plan;
-use crate::semantic::program::Direction;
+use crate::plan::{Direction, Plan, SamplerPlan};
 use crate::space::{Config, SearchSpace};
 use crate::storage::TrialState;
 
@@ -125,23 +124,23 @@ pub trait Sampler: Send {
 /// A sampler this build cannot run yet, or `grid` over a space it cannot enumerate.
 pub fn for_plan(plan: &Plan) -> Result<Box<dyn Sampler>, String> {
     let space = space_of(plan);
-    match plan.sampler.name.as_str() {
-        "random" => Ok(Box::new(random::RandomSampler::new(space, plan.seed))),
-        "grid" => Ok(Box::new(grid::GridSampler::new(&space)?)),
-        "bo" => Ok(Box::new(bo::BoSampler::new(
+    match &plan.sampler {
+        SamplerPlan::Random => Ok(Box::new(random::RandomSampler::new(space, plan.seed))),
+        SamplerPlan::Grid => Ok(Box::new(grid::GridSampler::new(&space)?)),
+        SamplerPlan::Bo(options) => Ok(Box::new(bo::BoSampler::new(
             space,
             plan.seed,
             plan.objective.direction,
-            bo::BoOptions::from_step(&plan.sampler)?,
+            *options,
         ))),
-        "tpe" => Ok(Box::new(tpe::TpeSampler::new(
+        SamplerPlan::Tpe(options) => Ok(Box::new(tpe::TpeSampler::new(
             space,
             plan.seed,
             plan.objective.direction,
-            tpe::TpeOptions::from_step(&plan.sampler)?,
+            *options,
         ))),
-        other => Err(format!(
-            "the `{other}` sampler is not available in this build of hps yet; `random`, `grid`, `tpe` and `bo` are"
+        SamplerPlan::Hyperstar(_) => Err(String::from(
+            "the `hyperstar` sampler is not available in this build of hps yet; `random`, `grid`, `tpe` and `bo` are",
         )),
     }
 }

@@ -18,9 +18,10 @@ mod truncated_normal;
 
 use rand::rngs::StdRng;
 
+use crate::plan::Direction;
+use crate::plan::sampler::TpeOptions;
 use crate::sampler::random::{self, RandomSampler};
 use crate::sampler::{Observation, Sampler, model_points};
-use crate::semantic::program::{Direction, Step};
 use crate::space::{Config, SearchSpace, Value};
 use crate::train::trainer::derived_rng;
 
@@ -34,55 +35,6 @@ const STREAM: u64 = 0x0054_5045_5F53_4D50; // "TPE_SMP"
 const MODEL_DRAWS: usize = 100;
 /// Random draws after that, before the space is declared exhausted.
 const RANDOM_DRAWS: usize = 10_000;
-
-/// The settings of `tpe(…)`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TpeOptions {
-    /// Random trials before the model is used (Optuna's `n_startup_trials`).
-    pub init: usize,
-    /// Candidates drawn from `l(x)` per suggestion (Optuna's `n_ei_candidates`).
-    pub candidates: usize,
-    /// Model the parameters active in the same trials jointly (default) instead of one by one.
-    pub multivariate: bool,
-}
-
-impl Default for TpeOptions {
-    fn default() -> Self {
-        Self {
-            init: 10,
-            candidates: 24,
-            multivariate: true,
-        }
-    }
-}
-
-impl TpeOptions {
-    /// The options a plan's `tpe(init = …, candidates = …, multivariate = …)` step gives.
-    ///
-    /// # Errors
-    /// When an argument is not a positive integer.
-    pub fn from_step(step: &Step) -> Result<Self, String> {
-        let defaults = Self::default();
-        let positive = |name: &str, default: usize| match step.args.get(name) {
-            None => Ok(default),
-            Some(v) => v
-                .as_i64()
-                .and_then(|n| usize::try_from(n).ok())
-                .filter(|&n| n > 0)
-                .ok_or_else(|| format!("`tpe({name} = {v})` needs a positive integer")),
-        };
-        let multivariate = match step.args.get("multivariate") {
-            None => defaults.multivariate,
-            Some(Value::Bool(b)) => *b,
-            Some(v) => return Err(format!("`tpe(multivariate = {v})` needs `true` or `false`")),
-        };
-        Ok(Self {
-            init: positive("init", defaults.init)?,
-            candidates: positive("candidates", defaults.candidates)?,
-            multivariate,
-        })
-    }
-}
 
 /// Tree-structured Parzen estimator.
 pub struct TpeSampler {

@@ -5,11 +5,12 @@
 //! otherwise a new trial starts at the first rung. Promoted trials continue from their checkpoints.
 //! When no new trial may start and none is running, trials still waiting stop for good.
 
+use crate::plan::Direction;
 use crate::plan::Plan;
+use crate::plan::scheduler::Rungs;
 use crate::scheduler::{
     Competition, Curves, Decision, Scheduler, awaits_decision, best_first, standing,
 };
-use crate::semantic::program::Direction;
 use crate::storage::{Placement, TrialRecord, TrialState};
 
 /// Asynchronous successive halving.
@@ -23,7 +24,7 @@ pub struct Asha {
 impl Asha {
     /// The scheduler of a plan whose scheduler is `asha`.
     #[must_use]
-    pub fn new(plan: &Plan) -> Self {
+    pub fn new(plan: &Plan, rungs_plan: Rungs) -> Self {
         let rungs = plan
             .scheduler
             .brackets
@@ -35,11 +36,7 @@ impl Asha {
                     .collect()
             })
             .unwrap_or_default();
-        Self::with_rungs(
-            rungs,
-            plan.scheduler.step.number("eta").unwrap_or(3.0),
-            plan.objective.direction,
-        )
+        Self::with_rungs(rungs, rungs_plan.eta, plan.objective.direction)
     }
 
     /// A scheduler over rungs ending at `rungs` epochs.

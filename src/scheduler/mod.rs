@@ -9,8 +9,8 @@ pub mod successive_halving;
 
 use std::collections::BTreeMap;
 
-use crate::plan::Plan;
-use crate::semantic::program::Direction;
+use crate::plan::Direction;
+use crate::plan::{Plan, SchedulerKind};
 use crate::storage::{Placement, TrialRecord, TrialState};
 
 /// The objective's learning curve of each trial, by trial number (`curve[e - 1]` after epoch `e`).
@@ -95,12 +95,11 @@ pub fn best_first(direction: Direction, a: f64, b: f64) -> std::cmp::Ordering {
 /// # Errors
 /// A scheduler this build cannot run yet.
 pub fn for_plan(plan: &Plan) -> Result<Box<dyn Scheduler>, String> {
-    match plan.scheduler.step.name.as_str() {
-        "fifo" => Ok(Box::new(fifo::Fifo)),
-        "sha" | "hyperband" => Ok(Box::new(successive_halving::SuccessiveHalving::new(plan))),
-        "asha" => Ok(Box::new(asha::Asha::new(plan))),
-        other => Err(format!(
-            "the `{other}` scheduler is not available in this build of hps; `fifo`, `sha`, `hyperband` and `asha` are"
-        )),
-    }
+    Ok(match plan.scheduler.kind {
+        SchedulerKind::Fifo => Box::new(fifo::Fifo),
+        SchedulerKind::Sha(rungs) | SchedulerKind::Hyperband(rungs) => {
+            Box::new(successive_halving::SuccessiveHalving::new(plan, rungs))
+        }
+        SchedulerKind::Asha(rungs) => Box::new(asha::Asha::new(plan, rungs)),
+    })
 }

@@ -5,12 +5,13 @@
 //! budget ends in the middle of a bracket, the bracket goes on with the trials it has (rungs shrink by
 //! the same η).
 
+use crate::plan::Direction;
 use crate::plan::Plan;
 use crate::plan::brackets::{self, Bracket};
+use crate::plan::scheduler::Rungs;
 use crate::scheduler::{
     Competition, Curves, Decision, NOT_PROMOTED, Scheduler, awaits_decision, best_first, standing,
 };
-use crate::semantic::program::Direction;
 use crate::storage::{Placement, TrialRecord, TrialState};
 
 /// `sha` or `hyperband`.
@@ -24,15 +25,11 @@ pub struct SuccessiveHalving {
 impl SuccessiveHalving {
     /// The scheduler of a plan whose scheduler is `sha` or `hyperband`.
     #[must_use]
-    pub fn new(plan: &Plan) -> Self {
-        let step = &plan.scheduler.step;
+    pub fn new(plan: &Plan, rungs: Rungs) -> Self {
         Self {
             brackets: plan.scheduler.brackets.clone(),
-            max: step
-                .int("max")
-                .and_then(|v| u64::try_from(v).ok())
-                .unwrap_or(1),
-            eta: step.number("eta").unwrap_or(3.0),
+            max: rungs.max,
+            eta: rungs.eta,
             direction: plan.objective.direction,
         }
     }

@@ -7,16 +7,14 @@ use std::collections::{BTreeMap, HashMap};
 use crate::catalogue::default_value;
 use crate::catalogue::{self, ACTIVATIONS, ARCH_TYPES, ArgSpec, ArgType, Bound, Family};
 use crate::diagnostic::{Code, Diagnostic};
+use crate::plan::model::{LayerName, LayerNode, OUTPUTS};
 use crate::semantic::args::{bind, check_value};
 use crate::semantic::distribution::{distribution, is_distribution};
 use crate::semantic::expr::{Names, constant, lower};
-use crate::semantic::program::{Arch, ArchParam, ArgValue, LayerName, LayerNode, LocalChoice};
+use crate::semantic::program::{Arch, ArchParam, ArgValue, LocalChoice};
 use crate::semantic::suggest::did_you_mean;
 use crate::space::{Distribution, Term, Value};
 use crate::syntax::ast::{ArchDecl, Call, Expr, ExprKind, Ident, Layer, path_text};
-
-/// The name every architecture can read: classes (classification) or targets (regression).
-pub const OUTPUTS: &str = "outputs";
 
 /// Checks an architecture declaration.
 pub fn check(decl: &ArchDecl, diags: &mut Vec<Diagnostic>) -> Option<Arch> {

@@ -5,9 +5,10 @@ use std::path::Path;
 
 use crate::catalogue::{self, BUILTIN_DATASETS, Builtin, Family};
 use crate::diagnostic::{Code, Diagnostic};
+use crate::plan::Step;
 use crate::semantic::args::{bind, check_value};
 use crate::semantic::expr::constant;
-use crate::semantic::program::{Dataset, Step};
+use crate::semantic::program::Dataset;
 use crate::semantic::suggest::did_you_mean;
 use crate::syntax::ast::{Call, DatasetDecl};
 

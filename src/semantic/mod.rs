@@ -19,7 +19,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 pub use load::{Loaded, Loader, ReadError};
-pub use program::{Arch, Dataset, Program, Step, Study};
+pub use program::{Arch, Dataset, Program, Study};
 
 use crate::diagnostic::{self, Code, Diagnostic, Report};
 use crate::source::SourceMap;

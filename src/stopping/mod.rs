@@ -5,9 +5,9 @@
 
 pub mod svr;
 
-use crate::plan::Plan;
+use crate::plan::Direction;
+use crate::plan::{Plan, StoppingPlan};
 use crate::scheduler::{Competition, Curves, best_first};
-use crate::semantic::program::Direction;
 use crate::storage::TrialRecord;
 
 /// What a stopping rule is asked after an epoch.
@@ -92,13 +92,10 @@ pub trait StoppingRule: Send + Sync {
 /// # Errors
 /// A stopping rule this build does not know.
 pub fn for_plan(plan: &Plan) -> Result<Option<Box<dyn StoppingRule>>, String> {
-    match plan.stopping.name.as_str() {
-        "none" => Ok(None),
-        "svr" => Ok(Some(Box::new(svr::SvrRule::new(plan)))),
-        other => Err(format!(
-            "the `{other}` stopping rule is not available in this build of hps; `none` and `svr` are"
-        )),
-    }
+    Ok(match plan.stopping {
+        StoppingPlan::None => None,
+        StoppingPlan::Svr(options) => Some(Box::new(svr::SvrRule::new(plan, options))),
+    })
 }
 
 #[cfg(test)]

@@ -9,10 +9,11 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
+use crate::plan::Direction;
 use crate::plan::Plan;
+use crate::plan::stopping::SvrOptions;
 use crate::predictor::features;
 use crate::predictor::srm::Srm;
-use crate::semantic::program::Direction;
 use crate::space::{Config, SearchSpace};
 use crate::stopping::{Case, Prediction, StoppingRule, Verdict, reference};
 
@@ -55,19 +56,14 @@ pub struct SvrRule {
 }
 
 impl SvrRule {
-    /// The rule of a plan whose stopping rule is `svr`.
+    /// The rule `svr(options)` for the study of `plan`.
     #[must_use]
-    pub fn new(plan: &Plan) -> Self {
-        let step = &plan.stopping;
+    pub fn new(plan: &Plan, options: SvrOptions) -> Self {
         Self {
-            threshold: step.number("threshold").unwrap_or(0.95),
-            offset: step.number("offset").unwrap_or(0.0),
-            keep: step.number("keep").unwrap_or(0.25),
-            min_curves: step
-                .int("min_curves")
-                .and_then(|d| usize::try_from(d).ok())
-                .unwrap_or(20)
-                .max(2),
+            threshold: options.threshold,
+            offset: options.offset,
+            keep: options.keep,
+            min_curves: options.min_curves.max(2),
             direction: plan.objective.direction,
             seed: plan.seed,
             space: crate::sampler::space_of(plan),

@@ -3,23 +3,17 @@
 
 use candle_core::Device;
 
-use crate::semantic::Step;
+use crate::plan::DevicePlan;
 
 /// The device a study's `device` field (or `--device`) selects.
 ///
 /// # Errors
 /// `cuda(N)` in a build without CUDA, or a GPU that does not answer.
-pub fn select(device: &Step) -> Result<Device, String> {
-    match device.name.as_str() {
-        "cpu" => Ok(Device::Cpu),
-        "cuda" => {
-            let index = device
-                .int("index")
-                .and_then(|i| usize::try_from(i).ok())
-                .unwrap_or(0);
-            cuda(index)
-        }
-        _ => Ok(cuda(0).unwrap_or(Device::Cpu)),
+pub fn select(device: DevicePlan) -> Result<Device, String> {
+    match device {
+        DevicePlan::Cpu => Ok(Device::Cpu),
+        DevicePlan::Cuda { index } => cuda(index),
+        DevicePlan::Auto => Ok(cuda(0).unwrap_or(Device::Cpu)),
     }
 }
 

@@ -4,44 +4,23 @@
 //! logarithms: far from the data both underflow to zero in plain form, and their logarithms still
 //! rank candidates.
 
+use crate::plan::sampler::Acquisition;
 use crate::stats::{cdf, pdf};
 
-/// The acquisition a `bo(acquisition = …)` names.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Acquisition {
-    /// Expected improvement `E[max(y* − f, 0)]`.
-    ExpectedImprovement,
-    /// Lower confidence bound `μ − κσ` (scored as its negation).
-    ConfidenceBound {
-        /// How many standard deviations below the mean.
-        kappa: f64,
-    },
-    /// Probability of improvement `P(f < y*)`.
-    ProbabilityOfImprovement,
-}
+/// How many standard deviations below the mean the confidence bound (`ucb`) looks.
+const KAPPA: f64 = 2.0;
 
-impl Acquisition {
-    /// The acquisition named `name` (`ei`, `ucb`, `pi`).
-    #[must_use]
-    pub fn named(name: &str) -> Option<Self> {
-        match name {
-            "ei" => Some(Self::ExpectedImprovement),
-            "ucb" => Some(Self::ConfidenceBound { kappa: 2.0 }),
-            "pi" => Some(Self::ProbabilityOfImprovement),
-            _ => None,
-        }
-    }
-
-    /// The score of a candidate (larger is better).
-    #[must_use]
-    pub fn score(self, mean: f64, sd: f64, best: f64) -> f64 {
-        let sd = sd.max(1e-12);
-        let z = (best - mean) / sd;
-        match self {
-            Self::ExpectedImprovement => sd.ln() + log_h(z),
-            Self::ConfidenceBound { kappa } => -(mean - kappa * sd),
-            Self::ProbabilityOfImprovement => log_cdf(z),
-        }
+/// The score of a candidate under `acquisition` (larger is better): expected improvement
+/// `E[max(y* − f, 0)]` and probability of improvement `P(f < y*)` by their logarithms, the lower
+/// confidence bound `μ − κσ` by its negation.
+#[must_use]
+pub fn score(acquisition: Acquisition, mean: f64, sd: f64, best: f64) -> f64 {
+    let sd = sd.max(1e-12);
+    let z = (best - mean) / sd;
+    match acquisition {
+        Acquisition::ExpectedImprovement => sd.ln() + log_h(z),
+        Acquisition::ConfidenceBound => -(mean - KAPPA * sd),
+        Acquisition::ProbabilityOfImprovement => log_cdf(z),
     }
 }
 
@@ -79,30 +58,31 @@ mod tests {
 
     #[test]
     fn expected_improvement_matches_its_closed_form_and_its_tail_is_continuous() {
-        let ei = Acquisition::ExpectedImprovement;
+        let ei = |mean, sd, best| score(Acquisition::ExpectedImprovement, mean, sd, best);
         // μ = 0, σ = 1, y* = 0: EI = φ(0) = 0.39894.
-        assert!((ei.score(0.0, 1.0, 0.0).exp() - 0.398_942).abs() < 1e-5);
+        assert!((ei(0.0, 1.0, 0.0).exp() - 0.398_942).abs() < 1e-5);
         // Both sides of the switch to the asymptotic form agree.
         let (a, b) = (log_h(TAIL + 1e-9), log_h(TAIL - 1e-9));
         assert!((a - b).abs() < 1e-4, "{a} vs {b}");
         // Far in the tail it still ranks: a nearer mean is better.
-        assert!(ei.score(30.0, 1.0, 0.0) > ei.score(40.0, 1.0, 0.0));
-        assert!(ei.score(40.0, 1.0, 0.0).is_finite());
+        assert!(ei(30.0, 1.0, 0.0) > ei(40.0, 1.0, 0.0));
+        assert!(ei(40.0, 1.0, 0.0).is_finite());
     }
 
     #[test]
     fn each_acquisition_prefers_a_lower_mean_at_equal_uncertainty() {
-        for name in ["ei", "ucb", "pi"] {
-            let a = Acquisition::named(name).unwrap();
-            assert!(a.score(-1.0, 0.5, 0.0) > a.score(1.0, 0.5, 0.0), "{name}");
+        for a in [
+            Acquisition::ExpectedImprovement,
+            Acquisition::ConfidenceBound,
+            Acquisition::ProbabilityOfImprovement,
+        ] {
+            assert!(score(a, -1.0, 0.5, 0.0) > score(a, 1.0, 0.5, 0.0), "{a:?}");
         }
-        assert!(Acquisition::named("nope").is_none());
         // More uncertainty is worth more to EI and UCB when the mean is poor.
         let ei = Acquisition::ExpectedImprovement;
-        assert!(ei.score(1.0, 2.0, 0.0) > ei.score(1.0, 0.5, 0.0));
-        let pi = Acquisition::ProbabilityOfImprovement;
+        assert!(score(ei, 1.0, 2.0, 0.0) > score(ei, 1.0, 0.5, 0.0));
         let (a, b) = (log_cdf(TAIL + 1e-9), log_cdf(TAIL - 1e-9));
         assert!((a - b).abs() < 1e-4, "{a} vs {b}");
-        assert!(pi.score(50.0, 1.0, 0.0).is_finite());
+        assert!(score(Acquisition::ProbabilityOfImprovement, 50.0, 1.0, 0.0).is_finite());
     }
 }

@@ -10,29 +10,21 @@ use rand::rngs::StdRng;
 
 use super::cholesky::Cholesky;
 use super::lbfgs;
+use crate::plan::sampler::Kernel;
 
-/// The covariance function.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kernel {
-    /// Matérn with ν = 5/2: `(1 + √5r + 5r²/3)·e^{−√5r}`.
-    Matern52,
-    /// Squared exponential: `e^{−r²/2}`.
-    Rbf,
-}
-
-impl Kernel {
-    /// The correlation at scaled squared distance `r2`, and `∂k/∂ln ℓⱼ` divided by `Δⱼ²/ℓⱼ²`.
-    fn correlation(self, r2: f64) -> (f64, f64) {
-        match self {
-            Kernel::Matern52 => {
-                let r = (5.0 * r2).sqrt();
-                let e = (-r).exp();
-                ((1.0 + r + 5.0 / 3.0 * r2) * e, 5.0 / 3.0 * (1.0 + r) * e)
-            }
-            Kernel::Rbf => {
-                let k = (-0.5 * r2).exp();
-                (k, k)
-            }
+/// The correlation under `kernel` at scaled squared distance `r2` — Matérn-5/2
+/// `(1 + √5r + 5r²/3)·e^{−√5r}` or squared exponential `e^{−r²/2}` — and `∂k/∂ln ℓⱼ` divided by
+/// `Δⱼ²/ℓⱼ²`.
+fn correlation(kernel: Kernel, r2: f64) -> (f64, f64) {
+    match kernel {
+        Kernel::Matern52 => {
+            let r = (5.0 * r2).sqrt();
+            let e = (-r).exp();
+            ((1.0 + r + 5.0 / 3.0 * r2) * e, 5.0 / 3.0 * (1.0 + r) * e)
+        }
+        Kernel::Rbf => {
+            let k = (-0.5 * r2).exp();
+            (k, k)
         }
     }
 }
@@ -161,7 +153,7 @@ impl GaussianProcess {
             .map(|i| {
                 let row = &self.x[i * self.dims..(i + 1) * self.dims];
                 let r2 = scaled_distance(row, point, &inverse_lengthscales);
-                signal * self.kernel.correlation(r2).0
+                signal * correlation(self.kernel, r2).0
             })
             .collect();
         let mean = k.iter().zip(&self.alpha).map(|(a, b)| a * b).sum();
@@ -231,7 +223,7 @@ impl Data<'_> {
             let xa = &self.x[a * d..(a + 1) * d];
             for b in 0..a {
                 let xb = &self.x[b * d..(b + 1) * d];
-                let (c, g) = self.kernel.correlation(scaled_distance(xa, xb, &inverse));
+                let (c, g) = correlation(self.kernel, scaled_distance(xa, xb, &inverse));
                 k[a * n + b] = signal * c;
                 k[b * n + a] = signal * c;
                 if with_derivative {

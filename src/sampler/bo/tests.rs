@@ -3,16 +3,23 @@
 //! search and TPE.
 
 use super::*;
+use crate::plan::sampler::{Acquisition, BoOptions, Kernel, SamplerPlan, TpeOptions};
 use crate::sampler::testing::{
     BRANIN_MINIMUM, BRANIN_SPACE, MIXED, best, branin, get, num, plan, run,
 };
-use crate::sampler::tpe::{TpeOptions, TpeSampler};
+use crate::sampler::tpe::TpeSampler;
 use crate::sampler::{for_plan, space_of};
 use crate::storage::TrialState;
 
+fn options(p: &crate::plan::Plan) -> BoOptions {
+    match &p.sampler {
+        SamplerPlan::Bo(options) => *options,
+        other => panic!("not bo: {other:?}"),
+    }
+}
+
 fn bo(p: &crate::plan::Plan) -> BoSampler {
-    let options = BoOptions::from_step(&p.sampler).unwrap();
-    BoSampler::new(space_of(p), p.seed, p.objective.direction, options)
+    BoSampler::new(space_of(p), p.seed, p.objective.direction, options(p))
 }
 
 #[test]
@@ -22,16 +29,22 @@ fn plans_name_bo_with_its_arguments() {
         "bo(init = 3, acquisition = ucb, kernel = rbf)",
         "",
     );
-    let options = BoOptions::from_step(&p.sampler).unwrap();
-    assert_eq!(options.init, 3);
-    assert_eq!(options.kernel, Kernel::Rbf);
-    assert!(matches!(
-        options.acquisition,
-        Acquisition::ConfidenceBound { .. }
-    ));
     assert_eq!(
-        BoOptions::from_step(&plan("x = uniform(0, 1)", "bo", "").sampler).unwrap(),
-        BoOptions::default()
+        options(&p),
+        BoOptions {
+            init: 3,
+            acquisition: Acquisition::ConfidenceBound,
+            kernel: Kernel::Rbf
+        }
+    );
+    // The documented defaults.
+    assert_eq!(
+        options(&plan("x = uniform(0, 1)", "bo", "")),
+        BoOptions {
+            init: 8,
+            acquisition: Acquisition::ExpectedImprovement,
+            kernel: Kernel::Matern52
+        }
     );
     assert!(for_plan(&p).is_ok());
 }

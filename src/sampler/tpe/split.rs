@@ -64,8 +64,8 @@ pub fn split<'h>(history: &'h [Observation], training: &[(&'h Config, f64)]) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::plan::Direction;
     use crate::sampler::training_set;
-    use crate::semantic::program::Direction;
     use crate::space::Value;
 
     fn trial(x: f64, state: TrialState, curve: &[f64]) -> Observation {

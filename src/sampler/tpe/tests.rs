@@ -2,7 +2,8 @@
 //! determinism, parallel (pending) trials, and search quality against random search.
 
 use super::*;
-use crate::plan::Plan;
+use crate::plan::sampler::{SamplerPlan, TpeOptions};
+use crate::plan::{Plan, Step};
 use crate::sampler::testing::{
     BRANIN_MINIMUM, BRANIN_SPACE, MIXED, best, branin, complete, get, num, plan, run,
 };
@@ -10,8 +11,15 @@ use crate::sampler::{for_plan, space_of, training_set};
 use crate::space::Term;
 use crate::storage::TrialState;
 
+fn options(plan: &Plan) -> TpeOptions {
+    match &plan.sampler {
+        SamplerPlan::Tpe(options) => *options,
+        other => panic!("not tpe: {other:?}"),
+    }
+}
+
 fn tpe(plan: &Plan, multivariate: bool) -> TpeSampler {
-    let mut options = TpeOptions::from_step(&plan.sampler).unwrap();
+    let mut options = options(plan);
     options.multivariate = multivariate;
     TpeSampler::new(space_of(plan), plan.seed, plan.objective.direction, options)
 }
@@ -19,26 +27,28 @@ fn tpe(plan: &Plan, multivariate: bool) -> TpeSampler {
 #[test]
 fn plans_name_tpe_with_its_arguments() {
     let p = plan("x = uniform(0, 1)", "tpe(init = 5, candidates = 8)", "");
-    let options = TpeOptions::from_step(&p.sampler).unwrap();
-    assert_eq!((options.init, options.candidates), (5, 8));
+    let parsed = options(&p);
+    assert_eq!((parsed.init, parsed.candidates), (5, 8));
     assert!(for_plan(&p).unwrap().uses_history());
     let bare = plan("x = uniform(0, 1)", "tpe", "");
+    // The documented defaults.
     assert_eq!(
-        TpeOptions::from_step(&bare.sampler).unwrap(),
-        TpeOptions::default()
+        options(&bare),
+        TpeOptions {
+            init: 10,
+            candidates: 24,
+            multivariate: true
+        }
     );
+    assert_eq!(options(&bare), TpeOptions::default());
     let univariate = plan("x = uniform(0, 1)", "tpe(multivariate = false)", "");
-    assert!(
-        !TpeOptions::from_step(&univariate.sampler)
-            .unwrap()
-            .multivariate
-    );
-    let mut bad = bare.sampler.clone();
+    assert!(!options(&univariate).multivariate);
+    let mut bad = Step::from(bare.sampler.clone());
     bad.args.insert("init".into(), Value::Int(0));
-    assert!(TpeOptions::from_step(&bad).is_err());
-    let mut bad = bare.sampler.clone();
+    assert!(SamplerPlan::try_from(bad).is_err());
+    let mut bad = Step::from(bare.sampler.clone());
     bad.args.insert("multivariate".into(), Value::Int(1));
-    assert!(TpeOptions::from_step(&bad).is_err());
+    assert!(SamplerPlan::try_from(bad).is_err());
 }
 
 #[test]

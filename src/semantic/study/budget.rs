@@ -6,9 +6,9 @@ use std::collections::HashMap;
 use super::unknown_field;
 use crate::catalogue::BUDGET_FIELDS;
 use crate::diagnostic::{Code, Diagnostic};
+use crate::plan::Budget;
 use crate::semantic::args::check_value;
 use crate::semantic::expr::constant;
-use crate::semantic::program::Budget;
 use crate::syntax::Span;
 use crate::syntax::ast::{Expr, ExprKind, Statement};
 

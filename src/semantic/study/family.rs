@@ -5,8 +5,9 @@
 
 use crate::catalogue::Family;
 use crate::diagnostic::{Code, Diagnostic};
+use crate::plan::Step;
+use crate::plan::scheduler::{Rungs, SchedulerKind};
 use crate::semantic::dataset::{bare_step, step};
-use crate::semantic::program::Step;
 use crate::semantic::space_builder::{Entry, EntryKind, SpaceBuilder};
 use crate::syntax::Span;
 use crate::syntax::ast::{Expr, ExprKind};
@@ -32,15 +33,45 @@ pub(super) fn value(expr: &Expr, family: Family, diags: &mut Vec<Diagnostic>) ->
     }
 }
 
+/// The typed value (`SamplerPlan`, `SchedulerKind`, …) of a field whose value is a member of
+/// `family`, lowered once here from the checked step; `default` when the field is absent.
+pub(super) fn typed<T>(
+    expr: Option<&Expr>,
+    family: Family,
+    default: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<T>
+where
+    T: TryFrom<Step, Error = String>,
+{
+    let step = match expr {
+        Some(e) => value(e, family, diags)?,
+        None => Step::bare(default),
+    };
+    T::try_from(step)
+        .map_err(|message| {
+            diags.push(
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    expr.map_or_else(Span::default, |e| e.span),
+                    message,
+                )
+                .with_label(format!("this {}", family.noun()))
+                .with_help("see the catalogue of built-ins in docs/language.md"),
+            );
+        })
+        .ok()
+}
+
 /// A scheduler's `min` must not exceed its `max`; a `train.epochs` that disagrees with `max` is
 /// warned about.
 pub(super) fn check_scheduler(
-    scheduler: &Step,
+    scheduler: SchedulerKind,
     expr: &Expr,
     builder: &SpaceBuilder,
     diags: &mut Vec<Diagnostic>,
 ) {
-    let (Some(min), Some(max)) = (scheduler.int("min"), scheduler.int("max")) else {
+    let Some(Rungs { min, max, .. }) = scheduler.rungs() else {
         return;
     };
     if min > max {
@@ -50,7 +81,7 @@ pub(super) fn check_scheduler(
                 expr.span,
                 format!(
                     "`{}` needs min ≤ max, found min = {min} and max = {max}",
-                    scheduler.name
+                    scheduler.name()
                 ),
             )
             .with_label("min above max")
@@ -65,7 +96,7 @@ pub(super) fn check_scheduler(
     }) = builder.entry("train.epochs")
     {
         if let Some(epochs) = v.as_i64() {
-            if epochs != max && *span != Span::default() {
+            if u64::try_from(epochs).ok() != Some(max) && *span != Span::default() {
                 diags.push(
                     Diagnostic::warning(
                         Code::Conflict,

@@ -20,15 +20,19 @@ mod trainer;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+pub use crate::plan::command_template::TEMPLATE_BUILTINS;
 pub use objective::BUILTIN_METRICS;
-pub use trainer::TEMPLATE_BUILTINS;
 
 use crate::catalogue::{ArgSpec, Family, STUDY_FIELDS};
 use crate::diagnostic::{Code, Diagnostic};
+use crate::plan::{
+    DevicePlan, Direction, Objective, SamplerPlan, SchedulerKind, StoppingPlan, StrategyPlan,
+    TrainerPlan,
+};
 use crate::semantic::args::check_value;
 use crate::semantic::expr::constant;
 use crate::semantic::load::LoadedFile;
-use crate::semantic::program::{Arch, Dataset, Direction, Objective, Step, Study, Trainer};
+use crate::semantic::program::{Arch, Dataset, Study};
 use crate::semantic::scope::FileScope;
 use crate::semantic::space_builder::SpaceBuilder;
 use crate::semantic::suggest::did_you_mean;
@@ -116,9 +120,9 @@ pub fn check(
     }
     let trainer = match field("trial") {
         Some(e) => trainer::check(e, cx, diags),
-        None => Some(Trainer::Builtin),
+        None => Some(TrainerPlan::Builtin),
     };
-    if matches!(trainer, Some(Trainer::Builtin)) {
+    if matches!(trainer, Some(TrainerPlan::Builtin)) {
         group::check_train_keys(&mut builder, diags);
     }
     for f in &forbids {
@@ -129,13 +133,13 @@ pub fn check(
     let space = builder.to_space(resolved.into_iter().map(|(t, _)| t).collect());
     SpaceBuilder::check_not_empty(&space, &forbid_spans, diags);
 
-    if let Some(Trainer::Command { template, .. }) = &trainer {
+    if let Some(TrainerPlan::Command { template, .. }) = &trainer {
         if let Some(e) = field("trial") {
             trainer::check_template(template, e, &builder, diags);
         }
     }
     let objective = match field("objective") {
-        Some(e) => objective::check(e, matches!(trainer, Some(Trainer::Builtin)), diags),
+        Some(e) => objective::check(e, matches!(trainer, Some(TrainerPlan::Builtin)), diags),
         None => Some(Objective {
             direction: Direction::Maximize,
             metric: String::from("val.accuracy"),
@@ -143,15 +147,15 @@ pub fn check(
     };
     let budget =
         field("budget").map_or(Some(budget::default_budget()), |e| budget::check(e, diags));
-    let mut family_step = |name: &str, family: Family, default: &str| match field(name) {
-        Some(e) => family::value(e, family, diags),
-        None => Some(Step::bare(default)),
-    };
-    let sampler = family_step("sampler", Family::Sampler, "random");
-    let scheduler = family_step("scheduler", Family::Scheduler, "fifo");
-    let stopping = family_step("stopping", Family::Stopping, "none");
-    let device = family_step("device", Family::Device, "auto");
-    let strategy = field("strategy").and_then(|e| family::value(e, Family::Strategy, diags));
+    let sampler: Option<SamplerPlan> =
+        family::typed(field("sampler"), Family::Sampler, "random", diags);
+    let scheduler: Option<SchedulerKind> =
+        family::typed(field("scheduler"), Family::Scheduler, "fifo", diags);
+    let stopping: Option<StoppingPlan> =
+        family::typed(field("stopping"), Family::Stopping, "none", diags);
+    let device: Option<DevicePlan> = family::typed(field("device"), Family::Device, "auto", diags);
+    let strategy: Option<StrategyPlan> =
+        field("strategy").and_then(|e| family::typed(Some(e), Family::Strategy, "autohas", diags));
     let seed = field("seed").and_then(|e| {
         let spec = ArgSpec {
             name: "seed",
@@ -167,7 +171,7 @@ pub fn check(
     });
 
     // Checks across fields.
-    if matches!(trainer, Some(Trainer::Builtin)) {
+    if matches!(trainer, Some(TrainerPlan::Builtin)) {
         for (name, what) in [("data", "a dataset"), ("model", "an architecture")] {
             if !fields.contains_key(name) {
                 diags.push(
@@ -179,7 +183,7 @@ pub fn check(
         }
     }
     if let (Some(sampler), Some(field_expr)) = (&sampler, field("sampler")) {
-        if sampler.name == "grid" {
+        if *sampler == SamplerPlan::Grid {
             if let Some(p) = space.first_continuous() {
                 let mut d = Diagnostic::error(Code::GridContinuous, field_expr.span, format!("a grid cannot cover `{}`, which is continuous", p.name))
                     .with_label("grid sampler")
@@ -208,7 +212,7 @@ pub fn check(
         }
     }
     if let (Some(scheduler), Some(e)) = (&scheduler, field("scheduler")) {
-        family::check_scheduler(scheduler, e, &builder, diags);
+        family::check_scheduler(*scheduler, e, &builder, diags);
     }
 
     if diags[before..].iter().any(Diagnostic::is_error) {

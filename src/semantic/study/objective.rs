@@ -3,7 +3,7 @@
 //! study's [`Objective`].
 
 use crate::diagnostic::{Code, Diagnostic};
-use crate::semantic::program::{Direction, Objective};
+use crate::plan::{Direction, Objective};
 use crate::semantic::suggest::did_you_mean;
 use crate::syntax::ast::{Expr, ExprKind, path_text};
 

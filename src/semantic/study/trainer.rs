@@ -5,15 +5,20 @@
 use super::{Context, family};
 use crate::catalogue::Family;
 use crate::diagnostic::{Code, Diagnostic};
+use crate::plan::command_template::{CommandTemplate, TEMPLATE_BUILTINS};
+use crate::plan::{MetricsFormat, TrainerPlan};
 use crate::semantic::dataset::step;
-use crate::semantic::program::{Step, Trainer};
 use crate::semantic::space_builder::SpaceBuilder;
 use crate::semantic::suggest::did_you_mean;
 use crate::syntax::Span;
 use crate::syntax::ast::{Call, Expr, ExprKind, Ident};
 
 /// The trainer `trial = expr` names.
-pub(super) fn check(expr: &Expr, cx: &Context<'_>, diags: &mut Vec<Diagnostic>) -> Option<Trainer> {
+pub(super) fn check(
+    expr: &Expr,
+    cx: &Context<'_>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<TrainerPlan> {
     let bare;
     let call = match &expr.kind {
         ExprKind::Call(call) => call,
@@ -54,11 +59,11 @@ pub(super) fn check(expr: &Expr, cx: &Context<'_>, diags: &mut Vec<Diagnostic>) 
     };
     let step = step(&rest, Family::Trial, diags)?;
     match step.name.as_str() {
-        "custom" => Some(Trainer::Custom),
+        "custom" => Some(TrainerPlan::Custom),
         "command" => {
-            let metrics = match metrics_arg.map(|a| &a.value) {
-                None => Some(Step::bare("jsonl")),
-                Some(e) => family::value(e, Family::Metrics, diags),
+            let metrics: MetricsFormat = match metrics_arg.map(|a| &a.value) {
+                None => Some(MetricsFormat::Jsonl),
+                Some(e) => family::typed(Some(e), Family::Metrics, "jsonl", diags),
             }?;
             let template = step.string("template")?.to_owned();
             if template.trim().is_empty() {
@@ -69,7 +74,19 @@ pub(super) fn check(expr: &Expr, cx: &Context<'_>, diags: &mut Vec<Diagnostic>) 
                 );
                 return None;
             }
-            Some(Trainer::Command {
+            let template = match CommandTemplate::parse(&template) {
+                Ok(template) => template,
+                Err(message) => {
+                    let at = call.args.first().map_or(call.span, |a| a.value.span);
+                    diags.push(
+                        Diagnostic::error(Code::InvalidValue, at, message)
+                            .with_label("in this command")
+                            .with_help("arguments are separated by spaces, `\"…\"` groups words, `{name}` reads a parameter"),
+                    );
+                    return None;
+                }
+            };
+            Some(TrainerPlan::Command {
                 template,
                 metrics,
                 timeout_seconds: step.number("timeout"),
@@ -94,7 +111,7 @@ pub(super) fn check(expr: &Expr, cx: &Context<'_>, diags: &mut Vec<Diagnostic>) 
                 );
                 return None;
             }
-            Some(Trainer::Lookup {
+            Some(TrainerPlan::Lookup {
                 path,
                 epoch: step.string("epoch").unwrap_or("epoch").to_owned(),
             })
@@ -103,13 +120,10 @@ pub(super) fn check(expr: &Expr, cx: &Context<'_>, diags: &mut Vec<Diagnostic>) 
     }
 }
 
-/// Placeholders every command may use besides parameters (a parameter of the same name wins).
-pub const TEMPLATE_BUILTINS: &[&str] = &["epochs", "trial", "seed", "dir"];
-
 /// Every `{name}` in a command template must name a parameter (by shortest unambiguous suffix) or
 /// one of [`TEMPLATE_BUILTINS`].
 pub(super) fn check_template(
-    template: &str,
+    template: &CommandTemplate,
     expr: &Expr,
     builder: &SpaceBuilder,
     diags: &mut Vec<Diagnostic>,
@@ -119,25 +133,14 @@ pub(super) fn check_template(
     };
     let Some(arg) = call.args.first() else { return };
     let base = arg.value.span;
-    // The runtime's own parser, so `hps check` and `hps run` agree on what a template is.
-    let names = match crate::trial::command::placeholders(template) {
-        Ok(names) => names,
-        Err(message) => {
-            diags.push(
-                Diagnostic::error(Code::InvalidValue, base, message)
-                    .with_label("in this command")
-                    .with_help("arguments are separated by spaces, `\"…\"` groups words, `{name}` reads a parameter"),
-            );
-            return;
-        }
-    };
+    let names: Vec<&str> = template.placeholders().collect();
+    let text = template.text();
     // Offsets inside the literal are exact only when it has no escapes.
-    let exact = base.len() == template.len() + 2;
+    let exact = base.len() == text.len() + 2;
     let mut searched_from = 0;
-    for name in &names {
-        let name = name.as_str();
+    for &name in &names {
         let needle = format!("{{{name}}}");
-        let found = template[searched_from..]
+        let found = text[searched_from..]
             .find(&needle)
             .map(|i| i + searched_from);
         let span = match found {

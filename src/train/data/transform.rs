@@ -12,7 +12,7 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 
 use super::{Data, DataError, Examples, Targets};
-use crate::semantic::Step;
+use crate::plan::Step;
 use crate::space::Value;
 
 /// Applies a pipeline's transforms to every row of the source and splits the result.

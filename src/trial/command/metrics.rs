@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use regex::Regex;
 use serde_json::Value as Json;
 
-use crate::semantic::Step;
+use crate::plan::MetricsFormat;
 use crate::trial::EpochMetrics;
 
 /// How the program reports metrics on stdout.
@@ -25,14 +25,11 @@ pub(super) enum MetricFormat {
 }
 
 impl MetricFormat {
-    /// The format a checked `metrics = …` step names.
-    pub(super) fn from_step(step: &Step) -> Result<Self, String> {
-        match step.name.as_str() {
-            "jsonl" => Ok(Self::Jsonl),
-            "regex" => {
-                let text = step
-                    .string("pattern")
-                    .ok_or("`regex` needs a pattern: regex(\"loss=(?P<loss>[0-9.]+)\")")?;
+    /// The reader of a plan's `metrics = …` format.
+    pub(super) fn new(format: &MetricsFormat) -> Result<Self, String> {
+        match format {
+            MetricsFormat::Jsonl => Ok(Self::Jsonl),
+            MetricsFormat::Regex { pattern: text } => {
                 let pattern = Regex::new(text).map_err(|error| {
                     format!("the metrics pattern is not a valid regular expression: {error}")
                 })?;
@@ -48,9 +45,6 @@ impl MetricFormat {
                     names_epoch,
                 })
             }
-            other => Err(format!(
-                "unknown metrics format `{other}`; use `jsonl` or `regex(\"…\")`"
-            )),
         }
     }
 
@@ -228,16 +222,14 @@ fn quote_non_finite(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use crate::semantic::Step;
-    use crate::space::Value;
+    use crate::plan::MetricsFormat;
 
     use super::{MetricFormat, parse_json_line};
 
-    fn regex(pattern: &str) -> Step {
-        let mut step = Step::bare("regex");
-        step.args
-            .insert("pattern".to_owned(), Value::Str(pattern.to_owned()));
-        step
+    fn regex(pattern: &str) -> MetricsFormat {
+        MetricsFormat::Regex {
+            pattern: pattern.to_owned(),
+        }
     }
 
     #[test]
@@ -263,12 +255,12 @@ mod tests {
     #[test]
     fn a_pattern_must_compile_and_name_a_group() {
         assert!(
-            MetricFormat::from_step(&regex("(unclosed"))
+            MetricFormat::new(&regex("(unclosed"))
                 .unwrap_err()
                 .contains("not a valid regular expression")
         );
         assert!(
-            MetricFormat::from_step(&regex("loss=[0-9]+"))
+            MetricFormat::new(&regex("loss=[0-9]+"))
                 .unwrap_err()
                 .contains("no named group")
         );

@@ -17,15 +17,14 @@
 //! folder; a failure carries the tail of `stderr.log`.
 //!
 //! Built by `hps run` from a checked study's `trial = command(…)`; the runtime drives it through
-//! [`Trainer`]. This module supervises the program; `template` parses the argv template and fills
-//! its placeholders, `process` starts the program, keeps its logs and ends it, and `metrics` reads
+//! [`Trainer`]. This module supervises the program; `template` fills the argv template's
+//! placeholders (parsed by `crate::plan::command_template`), `process` starts the program, keeps its logs and ends it, and `metrics` reads
 //! its stdout lines.
 
 mod metrics;
 mod process;
 mod template;
 
-pub use template::placeholders;
 #[cfg(test)]
 mod tests;
 
@@ -38,10 +37,11 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use super::{Control, EpochSink, Trainer, TrialEnd, TrialFailure, TrialRun};
-use crate::semantic::Step;
+use crate::plan::command_template::ArgumentTemplate;
+use crate::plan::{CommandTemplate, MetricsFormat};
 use metrics::{MetricFormat, MetricReader};
 use process::{RunningProgram, exit_reason};
-use template::{ArgumentTemplate, fill_template, parse_template};
+use template::fill_template;
 
 /// How often the trainer looks at the stop flag, the time limit and whether the program ended.
 const POLL_INTERVAL: Duration = Duration::from_millis(20);
@@ -64,17 +64,16 @@ impl CommandTrainer {
     /// (`jsonl` or `regex(pattern)`), running in `workdir`.
     ///
     /// # Errors
-    /// When the template cannot be split into arguments, the metrics format is unknown, the
-    /// pattern is not a valid regular expression or has no named group, or the timeout is not a
-    /// positive number of seconds.
+    /// When the metrics pattern is not a valid regular expression or has no named group, or the
+    /// timeout is not a positive number of seconds.
     pub fn new(
-        template: &str,
-        metrics: &Step,
+        template: &CommandTemplate,
+        metrics: &MetricsFormat,
         timeout_seconds: Option<f64>,
         workdir: PathBuf,
     ) -> Result<Self, String> {
-        let arguments = parse_template(template)?;
-        let format = MetricFormat::from_step(metrics)?;
+        let arguments = template.arguments().to_vec();
+        let format = MetricFormat::new(metrics)?;
         let timeout = timeout_seconds
             .map(|seconds| {
                 Duration::try_from_secs_f64(seconds)

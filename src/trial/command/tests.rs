@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use super::{CommandTrainer, format_duration};
-use crate::semantic::Step;
+use crate::plan::{CommandTemplate, MetricsFormat};
 use crate::space::Value;
 use crate::trial::{Control, EpochMetrics, EpochSink, Trainer, TrialEnd, TrialFailure, TrialRun};
 
@@ -51,27 +51,41 @@ fn trial(dir: &Path, config: &[(&str, Value)], max_epochs: u32) -> TrialRun {
     }
 }
 
-fn jsonl() -> Step {
-    Step::bare("jsonl")
+fn jsonl() -> MetricsFormat {
+    MetricsFormat::Jsonl
 }
 
-fn regex(pattern: &str) -> Step {
-    let mut step = Step::bare("regex");
-    step.args
-        .insert("pattern".to_owned(), Value::Str(pattern.to_owned()));
-    step
+fn regex(pattern: &str) -> MetricsFormat {
+    MetricsFormat::Regex {
+        pattern: pattern.to_owned(),
+    }
+}
+
+/// A trainer running `template` (which must parse) in `workdir`.
+fn command(
+    template: &str,
+    metrics: &MetricsFormat,
+    timeout: Option<f64>,
+    workdir: PathBuf,
+) -> Result<CommandTrainer, String> {
+    CommandTrainer::new(
+        &CommandTemplate::parse(template).unwrap(),
+        metrics,
+        timeout,
+        workdir,
+    )
 }
 
 /// A trainer running `template` in a fresh folder holding `script.sh`.
 fn trainer_with_script(
     script: &str,
     template: &str,
-    metrics: &Step,
+    metrics: &MetricsFormat,
     timeout: Option<f64>,
 ) -> (tempfile::TempDir, CommandTrainer) {
     let dir = tempfile::tempdir().unwrap();
     fs::write(dir.path().join("script.sh"), script).unwrap();
-    let trainer = CommandTrainer::new(template, metrics, timeout, dir.path().to_owned()).unwrap();
+    let trainer = command(template, metrics, timeout, dir.path().to_owned()).unwrap();
     (dir, trainer)
 }
 
@@ -168,7 +182,7 @@ fn unknown_and_ambiguous_placeholders_fail_the_trial() {
     ];
     let run = trial(dir.path(), &config, 1);
     let train = |template: &str| {
-        CommandTrainer::new(template, &jsonl(), None, dir.path().to_owned())
+        command(template, &jsonl(), None, dir.path().to_owned())
             .unwrap()
             .train(&run, &mut Recorder::default())
     };
@@ -316,7 +330,7 @@ echo 'epoch 2: loss=0.25 acc=0.90'
     );
 
     // Without an `epoch` group, matching lines are counted.
-    let counting = CommandTrainer::new(
+    let counting = command(
         "sh script.sh",
         &regex(r"loss=(?P<loss>[0-9.]+)"),
         None,
@@ -332,7 +346,7 @@ echo 'epoch 2: loss=0.25 acc=0.90'
         .collect();
     assert_eq!(epochs, vec![(1, 0.5), (2, 0.25)]);
 
-    let quiet = CommandTrainer::new(
+    let quiet = command(
         "echo nothing",
         &regex(r"loss=(?P<loss>[0-9.]+)"),
         None,
@@ -351,7 +365,7 @@ echo 'epoch 2: loss=0.25 acc=0.90'
 fn a_missing_program_is_named() {
     let dir = tempfile::tempdir().unwrap();
     let run = trial(dir.path(), &[("params.lr", Value::Float(0.1))], 1);
-    let trainer = CommandTrainer::new(
+    let trainer = command(
         "hps-no-such-program {lr}",
         &jsonl(),
         None,
@@ -361,8 +375,7 @@ fn a_missing_program_is_named() {
     let failure = trainer.train(&run, &mut Recorder::default()).unwrap_err();
     assert_eq!(failure.reason, "program `hps-no-such-program` not found");
 
-    let trainer =
-        CommandTrainer::new("./missing.sh", &jsonl(), None, dir.path().to_owned()).unwrap();
+    let trainer = command("./missing.sh", &jsonl(), None, dir.path().to_owned()).unwrap();
     let failure = trainer.train(&run, &mut Recorder::default()).unwrap_err();
     assert_eq!(failure.reason, "program `./missing.sh` not found");
     assert!(
@@ -392,5 +405,5 @@ fn timeouts_read_like_the_language() {
     assert_eq!(format_duration(Duration::from_secs(7200)), "2h");
     assert_eq!(format_duration(Duration::from_secs(90)), "90s");
     assert_eq!(format_duration(Duration::from_millis(300)), "0.3s");
-    assert!(CommandTrainer::new("x", &jsonl(), Some(0.0), PathBuf::from(".")).is_err());
+    assert!(command("x", &jsonl(), Some(0.0), PathBuf::from(".")).is_err());
 }
