@@ -17,6 +17,7 @@ pub mod predictor;
 pub mod runtime;
 pub mod sampler;
 pub mod scheduler;
+pub mod seed;
 pub mod semantic;
 pub mod source;
 pub mod space;

@@ -127,8 +127,7 @@ pub fn plan_hash(plan: &Plan) -> String {
 /// The seed of trial `number` in a study seeded `seed`.
 #[must_use]
 pub fn trial_seed(seed: u64, number: u64) -> u64 {
-    use rand::RngCore;
-    crate::train::trainer::derived_rng(seed, number.wrapping_add(0x7472_6961_6C00)).next_u64()
+    crate::seed::trial_seed(seed, number)
 }
 
 /// Where the trial folders of studies in the store `store` (a path or `sqlite://PATH`) go:

@@ -27,15 +27,13 @@ use crate::plan::Direction;
 use crate::plan::sampler::BoOptions;
 use crate::sampler::random::RandomSampler;
 use crate::sampler::{Observation, Sampler, model_points};
+use crate::seed::{self, sampler_rng};
 use crate::space::{Config, SearchSpace};
-use crate::train::trainer::derived_rng;
 
 use encoding::Encoder;
 use gp::{FitEffort, GaussianProcess};
 use search::Search;
 
-/// Separates this sampler's random streams from the others'.
-const STREAM: u64 = 0x0000_424F_5F53_4D50; // "BO_SMP"
 /// The most trials the posterior is conditioned on: beyond it, the best and the most recent half each.
 const MAX_POINTS: usize = 256;
 /// The most points the kernel hyperparameters are fitted to (the likelihood costs O(n³) per step).
@@ -85,7 +83,7 @@ impl BoSampler {
             .collect();
         let losses: Vec<f64> = training.iter().map(|(_, y)| *y).collect();
         let y = standardise(&losses);
-        let mut rng = derived_rng(self.seed ^ STREAM, number);
+        let mut rng = sampler_rng(self.seed, seed::BO_SAMPLER, number);
         let effort = if rows.len() <= FIT_POINTS / 2 {
             FitEffort {
                 restarts: 2,

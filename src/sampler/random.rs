@@ -6,13 +6,11 @@ use rand::Rng;
 use rand::rngs::StdRng;
 
 use crate::sampler::{Observation, Sampler};
+use crate::seed::{self, sampler_rng};
 use crate::space::{Config, Distribution, SearchSpace, Value};
-use crate::train::trainer::derived_rng;
 
 /// Redraws before a forbidden space is declared exhausted.
 const MAX_DRAWS: usize = 10_000;
-/// Separates the sampler's random streams from the trainer's.
-const STREAM: u64 = 0x5A4D_504C_4552; // "SAMPLER"
 
 /// Independent uniform draws.
 pub struct RandomSampler {
@@ -30,7 +28,7 @@ impl RandomSampler {
 
 impl Sampler for RandomSampler {
     fn ask(&mut self, number: u64, _history: &[Observation]) -> Result<Option<Config>, String> {
-        let mut rng = derived_rng(self.seed ^ STREAM, number);
+        let mut rng = sampler_rng(self.seed, seed::RANDOM_SAMPLER, number);
         for _ in 0..MAX_DRAWS {
             let config = draw(&self.space, &mut rng);
             if !self.space.is_forbidden(&self.space.complete(&config)) {

@@ -22,15 +22,13 @@ use crate::plan::Direction;
 use crate::plan::sampler::TpeOptions;
 use crate::sampler::random::{self, RandomSampler};
 use crate::sampler::{Observation, Sampler, model_points};
+use crate::seed::{self, sampler_rng};
 use crate::space::{Config, SearchSpace, Value};
-use crate::train::trainer::derived_rng;
 
 use encoding::{Encoding, decode, encode};
 use parzen::{Axis, ParzenEstimator, Point, default_weights};
 use split::Row;
 
-/// Separates this sampler's random streams from the random sampler's and the trainer's.
-const STREAM: u64 = 0x0054_5045_5F53_4D50; // "TPE_SMP"
 /// Model-based draws before a forbidden region falls back to random draws.
 const MODEL_DRAWS: usize = 100;
 /// Random draws after that, before the space is declared exhausted.
@@ -69,7 +67,7 @@ impl Sampler for TpeSampler {
         };
         let rows = split::split(history, &training);
         let model = Model::new(&self.space, &rows, self.options);
-        let mut rng = derived_rng(self.seed ^ STREAM, number);
+        let mut rng = sampler_rng(self.seed, seed::TPE_SAMPLER, number);
         for _ in 0..MODEL_DRAWS {
             let config = model.draw(&mut rng);
             if !self.space.is_forbidden(&self.space.complete(&config)) {

@@ -16,6 +16,7 @@ use rand::seq::SliceRandom;
 
 use crate::plan::network::instantiate;
 use crate::plan::{ModelPlan, Plan};
+use crate::seed::{self, derived_rng};
 use crate::space::{Config, Value};
 use crate::train::data::{Data, Examples, Targets};
 use crate::train::model::{Mode, Net};
@@ -203,17 +204,6 @@ impl Recipe {
     }
 }
 
-/// A stream of random numbers for one purpose of one trial: SplitMix64 of the seed and the purpose.
-#[must_use]
-pub fn derived_rng(seed: u64, purpose: u64) -> StdRng {
-    let mut z = seed ^ purpose.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    StdRng::seed_from_u64(z ^ (z >> 31))
-}
-
-const INIT_STREAM: u64 = u64::MAX;
-
 fn failure(e: &candle_core::Error) -> TrialFailure {
     TrialFailure::new(format!("training failed: {e}"))
 }
@@ -235,7 +225,7 @@ impl Trainer for CandleTrainer {
         let net = Net::build(
             &layers,
             &self.device,
-            &mut derived_rng(run.seed, INIT_STREAM),
+            &mut derived_rng(run.seed, seed::WEIGHTS),
         )
         .map_err(TrialFailure::new)?;
         // Schedules span the recipe's `epochs` (a promoted trial's rungs are parts of one schedule).
@@ -263,7 +253,7 @@ impl Trainer for CandleTrainer {
         for epoch in run.start_epoch..run.max_epochs {
             // Each epoch's order depends only on (seed, epoch), so a resumed trial batches as an
             // uninterrupted one would.
-            let mut rng = derived_rng(run.seed, u64::from(epoch));
+            let mut rng = seed::epoch_rng(run.seed, epoch);
             order.sort_unstable();
             order.shuffle(&mut rng);
             let permutation =

@@ -346,7 +346,7 @@ fn log_sum_exp(terms: &[f64]) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::train::trainer::derived_rng;
+    use crate::seed::derived_rng;
 
     // Reference: Optuna 5.0.0's own estimator, on the original scale (the acquisition
     // ln l(x) − ln g(x) does not change under the affine map to the unit encoding):
