@@ -363,7 +363,7 @@ fn observe(config: Config, value: f64) -> Observation {
 
 fn run(problem: &Problem, sampler: &str, seed: u64, trials: usize) -> Result<Run, String> {
     let (mut s, plan) = problem.sampler(sampler, seed)?;
-    let space = hps::sampler::space_of(&plan);
+    let space = plan.search_space();
     let mut history: Vec<Observation> = Vec::with_capacity(trials);
     let mut best = if problem.maximize {
         f64::NEG_INFINITY
@@ -402,7 +402,7 @@ fn time_asks(
     asks: usize,
 ) -> Result<Vec<f64>, String> {
     let (mut random, plan) = problem.sampler("random", seed)?;
-    let space = hps::sampler::space_of(&plan);
+    let space = plan.search_space();
     let mut history = Vec::with_capacity(at + asks);
     for number in 0..at {
         let params = random

@@ -42,7 +42,7 @@ fn case(model: &str, model_call: &str, extra: &[(&str, Value)], threads: usize) 
     let rows = data.train.len();
     let trainer = hps::train::trainer::CandleTrainer::new(&plan, &data, candle_core::Device::Cpu)
         .expect("trainer");
-    let mut config = hps::sampler::space_of(&plan).complete(&BTreeMap::new());
+    let mut config = plan.search_space().complete(&BTreeMap::new());
     for (k, v) in extra {
         config.insert((*k).to_owned(), v.clone());
     }

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod diagnostic;
 mod embed;
 pub mod format;
+pub mod keywords;
 pub mod lower;
 pub mod lsp;
 pub mod plan;

@@ -244,7 +244,7 @@ fn values_respect_domains_conditions_forbid_and_the_budget() {
     for (name, plan) in cases() {
         let dir = tempfile::tempdir().unwrap();
         let summary = run(&plan, dir.path(), None);
-        let space = hps::sampler::space_of(&plan);
+        let space = plan.search_space();
         for t in &summary.trials {
             for p in &space.params {
                 let active = p

@@ -1,6 +1,7 @@
 //! The integration tests: one binary (`autotests = false`), one module per concern.
 #![allow(clippy::unwrap_used)]
 
+mod architecture;
 mod cli;
 mod contract;
 mod examples;

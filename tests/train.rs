@@ -9,7 +9,6 @@ use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
 use hps::plan::Plan;
-use hps::sampler::space_of;
 use hps::space::{Config, Value};
 use hps::storage::{self, TrialState};
 use hps::train::trainer::CandleTrainer;
@@ -63,7 +62,7 @@ fn run(plan: &Plan, dir: &Path, seed: u64, start: u32, max: u32, config: Config)
 }
 
 fn config(plan: &Plan) -> Config {
-    space_of(plan).complete(&BTreeMap::new())
+    plan.search_space().complete(&BTreeMap::new())
 }
 
 #[test]

@@ -227,7 +227,13 @@ fn builtin_trainer(
         .datasets
         .get(&data_plan.name)
         .map_or(study.span, |d| d.span);
-    let data = crate::train::data::load(data_plan).map_err(|e| Box::new(e.at(dataset_span)))?;
+    let data = crate::train::data::load(data_plan).map_err(|e| {
+        Box::new(
+            Diagnostic::error(Code::Data, dataset_span, e.message)
+                .with_label("while loading this dataset")
+                .with_help_opt(e.help),
+        )
+    })?;
     let device = crate::train::device::select(plan.device).map_err(|e| {
         Box::new(
             Diagnostic::error(Code::Unsupported, field_span(study, "device"), e)

@@ -40,7 +40,7 @@ pub use stopping::StoppingPlan;
 pub use strategy::StrategyPlan;
 pub use trainer::{MetricsFormat, TrainerPlan};
 
-use crate::space::{Derived, Distribution, Fixed, GridSize, Term};
+use crate::space::{Derived, Distribution, Fixed, GridSize, SearchSpace, Term};
 
 /// The plan schema's version; bumped on any incompatible change.
 pub const SCHEMA: u32 = 1;
@@ -162,4 +162,27 @@ pub struct ModelPlan {
     /// Why the networks are not shown, when they are not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+}
+
+impl Plan {
+    /// The search space: the parameters with their conditions, fixed and derived values and
+    /// `forbid` rules — what samplers draw from and trials' configurations are completed with.
+    #[must_use]
+    pub fn search_space(&self) -> SearchSpace {
+        SearchSpace {
+            params: self
+                .parameters
+                .iter()
+                .map(|p| crate::space::Param {
+                    name: p.name.clone(),
+                    distribution: p.distribution.clone(),
+                    condition: p.condition.clone(),
+                    doc: p.doc.clone(),
+                })
+                .collect(),
+            fixed: self.fixed.clone(),
+            derived: self.derived.clone(),
+            forbidden: self.forbidden.clone(),
+        }
+    }
 }

@@ -17,7 +17,7 @@ use crate::plan::Plan;
 use crate::sampler::{Observation, Sampler};
 use crate::scheduler::successive_halving::not_promoted;
 use crate::scheduler::{AWAITING, Decision, Scheduler};
-use crate::space::{Config, SearchSpace, Value};
+use crate::space::{Config, SearchSpace};
 use crate::stopping::{Case, Prediction, StoppingRule, Verdict};
 use crate::storage::{self, Storage, StoreError, TrialRecord, TrialState};
 use crate::trial::{Control, EpochMetrics, EpochSink, Trainer, TrialEnd, TrialRun};
@@ -143,16 +143,7 @@ pub fn trials_dir(store: &str) -> PathBuf {
 
 /// The most epochs a trial trains under `fifo`: its `train.epochs` (default 10).
 fn epochs_of(config: &Config) -> u32 {
-    recipe_epochs(config).unwrap_or(10).max(1)
-}
-
-/// A configuration's `train.epochs`, when it has one.
-#[must_use]
-pub fn recipe_epochs(config: &Config) -> Option<u32> {
-    config
-        .get("train.epochs")
-        .and_then(Value::as_i64)
-        .and_then(|e| u32::try_from(e).ok())
+    crate::trial::recipe_epochs(config).unwrap_or(10).max(1)
 }
 
 struct Shared<'a> {
@@ -465,7 +456,7 @@ pub fn run_with_stopping(
     }
     let shared = Shared {
         plan,
-        space: crate::sampler::space_of(plan),
+        space: plan.search_space(),
         study_id: study.id,
         options,
         horizon: scheduler.horizon(),

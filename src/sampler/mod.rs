@@ -12,7 +12,7 @@ pub mod tpe;
 pub(crate) mod testing;
 
 use crate::plan::{Direction, Plan, SamplerPlan};
-use crate::space::{Config, SearchSpace};
+use crate::space::Config;
 use crate::storage::TrialState;
 
 /// A trial as a sampler sees it: its configuration, where it is, and its learning curve.
@@ -123,7 +123,7 @@ pub trait Sampler: Send {
 /// # Errors
 /// A sampler this build cannot run yet, or `grid` over a space it cannot enumerate.
 pub fn for_plan(plan: &Plan) -> Result<Box<dyn Sampler>, String> {
-    let space = space_of(plan);
+    let space = plan.search_space();
     match &plan.sampler {
         SamplerPlan::Random => Ok(Box::new(random::RandomSampler::new(space, plan.seed))),
         SamplerPlan::Grid => Ok(Box::new(grid::GridSampler::new(&space)?)),
@@ -142,25 +142,5 @@ pub fn for_plan(plan: &Plan) -> Result<Box<dyn Sampler>, String> {
         SamplerPlan::Hyperstar(_) => Err(String::from(
             "the `hyperstar` sampler is not available in this build of hps yet; `random`, `grid`, `tpe` and `bo` are",
         )),
-    }
-}
-
-/// The plan's search space.
-#[must_use]
-pub fn space_of(plan: &Plan) -> SearchSpace {
-    SearchSpace {
-        params: plan
-            .parameters
-            .iter()
-            .map(|p| crate::space::Param {
-                name: p.name.clone(),
-                distribution: p.distribution.clone(),
-                condition: p.condition.clone(),
-                doc: p.doc.clone(),
-            })
-            .collect(),
-        fixed: plan.fixed.clone(),
-        derived: plan.derived.clone(),
-        forbidden: plan.forbidden.clone(),
     }
 }

@@ -2,6 +2,7 @@
 //! [`SearchSpace`] of a study. Produced by [`crate::semantic`]; read by the plan and the samplers.
 
 mod distribution;
+pub mod operator;
 mod search_space;
 mod term;
 pub mod unit;

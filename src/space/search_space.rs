@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::space::operator::BinaryOp;
 use crate::space::{Distribution, Term, Value};
-use crate::syntax::ast::BinaryOp;
 
 /// One searched parameter.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -8,7 +8,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::space::Value;
-use crate::syntax::ast::{BinaryOp, UnaryOp};
+use crate::space::operator::{BinaryOp, UnaryOp};
 
 /// An expression whose names are resolved.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -82,7 +82,7 @@ fn is_symbol(text: &str) -> bool {
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && !crate::syntax::is_keyword(text)
+        && !crate::keywords::is_keyword(text)
 }
 
 impl fmt::Display for Value {

@@ -66,7 +66,7 @@ impl SvrRule {
             min_curves: options.min_curves.max(2),
             direction: plan.objective.direction,
             seed: plan.seed,
-            space: crate::sampler::space_of(plan),
+            space: plan.search_space(),
             plan: plan.clone(),
             models: Mutex::new(HashMap::new()),
             statics: Mutex::new(HashMap::new()),

@@ -3,9 +3,8 @@
 
 pub mod ast;
 pub mod parser;
-mod span;
 mod syntax_error;
 
+pub use crate::keywords::{KEYWORDS, is_keyword};
+pub use crate::source::{FileId, Span};
 pub use parser::{HpsParser, Rule, parse};
-pub use span::{FileId, Span};
-pub use syntax_error::{KEYWORDS, is_keyword};

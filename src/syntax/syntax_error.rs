@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use pest::error::{Error, ErrorVariant, InputLocation};
 
 use crate::diagnostic::{Code, Diagnostic};
+use crate::keywords::is_keyword;
 use crate::syntax::parser::Rule;
 use crate::syntax::{FileId, Span};
 
@@ -316,15 +317,3 @@ fn hint(text: &str, pos: usize, expected: &[String]) -> Option<String> {
     }
     None
 }
-
-/// Whether `word` is reserved by the grammar's `keyword` rule.
-#[must_use]
-pub fn is_keyword(word: &str) -> bool {
-    KEYWORDS.contains(&word)
-}
-
-/// The reserved words.
-pub const KEYWORDS: &[&str] = &[
-    "import", "dataset", "space", "arch", "study", "when", "else", "forbid", "repeat", "residual",
-    "and", "or", "not", "in", "true", "false",
-];

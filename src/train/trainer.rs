@@ -229,7 +229,7 @@ impl Trainer for CandleTrainer {
         )
         .map_err(TrialFailure::new)?;
         // Schedules span the recipe's `epochs` (a promoted trial's rungs are parts of one schedule).
-        let horizon = crate::runtime::recipe_epochs(&run.config)
+        let horizon = crate::trial::recipe_epochs(&run.config)
             .map_or(run.max_epochs, |e| e.max(run.max_epochs));
         let recipe = Recipe::from(&run.config, horizon)?;
         let mut optimizer = Optimizer::new(

@@ -112,6 +112,16 @@ pub trait Trainer: Send + Sync {
     }
 }
 
+/// A configuration's `train.epochs`, when it has one: where learning-rate schedules end, and how
+/// long a trial trains when no scheduler decides.
+#[must_use]
+pub fn recipe_epochs(config: &Config) -> Option<u32> {
+    config
+        .get("train.epochs")
+        .and_then(crate::space::Value::as_i64)
+        .and_then(|e| u32::try_from(e).ok())
+}
+
 /// The config keys `name` refers to: the key equal to it, else every key ending in `.name`.
 ///
 /// How a short name (`lr`) finds a trial's value by full path (`params.lr`): a command template's

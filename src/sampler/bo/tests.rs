@@ -4,11 +4,11 @@
 
 use super::*;
 use crate::plan::sampler::{Acquisition, BoOptions, Kernel, SamplerPlan, TpeOptions};
+use crate::sampler::for_plan;
 use crate::sampler::testing::{
     BRANIN_MINIMUM, BRANIN_SPACE, MIXED, best, branin, get, num, plan, run,
 };
 use crate::sampler::tpe::TpeSampler;
-use crate::sampler::{for_plan, space_of};
 use crate::storage::TrialState;
 
 fn options(p: &crate::plan::Plan) -> BoOptions {
@@ -19,7 +19,7 @@ fn options(p: &crate::plan::Plan) -> BoOptions {
 }
 
 fn bo(p: &crate::plan::Plan) -> BoSampler {
-    BoSampler::new(space_of(p), p.seed, p.objective.direction, options(p))
+    BoSampler::new(p.search_space(), p.seed, p.objective.direction, options(p))
 }
 
 #[test]
@@ -52,7 +52,7 @@ fn plans_name_bo_with_its_arguments() {
 #[test]
 fn the_first_trials_are_the_random_samplers() {
     let p = plan(MIXED, "bo(init = 5)", "");
-    let space = space_of(&p);
+    let space = p.search_space();
     let loss = |c: &Config| num(c, "x").abs();
     let history = run(&mut bo(&p), &space, 5, &loss);
     let mut random = RandomSampler::new(space.clone(), p.seed);
@@ -65,7 +65,7 @@ fn the_first_trials_are_the_random_samplers() {
 #[test]
 fn values_stay_in_their_domains_and_conditions_hold() {
     let p = plan(MIXED, "bo(init = 4)", "forbid opt == adam and size == 32");
-    let space = space_of(&p);
+    let space = p.search_space();
     let loss = |c: &Config| (num(c, "x") - 1.0).powi(2) + num(c, "lr").ln().abs() * 0.1;
     let history = run(&mut bo(&p), &space, 24, &loss);
     for o in &history {
@@ -89,7 +89,7 @@ fn values_stay_in_their_domains_and_conditions_hold() {
 #[test]
 fn the_same_history_gives_the_same_proposals_and_no_point_twice() {
     let p = plan("a = int(0, 5)\n b = choice(u, v, w)", "bo(init = 4)", "");
-    let space = space_of(&p);
+    let space = p.search_space();
     let loss = |c: &Config| {
         let a = get(c, "a").unwrap().as_i64().unwrap() as f64;
         (a - 3.0).powi(2)
@@ -118,7 +118,7 @@ fn the_same_history_gives_the_same_proposals_and_no_point_twice() {
 #[test]
 fn pending_trials_push_parallel_proposals_away() {
     let p = plan("x = uniform(0, 1)\n y = uniform(0, 1)", "bo(init = 5)", "");
-    let space = space_of(&p);
+    let space = p.search_space();
     let loss = |c: &Config| (num(c, "x") - 0.3).powi(2) + (num(c, "y") - 0.6).powi(2);
     let mut sampler = bo(&p);
     let mut history = run(&mut sampler, &space, 15, &loss);
@@ -144,7 +144,7 @@ fn bo_beats_random_search_and_tpe_on_branin() {
     for seed in 0..6 {
         let mut p = plan(BRANIN_SPACE, "bo", "");
         p.seed = seed;
-        let space = space_of(&p);
+        let space = p.search_space();
         let mut random = RandomSampler::new(space.clone(), seed);
         regret[0] += best(&run(&mut random, &space, 30, &branin)) - BRANIN_MINIMUM;
         let mut tpe = TpeSampler::new(
@@ -164,7 +164,7 @@ fn bo_beats_random_search_and_tpe_on_branin() {
 #[test]
 fn log_scale_parameters_are_modelled_in_log_space() {
     let p = plan("lr = loguniform(1e-6, 1)", "bo(init = 5)", "");
-    let space = space_of(&p);
+    let space = p.search_space();
     let target = 1e-5_f64.ln();
     let loss = |c: &Config| (num(c, "lr").ln() - target).abs();
     let history = run(&mut bo(&p), &space, 15, &loss);

@@ -7,7 +7,7 @@ use crate::plan::{Plan, Step};
 use crate::sampler::testing::{
     BRANIN_MINIMUM, BRANIN_SPACE, MIXED, best, branin, complete, get, num, plan, run,
 };
-use crate::sampler::{for_plan, space_of, training_set};
+use crate::sampler::{for_plan, training_set};
 use crate::space::Term;
 use crate::storage::TrialState;
 
@@ -21,7 +21,12 @@ fn options(plan: &Plan) -> TpeOptions {
 fn tpe(plan: &Plan, multivariate: bool) -> TpeSampler {
     let mut options = options(plan);
     options.multivariate = multivariate;
-    TpeSampler::new(space_of(plan), plan.seed, plan.objective.direction, options)
+    TpeSampler::new(
+        plan.search_space(),
+        plan.seed,
+        plan.objective.direction,
+        options,
+    )
 }
 
 #[test]
@@ -54,7 +59,7 @@ fn plans_name_tpe_with_its_arguments() {
 #[test]
 fn the_first_trials_and_those_without_enough_data_are_the_random_samplers() {
     let p = plan(MIXED, "tpe(init = 10)", "");
-    let space = space_of(&p);
+    let space = p.search_space();
     let mut sampler = for_plan(&p).unwrap();
     let mut random = RandomSampler::new(space.clone(), p.seed);
     let mut history = Vec::new();
@@ -75,7 +80,7 @@ fn the_first_trials_and_those_without_enough_data_are_the_random_samplers() {
 #[test]
 fn values_stay_in_their_domains_and_scales() {
     let p = plan(MIXED, "tpe", "");
-    let space = space_of(&p);
+    let space = p.search_space();
     let loss = |c: &Config| (num(c, "x") - 1.0).powi(2) + num(c, "lr").ln().abs();
     for multivariate in [false, true] {
         let history = run(&mut tpe(&p, multivariate), &space, 50, &loss);
@@ -112,7 +117,7 @@ fn momentum_loss(c: &Config) -> f64 {
 #[test]
 fn conditional_parameters_are_learnt_only_from_trials_where_they_are_active() {
     let p = plan(MIXED, "tpe", "");
-    let space = space_of(&p);
+    let space = p.search_space();
     let history = run(&mut tpe(&p, false), &space, 30, &momentum_loss);
     let training = training_set(&history, Direction::Minimize, 10);
     let rows = split::split(&history, &training);
@@ -157,7 +162,7 @@ fn conditional_parameters_converge_where_they_are_good() {
     for seed in 0..3 {
         let mut p = plan(MIXED, "tpe", "");
         p.seed = seed;
-        let space = space_of(&p);
+        let space = p.search_space();
         let mut random = RandomSampler::new(space.clone(), seed);
         let runs = [
             run(&mut random, &space, 60, &momentum_loss),
@@ -185,7 +190,7 @@ fn forbidden_proposals_are_redrawn() {
         "tpe",
         "forbid x > 0.5 and y > 0.5",
     );
-    let space = space_of(&p);
+    let space = p.search_space();
     // The optimum sits just inside the forbidden corner.
     let loss = |c: &Config| (num(c, "x") - 0.55).powi(2) + (num(c, "y") - 0.55).powi(2);
     for multivariate in [false, true] {
@@ -206,7 +211,7 @@ fn forbidden_proposals_are_redrawn() {
 #[test]
 fn a_space_forbidden_everywhere_is_an_error_not_a_panic() {
     let p = plan("x = uniform(0, 1)", "tpe", "");
-    let space = space_of(&p);
+    let space = p.search_space();
     let history = run(&mut tpe(&p, false), &space, 10, &|c| num(c, "x"));
     let mut closed = space.clone();
     closed.forbidden.push(Term::constant(Value::Bool(true)));
@@ -217,7 +222,7 @@ fn a_space_forbidden_everywhere_is_an_error_not_a_panic() {
 #[test]
 fn the_same_history_and_number_give_the_same_proposal() {
     let p = plan(MIXED, "tpe", "");
-    let space = space_of(&p);
+    let space = p.search_space();
     let loss = |c: &Config| (num(c, "x") - 1.0).powi(2) + momentum_loss(c);
     for multivariate in [false, true] {
         let mut sampler = tpe(&p, multivariate);
@@ -234,7 +239,7 @@ fn the_same_history_and_number_give_the_same_proposal() {
 #[test]
 fn pending_trials_push_parallel_proposals_away() {
     let p = plan("x = uniform(0, 1)", "tpe", "");
-    let space = space_of(&p);
+    let space = p.search_space();
     let loss = |c: &Config| (num(c, "x") - 0.3).abs();
     let mut sampler = tpe(&p, false);
     let mut history = run(&mut sampler, &space, 30, &loss);
@@ -270,7 +275,7 @@ fn tpe_beats_random_search_on_branin() {
     for seed in 0..8 {
         let mut p = plan(BRANIN_SPACE, "tpe", "");
         p.seed = seed;
-        let space = space_of(&p);
+        let space = p.search_space();
         let mut random = RandomSampler::new(space.clone(), seed);
         regret[0] += best(&run(&mut random, &space, 60, &branin)) - BRANIN_MINIMUM;
         regret[1] += best(&run(&mut tpe(&p, false), &space, 60, &branin)) - BRANIN_MINIMUM;
@@ -284,7 +289,7 @@ fn tpe_beats_random_search_on_branin() {
 #[test]
 fn log_scale_parameters_are_searched_in_log_space() {
     let p = plan("lr = loguniform(1e-6, 1)", "tpe", "");
-    let space = space_of(&p);
+    let space = p.search_space();
     let target = 1e-5_f64.ln();
     let loss = |c: &Config| (num(c, "lr").ln() - target).abs();
     let near = |h: &[Observation]| h[20..].iter().filter(|o| o.value().unwrap() < 1.0).count();

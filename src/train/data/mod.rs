@@ -129,14 +129,6 @@ impl DataError {
         self.help = Some(help.into());
         self
     }
-
-    /// The located diagnostic (`hps::data`) at the dataset's declaration.
-    #[must_use]
-    pub fn at(self, span: crate::syntax::Span) -> crate::diagnostic::Diagnostic {
-        crate::diagnostic::Diagnostic::error(crate::diagnostic::Code::Data, span, self.message)
-            .with_label("while loading this dataset")
-            .with_help_opt(self.help)
-    }
 }
 
 impl std::fmt::Display for DataError {

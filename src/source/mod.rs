@@ -1,9 +1,12 @@
-//! Loaded source files: their names and texts, addressed by [`FileId`]. Filled by the loader
-//! ([`crate::semantic::load`]) and read by diagnostics when they are rendered.
+//! Loaded source files: their names and texts, addressed by [`FileId`], and byte [`Span`]s into
+//! them. Filled by the loader (`crate::semantic::load`); spans are carried by the AST and read by
+//! diagnostics when they are rendered. A leaf: it reads nothing of hps.
+
+mod span;
 
 use std::sync::Arc;
 
-use crate::syntax::FileId;
+pub use span::{FileId, Span};
 
 /// One source file.
 #[derive(Debug, Clone)]
