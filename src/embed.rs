@@ -26,7 +26,6 @@
 //! assert!(summary.best.unwrap().value.unwrap() < 2.0);
 //! ```
 
-use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
@@ -34,8 +33,7 @@ use std::sync::atomic::AtomicBool;
 use crate::plan::Plan;
 use crate::runtime::{RunError, RunOptions, RunSummary};
 use crate::semantic::{Checked, check_paths, check_text};
-use crate::space::{Config, Value};
-use crate::trial::{Control, EpochMetrics, EpochSink, Trainer, TrialEnd, TrialFailure, TrialRun};
+use crate::trial::closure::{ClosureTrainer, TrialContext};
 
 /// A study that can be optimised from Rust.
 #[derive(Debug, Clone)]
@@ -144,10 +142,7 @@ impl Study {
             trials_dir: crate::runtime::trials_dir(store),
             quiet: true,
         };
-        let trainer = ClosureTrainer {
-            objective,
-            metric: self.plan.objective.metric.clone(),
-        };
+        let trainer = ClosureTrainer::new(objective, &self.plan.objective.metric);
         crate::runtime::run(
             &self.plan,
             sampler,
@@ -156,146 +151,5 @@ impl Study {
             Arc::new(AtomicBool::new(false)),
         )
         .map_err(StudyError::Run)
-    }
-}
-
-/// One trial as the closure sees it.
-pub struct TrialContext<'a> {
-    run: &'a TrialRun,
-    sink: &'a mut dyn EpochSink,
-    metric: &'a str,
-    epochs: u32,
-    paused: bool,
-}
-
-impl TrialContext<'_> {
-    /// The trial's number.
-    #[must_use]
-    pub fn trial(&self) -> u64 {
-        self.run.number
-    }
-
-    /// The trial's seed.
-    #[must_use]
-    pub fn seed(&self) -> u64 {
-        self.run.seed
-    }
-
-    /// Epochs already trained (a trial promoted by `sha`/`hyperband` goes on from here): report
-    /// epochs `start_epoch() + 1 ..= max_epochs()`.
-    #[must_use]
-    pub fn start_epoch(&self) -> u32 {
-        self.run.start_epoch
-    }
-
-    /// The epoch to train until.
-    #[must_use]
-    pub fn max_epochs(&self) -> u32 {
-        self.run.max_epochs
-    }
-
-    /// Every value of the configuration, by full path.
-    #[must_use]
-    pub fn config(&self) -> &Config {
-        &self.run.config
-    }
-
-    /// A value by full path or shortest unambiguous suffix (`lr` for `params.lr`).
-    ///
-    /// # Errors
-    /// No such parameter, or an ambiguous name.
-    pub fn get(&self, name: &str) -> Result<&Value, String> {
-        if let Some(v) = self.run.config.get(name) {
-            return Ok(v);
-        }
-        let suffix = format!(".{name}");
-        let matches: Vec<(&String, &Value)> = self
-            .run
-            .config
-            .iter()
-            .filter(|(k, _)| k.ends_with(&suffix))
-            .collect();
-        match matches.as_slice() {
-            [(_, v)] => Ok(v),
-            [] => Err(format!("the trial has no parameter `{name}`")),
-            many => Err(format!(
-                "`{name}` could be {}",
-                many.iter()
-                    .map(|(k, _)| k.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )),
-        }
-    }
-
-    /// A numeric value (see [`TrialContext::get`]).
-    ///
-    /// # Errors
-    /// No such parameter, or not a number.
-    pub fn number(&self, name: &str) -> Result<f64, String> {
-        self.get(name)?
-            .as_f64()
-            .ok_or_else(|| format!("`{name}` is not a number"))
-    }
-
-    /// A string or symbol value (see [`TrialContext::get`]).
-    ///
-    /// # Errors
-    /// No such parameter, or not a string.
-    pub fn text(&self, name: &str) -> Result<&str, String> {
-        self.get(name)?
-            .as_str()
-            .ok_or_else(|| format!("`{name}` is not a string"))
-    }
-
-    /// Reports the objective's value after `epoch` (1-based). Returns `false` when the trial should
-    /// stop (the budget ran out); keep reporting is harmless but wasted.
-    pub fn report(&mut self, epoch: u32, value: f64) -> bool {
-        let mut values = BTreeMap::new();
-        values.insert(self.metric.to_owned(), value);
-        self.report_metrics(epoch, values)
-    }
-
-    /// Reports several metrics after `epoch`; see [`TrialContext::report`].
-    pub fn report_metrics(&mut self, epoch: u32, values: BTreeMap<String, f64>) -> bool {
-        self.epochs = self.epochs.max(epoch);
-        let control = self.sink.epoch(&EpochMetrics { epoch, values });
-        self.paused |= control == Control::Pause;
-        !self.paused
-    }
-}
-
-struct ClosureTrainer<F> {
-    objective: F,
-    metric: String,
-}
-
-impl<F> Trainer for ClosureTrainer<F>
-where
-    F: Fn(&mut TrialContext<'_>) -> Result<(), String> + Send + Sync,
-{
-    fn train(&self, run: &TrialRun, sink: &mut dyn EpochSink) -> Result<TrialEnd, TrialFailure> {
-        let mut context = TrialContext {
-            run,
-            sink,
-            metric: &self.metric,
-            epochs: 0,
-            paused: false,
-        };
-        (self.objective)(&mut context).map_err(TrialFailure::new)?;
-        if context.epochs == 0 {
-            return Err(TrialFailure::new(
-                "the objective reported no value; call `trial.report(epoch, value)`",
-            ));
-        }
-        Ok(if context.paused {
-            TrialEnd::Paused {
-                epochs: context.epochs,
-            }
-        } else {
-            TrialEnd::Completed {
-                epochs: context.epochs,
-            }
-        })
     }
 }

@@ -30,4 +30,5 @@ pub mod syntax;
 pub mod train;
 pub mod trial;
 
-pub use embed::{Study, StudyError, TrialContext};
+pub use embed::{Study, StudyError};
+pub use trial::closure::TrialContext;

@@ -4,6 +4,7 @@
 mod architecture;
 mod cli;
 mod contract;
+mod epoch_protocol;
 mod examples;
 mod fixtures;
 mod golden;

@@ -7,7 +7,6 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::Ordering;
 
 use candle_core::{D, DType, Device, Tensor};
 use rand::SeedableRng;
@@ -22,7 +21,8 @@ use crate::train::data::{Data, Examples, Targets};
 use crate::train::model::{Mode, Net};
 use crate::train::optim::{Optimizer, Rule};
 use crate::train::schedule::{Kind, Schedule};
-use crate::trial::{Control, EpochMetrics, EpochSink, Trainer, TrialEnd, TrialFailure, TrialRun};
+use crate::trial::protocol::EpochProtocol;
+use crate::trial::{EpochMetrics, EpochSink, Trainer, TrialEnd, TrialFailure, TrialRun};
 
 /// Examples evaluated at once.
 const EVAL_BATCH: usize = 1024;
@@ -250,7 +250,12 @@ impl Trainer for CandleTrainer {
         }
         let batch = recipe.batch_size.min(self.train.len.max(1));
         let mut order: Vec<u32> = (0..u32::try_from(self.train.len).unwrap_or(u32::MAX)).collect();
-        for epoch in run.start_epoch..run.max_epochs {
+        let mut protocol = EpochProtocol::new(run, sink);
+        loop {
+            if let Some(end) = protocol.before_epoch() {
+                return Ok(end);
+            }
+            let epoch = protocol.epochs();
             // Each epoch's order depends only on (seed, epoch), so a resumed trial batches as an
             // uninterrupted one would.
             let mut rng = seed::epoch_rng(run.seed, epoch);
@@ -314,20 +319,13 @@ impl Trainer for CandleTrainer {
             }
             let done = epoch + 1;
             save_checkpoint(&run.dir, &net, &optimizer, done, &self.device)?;
-            let control = sink.epoch(&EpochMetrics {
+            if let Some(end) = protocol.report(EpochMetrics {
                 epoch: done,
                 values,
-            });
-            if control == Control::Pause {
-                return Ok(TrialEnd::Paused { epochs: done });
-            }
-            if run.stop.load(Ordering::SeqCst) && done < run.max_epochs {
-                return Ok(TrialEnd::Interrupted { epochs: done });
+            }) {
+                return Ok(end);
             }
         }
-        Ok(TrialEnd::Completed {
-            epochs: run.max_epochs,
-        })
     }
 }
 

@@ -32,11 +32,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::Ordering;
 
-use super::{
-    Control, EpochMetrics, EpochSink, Trainer, TrialEnd, TrialFailure, TrialRun, keys_named,
-};
+use super::protocol::EpochProtocol;
+use super::{EpochMetrics, EpochSink, Trainer, TrialEnd, TrialFailure, TrialRun, keys_named};
 use crate::space::{Config, Value};
 
 /// How many recorded values of a parameter a "no recorded curve" failure lists.
@@ -273,25 +271,20 @@ impl Trainer for LookupTrainer {
             return Err(self.not_recorded(&parameters));
         }
         let wanted: RangeInclusive<u32> = run.start_epoch.saturating_add(1)..=run.max_epochs;
-        let mut epochs_done = run.start_epoch;
+        let mut protocol = EpochProtocol::new(run, sink);
         for (&epoch, row) in curve.iter().filter(|(epoch, _)| wanted.contains(epoch)) {
-            if run.stop.load(Ordering::Relaxed) {
-                return Ok(TrialEnd::Interrupted {
-                    epochs: epochs_done,
-                });
+            if let Some(end) = protocol.before_epoch() {
+                return Ok(end);
             }
             let metrics = EpochMetrics {
                 epoch,
                 values: self.metrics(row, &parameters),
             };
-            epochs_done = epoch;
-            if sink.epoch(&metrics) == Control::Pause {
-                return Ok(TrialEnd::Paused { epochs: epoch });
+            if let Some(end) = protocol.report(metrics) {
+                return Ok(end);
             }
         }
-        Ok(TrialEnd::Completed {
-            epochs: epochs_done,
-        })
+        Ok(protocol.finish())
     }
 }
 
@@ -334,9 +327,10 @@ fn nearly_equal(a: f64, b: f64) -> bool {
 mod tests {
     use std::fs;
     use std::sync::Arc;
-    use std::sync::atomic::AtomicBool;
+    use std::sync::atomic::{AtomicBool, Ordering};
 
     use super::*;
+    use crate::trial::Control;
 
     const CURVES: &str = "\
 lr, act, epoch, val_loss, run_id

@@ -1,10 +1,13 @@
 //! Trials as the runtime sees them: the [`Trainer`] trait that every way of training implements
-//! (hps's own Candle trainer in [`crate::train`], an external [`command`], recorded curves in
-//! [`lookup`]), what a trainer is given for one trial ([`TrialRun`]), and how it reports each epoch
-//! ([`EpochSink`]) so schedulers and stopping rules can act between epochs.
+//! (hps's own Candle trainer in `crate::train`, an external [`command`], recorded curves in
+//! [`lookup`], a Rust [`closure`]), what a trainer is given for one trial ([`TrialRun`]), and how it
+//! reports each epoch ([`EpochSink`]) — always through the one [`protocol`], so that schedulers and
+//! stopping rules act between epochs the same way whatever trains. The runtime drives trainers.
 
+pub mod closure;
 pub mod command;
 pub mod lookup;
+pub mod protocol;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

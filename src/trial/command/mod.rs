@@ -31,12 +31,12 @@ mod tests;
 use std::fs;
 use std::path::PathBuf;
 use std::process::ExitStatus;
-use std::sync::atomic::Ordering;
 use std::sync::mpsc::RecvTimeoutError;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use super::{Control, EpochSink, Trainer, TrialEnd, TrialFailure, TrialRun};
+use super::protocol::EpochProtocol;
+use super::{EpochSink, Trainer, TrialEnd, TrialFailure, TrialRun};
 use crate::plan::command_template::ArgumentTemplate;
 use crate::plan::{CommandTemplate, MetricsFormat};
 use metrics::{MetricFormat, MetricReader};
@@ -99,12 +99,11 @@ impl CommandTrainer {
         &self,
         program: &mut RunningProgram,
         run: &TrialRun,
-        sink: &mut dyn EpochSink,
+        protocol: &mut EpochProtocol<'_>,
     ) -> Result<TrialEnd, TrialFailure> {
         let started = Instant::now();
         let mut reader = MetricReader::new(&self.format, run.start_epoch);
         let mut reported_any = false;
-        let mut epochs_done = run.start_epoch;
         let mut stdout_open = true;
         loop {
             if stdout_open {
@@ -112,21 +111,9 @@ impl CommandTrainer {
                     Ok(line) => {
                         if let Some(metrics) = reader.read(&line) {
                             reported_any = true;
-                            // A program that retrains from scratch repeats epochs already recorded.
-                            if metrics.epoch > run.start_epoch {
-                                epochs_done = metrics.epoch;
-                                if sink.epoch(&metrics) == Control::Pause {
-                                    program.kill();
-                                    return Ok(TrialEnd::Paused {
-                                        epochs: epochs_done,
-                                    });
-                                }
-                                if epochs_done >= run.max_epochs {
-                                    program.kill();
-                                    return Ok(TrialEnd::Completed {
-                                        epochs: epochs_done,
-                                    });
-                                }
+                            if let Some(end) = protocol.report(metrics) {
+                                program.kill();
+                                return Ok(end);
                             }
                         }
                     }
@@ -136,7 +123,7 @@ impl CommandTrainer {
             } else {
                 match program.child.try_wait() {
                     Ok(Some(status)) => {
-                        return self.finished(status, program, reported_any, epochs_done);
+                        return self.finished(status, program, reported_any, protocol);
                     }
                     Ok(None) => thread::sleep(POLL_INTERVAL),
                     Err(error) => {
@@ -147,11 +134,9 @@ impl CommandTrainer {
                     }
                 }
             }
-            if run.stop.load(Ordering::Relaxed) {
+            if let Some(end) = protocol.interrupted() {
                 program.kill();
-                return Ok(TrialEnd::Interrupted {
-                    epochs: epochs_done,
-                });
+                return Ok(end);
             }
             if let Some(limit) = self.timeout {
                 if started.elapsed() >= limit {
@@ -171,7 +156,7 @@ impl CommandTrainer {
         status: ExitStatus,
         program: &RunningProgram,
         reported_any: bool,
-        epochs_done: u32,
+        protocol: &EpochProtocol<'_>,
     ) -> Result<TrialEnd, TrialFailure> {
         if !status.success() {
             return Err(TrialFailure {
@@ -180,9 +165,7 @@ impl CommandTrainer {
             });
         }
         if reported_any {
-            return Ok(TrialEnd::Completed {
-                epochs: epochs_done,
-            });
+            return Ok(protocol.finish());
         }
         Err(TrialFailure {
             reason: self.format.no_metrics_reason(),
@@ -193,10 +176,9 @@ impl CommandTrainer {
 
 impl Trainer for CommandTrainer {
     fn train(&self, run: &TrialRun, sink: &mut dyn EpochSink) -> Result<TrialEnd, TrialFailure> {
-        if run.stop.load(Ordering::Relaxed) {
-            return Ok(TrialEnd::Interrupted {
-                epochs: run.start_epoch,
-            });
+        let mut protocol = EpochProtocol::new(run, sink);
+        if let Some(end) = protocol.before_epoch() {
+            return Ok(end);
         }
         let trial_dir = run_dir(run);
         fs::create_dir_all(&trial_dir).map_err(|error| {
@@ -207,7 +189,7 @@ impl Trainer for CommandTrainer {
         })?;
         let argv = fill_template(&self.arguments, run, &trial_dir)?;
         let mut program = RunningProgram::start(&self.workdir, &argv, run, &trial_dir)?;
-        self.supervise(&mut program, run, sink)
+        self.supervise(&mut program, run, &mut protocol)
     }
 }
 

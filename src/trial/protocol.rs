@@ -1,0 +1,242 @@
+//! The epoch protocol: the one piece of code that decides, around each epoch, whether a trial trains
+//! on — so that every trainer (hps's own, an external command, recorded curves, a closure) pauses,
+//! stops and resumes the same way. A trainer asks [`EpochProtocol::next`] before each epoch and hands
+//! each finished epoch to [`EpochProtocol::report`]; when it stops by itself (a program exits, a
+//! closure returns, a recorded curve ends) [`EpochProtocol::finish`] says how the trial ended.
+//!
+//! The semantics, for a trial asked to train epochs `start_epoch + 1 ..= max_epochs`:
+//!
+//! - **Interrupt** (the run's stop flag, Ctrl-C) is looked at between epochs only: an epoch in
+//!   progress always finishes and is recorded. Set before the first epoch, nothing is trained. The
+//!   trial ends [`TrialEnd::Interrupted`] with the epochs trained so far, and resumes from them.
+//! - **Pause** (the sink's answer after an epoch: a rung's end, a stopping rule, the budget) ends the
+//!   trial [`TrialEnd::Paused`] at that epoch.
+//! - **Completion**: reporting epoch `max_epochs` ends the trial [`TrialEnd::Completed`]; a trainer
+//!   that stops earlier by itself completes with the epochs it reported.
+//! - An epoch not after the last one reported (a program that retrains from scratch repeats them)
+//!   is ignored: it is neither recorded nor counted.
+//! - Every end carries the epochs trained in total, `start_epoch` included.
+
+use std::sync::atomic::Ordering;
+
+use super::{Control, EpochMetrics, EpochSink, TrialEnd, TrialRun};
+
+/// One trial's epochs, as its trainer reports them.
+pub struct EpochProtocol<'a> {
+    run: &'a TrialRun,
+    sink: &'a mut dyn EpochSink,
+    /// Epochs trained in total (`start_epoch` plus those reported).
+    epochs: u32,
+    /// How the trial ended, once it has.
+    end: Option<TrialEnd>,
+}
+
+impl<'a> EpochProtocol<'a> {
+    /// The protocol of `run`, reporting to `sink`.
+    pub fn new(run: &'a TrialRun, sink: &'a mut dyn EpochSink) -> Self {
+        Self {
+            run,
+            sink,
+            epochs: run.start_epoch,
+            end: None,
+        }
+    }
+
+    /// Epochs trained in total so far.
+    #[must_use]
+    pub fn epochs(&self) -> u32 {
+        self.epochs
+    }
+
+    /// Whether an epoch has been reported (beyond `start_epoch`).
+    #[must_use]
+    pub fn reported_any(&self) -> bool {
+        self.epochs > self.run.start_epoch
+    }
+
+    /// Before an epoch: `None` to train it, or how the trial ends — it already ended, the stop
+    /// flag is set, or `max_epochs` are trained.
+    pub fn before_epoch(&mut self) -> Option<TrialEnd> {
+        if self.end.is_none() {
+            if self.run.stop.load(Ordering::SeqCst) {
+                self.end = Some(TrialEnd::Interrupted {
+                    epochs: self.epochs,
+                });
+            } else if self.epochs >= self.run.max_epochs {
+                self.end = Some(TrialEnd::Completed {
+                    epochs: self.epochs,
+                });
+            }
+        }
+        self.end
+    }
+
+    /// While a program trains on its own: `Some` once the trial has ended or the stop flag is set
+    /// (the trainer then ends the program).
+    pub fn interrupted(&mut self) -> Option<TrialEnd> {
+        if self.end.is_none() && self.run.stop.load(Ordering::SeqCst) {
+            self.end = Some(TrialEnd::Interrupted {
+                epochs: self.epochs,
+            });
+        }
+        self.end
+    }
+
+    /// After an epoch: records it and says whether the trial ends now (paused by the sink, or its
+    /// last epoch). An epoch not after the last one reported is ignored.
+    pub fn report(&mut self, metrics: EpochMetrics) -> Option<TrialEnd> {
+        if self.end.is_some() || metrics.epoch <= self.epochs {
+            return self.end;
+        }
+        let epoch = metrics.epoch;
+        self.epochs = epoch;
+        if self.sink.epoch(&metrics) == Control::Pause {
+            self.end = Some(TrialEnd::Paused { epochs: epoch });
+        } else if epoch >= self.run.max_epochs {
+            self.end = Some(TrialEnd::Completed { epochs: epoch });
+        }
+        self.end
+    }
+
+    /// How the trial ended once its trainer stopped by itself: as decided, or complete with the
+    /// epochs reported.
+    #[must_use]
+    pub fn finish(&self) -> TrialEnd {
+        self.end.unwrap_or(TrialEnd::Completed {
+            epochs: self.epochs,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::path::PathBuf;
+    use std::sync::Arc;
+    use std::sync::atomic::AtomicBool;
+
+    use super::*;
+
+    /// Records epochs; pauses at `pause_at`; sets the stop flag at `stop_at`.
+    struct Sink {
+        seen: Vec<u32>,
+        pause_at: Option<u32>,
+        stop_at: Option<(u32, Arc<AtomicBool>)>,
+    }
+
+    impl EpochSink for Sink {
+        fn epoch(&mut self, metrics: &EpochMetrics) -> Control {
+            self.seen.push(metrics.epoch);
+            if let Some((at, flag)) = &self.stop_at {
+                if *at == metrics.epoch {
+                    flag.store(true, Ordering::SeqCst);
+                }
+            }
+            if self.pause_at == Some(metrics.epoch) {
+                Control::Pause
+            } else {
+                Control::Continue
+            }
+        }
+    }
+
+    fn run(start: u32, max: u32) -> TrialRun {
+        TrialRun {
+            number: 0,
+            config: BTreeMap::new(),
+            seed: 0,
+            max_epochs: max,
+            start_epoch: start,
+            dir: PathBuf::new(),
+            stop: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    fn epoch(epoch: u32) -> EpochMetrics {
+        EpochMetrics {
+            epoch,
+            values: BTreeMap::new(),
+        }
+    }
+
+    /// A trainer that trains until the protocol says stop.
+    fn train(run: &TrialRun, sink: &mut Sink) -> TrialEnd {
+        let mut protocol = EpochProtocol::new(run, sink);
+        loop {
+            if let Some(end) = protocol.before_epoch() {
+                return end;
+            }
+            let next = protocol.epochs() + 1;
+            if let Some(end) = protocol.report(epoch(next)) {
+                return end;
+            }
+        }
+    }
+
+    fn sink() -> Sink {
+        Sink {
+            seen: Vec::new(),
+            pause_at: None,
+            stop_at: None,
+        }
+    }
+
+    #[test]
+    fn a_trial_completes_at_its_last_epoch_and_resumes_after_its_first() {
+        let mut s = sink();
+        assert_eq!(train(&run(0, 3), &mut s), TrialEnd::Completed { epochs: 3 });
+        assert_eq!(s.seen, [1, 2, 3]);
+        let mut s = sink();
+        assert_eq!(train(&run(2, 4), &mut s), TrialEnd::Completed { epochs: 4 });
+        assert_eq!(s.seen, [3, 4]);
+    }
+
+    #[test]
+    fn a_pause_ends_the_trial_at_that_epoch() {
+        let mut s = Sink {
+            pause_at: Some(2),
+            ..sink()
+        };
+        assert_eq!(train(&run(0, 4), &mut s), TrialEnd::Paused { epochs: 2 });
+        assert_eq!(s.seen, [1, 2]);
+    }
+
+    #[test]
+    fn the_stop_flag_is_read_between_epochs_only() {
+        let trial = run(0, 4);
+        let mut s = Sink {
+            stop_at: Some((2, Arc::clone(&trial.stop))),
+            ..sink()
+        };
+        assert_eq!(train(&trial, &mut s), TrialEnd::Interrupted { epochs: 2 });
+        assert_eq!(s.seen, [1, 2]);
+        // Set before the first epoch: nothing trains.
+        let trial = run(1, 4);
+        trial.stop.store(true, Ordering::SeqCst);
+        let mut s = sink();
+        assert_eq!(train(&trial, &mut s), TrialEnd::Interrupted { epochs: 1 });
+        assert!(s.seen.is_empty());
+        // At the last epoch the trial is complete, not interrupted.
+        let trial = run(0, 2);
+        let mut s = Sink {
+            stop_at: Some((2, Arc::clone(&trial.stop))),
+            ..sink()
+        };
+        assert_eq!(train(&trial, &mut s), TrialEnd::Completed { epochs: 2 });
+    }
+
+    #[test]
+    fn repeated_epochs_are_ignored_and_a_trainer_may_stop_early() {
+        let trial = run(1, 5);
+        let mut s = sink();
+        let mut protocol = EpochProtocol::new(&trial, &mut s);
+        assert_eq!(protocol.report(epoch(1)), None);
+        assert!(!protocol.reported_any());
+        assert_eq!(protocol.report(epoch(2)), None);
+        assert_eq!(protocol.report(epoch(2)), None);
+        assert_eq!(protocol.report(epoch(3)), None);
+        assert!(protocol.reported_any());
+        assert_eq!(protocol.finish(), TrialEnd::Completed { epochs: 3 });
+        assert_eq!(s.seen, [2, 3]);
+    }
+}
