@@ -24,11 +24,12 @@ pub use objective::BUILTIN_METRICS;
 pub use trainer::TEMPLATE_BUILTINS;
 
 use crate::diagnostic::{Code, Diagnostic};
+use crate::semantic::arch::CheckedArch;
 use crate::semantic::args::check_value;
 use crate::semantic::builtins::{ArgSpec, Family, STUDY_FIELDS};
 use crate::semantic::expr::constant;
 use crate::semantic::load::LoadedFile;
-use crate::semantic::program::{Arch, Dataset, Direction, Objective, Step, Study, Trainer};
+use crate::semantic::program::{Dataset, Direction, Objective, Step, Study, Trainer};
 use crate::semantic::scope::FileScope;
 use crate::semantic::space_builder::SpaceBuilder;
 use crate::semantic::suggest::did_you_mean;
@@ -41,8 +42,8 @@ pub struct Context<'a> {
     pub file: &'a LoadedFile,
     /// The names it sees.
     pub scope: &'a FileScope<'a>,
-    /// Checked architectures, by declaration span.
-    pub archs: &'a HashMap<Span, Arch>,
+    /// Every architecture, with or without errors, by declaration span.
+    pub archs: &'a HashMap<Span, CheckedArch>,
     /// Checked datasets, by declaration span.
     pub datasets: &'a HashMap<Span, Dataset>,
     /// Display name of the file.
