@@ -45,10 +45,27 @@ fn usage_errors_and_unreadable_files_exit_two() {
 #[test]
 fn version_and_help() {
     let out = hps(&["--version"]);
-    assert!(String::from_utf8_lossy(&out.stdout).contains(env!("CARGO_PKG_VERSION")));
-    let out = hps(&["help"]);
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("check") && text.contains("plan"), "{text}");
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!("hps {}\n", env!("CARGO_PKG_VERSION"))
+    );
+    for args in [&["--help"][..], &["help"]] {
+        let out = hps(args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {out:?}");
+        assert!(out.stderr.is_empty(), "{args:?}: {out:?}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("Usage: hps <COMMAND>"), "{args:?}: {text}");
+        for command in [
+            "check", "fmt", "lsp", "plan", "run", "status", "best", "trials", "export",
+        ] {
+            assert!(
+                text.lines()
+                    .any(|l| l.trim_start().starts_with(&format!("{command} "))),
+                "{args:?} does not list `{command}`: {text}"
+            );
+        }
+    }
 }
 
 #[test]
@@ -58,6 +75,7 @@ fn plan_prints_json_and_yaml() {
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["study"], "digits_mlp");
     let out = hps(&["plan", "examples/digits_mlp.hps", "--format", "yaml"]);
+    assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stdout).contains("study: digits_mlp"));
 }
 

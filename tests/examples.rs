@@ -1,10 +1,12 @@
-//! Every example and standard-library file checks clean, and every example's plan (text and JSON)
-//! is snapshot.
+//! Every example and standard-library file checks clean, the standard library on disk is the one
+//! compiled in, and every example's plan (text and JSON) is snapshot, with no snapshot left over.
 
-use std::path::{Path, PathBuf};
+use std::collections::BTreeSet;
+use std::path::PathBuf;
 
 use hps::semantic::check_paths;
 
+/// The `.hps` files of `dir`, sorted; there must be some.
 fn hps_files(dir: &str) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap()
@@ -12,17 +14,36 @@ fn hps_files(dir: &str) -> Vec<PathBuf> {
         .filter(|p| p.extension().is_some_and(|e| e == "hps"))
         .collect();
     files.sort();
+    assert!(!files.is_empty(), "no .hps file in {dir}");
     files
+}
+
+/// A file's name without its extension.
+fn stem(path: &std::path::Path) -> String {
+    path.file_stem().unwrap().to_str().unwrap().to_owned()
 }
 
 #[test]
 fn examples_and_stdlib_check_clean() {
-    let mut files = hps_files("examples");
-    files.extend(hps_files("stdlib/std"));
-    assert!(
-        files.len() >= 8,
-        "expected the examples and stdlib files, found {files:?}"
+    // The standard library checked here is the one compiled into the binary: same files, same text.
+    let stdlib = hps_files("stdlib/std");
+    let on_disk: Vec<(String, String)> = stdlib
+        .iter()
+        .map(|p| {
+            let name = format!("std/{}", p.file_name().unwrap().to_str().unwrap());
+            (name, std::fs::read_to_string(p).unwrap())
+        })
+        .collect();
+    let embedded: Vec<(String, String)> = hps::stdlib::FILES
+        .iter()
+        .map(|(name, text)| ((*name).to_owned(), (*text).to_owned()))
+        .collect();
+    assert_eq!(
+        on_disk, embedded,
+        "stdlib/std and hps::stdlib::FILES differ"
     );
+    let mut files = hps_files("examples");
+    files.extend(stdlib);
     for file in files {
         let checked = check_paths(std::slice::from_ref(&file)).unwrap();
         assert!(
@@ -52,12 +73,30 @@ fn example_plans_are_stable() {
         let checked = check_paths(std::slice::from_ref(&file)).unwrap();
         let study = &checked.program.studies[0];
         let plan = hps::lower::plan(study, &checked.program);
-        let stem = file.file_stem().unwrap().to_str().unwrap().to_owned();
+        let stem = stem(&file);
         let json = serde_json::to_string_pretty(&plan).unwrap();
         insta::with_settings!({ snapshot_path => "snapshots/plans", prepend_module_to_snapshot => false }, {
             insta::assert_snapshot!(format!("{stem}.text"), plan.render_text());
             insta::assert_snapshot!(format!("{stem}.json"), json);
         });
-        assert!(Path::new(&file).exists());
     }
+}
+
+#[test]
+fn every_plan_snapshot_has_its_example() {
+    let examples: BTreeSet<String> = hps_files("examples").iter().map(|p| stem(p)).collect();
+    let orphans: Vec<String> = std::fs::read_dir("tests/snapshots/plans")
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|name| {
+            let example = name
+                .strip_suffix(".text.snap")
+                .or_else(|| name.strip_suffix(".json.snap"));
+            !example.is_some_and(|e| examples.contains(e))
+        })
+        .collect();
+    assert!(
+        orphans.is_empty(),
+        "snapshots without an example in examples/: {orphans:?}"
+    );
 }

@@ -78,19 +78,22 @@ fn every_code_is_covered_by_an_error_fixture() {
 
 #[test]
 fn five_mistakes_are_reported_together_in_source_order() {
-    let (_, checked) = render(Path::new("tests/fixtures/err/five_mistakes.hps"));
-    let errors: Vec<_> = checked
-        .diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .collect();
-    assert_eq!(errors.len(), 5, "{}", checked.render_plain(80));
-    let starts: Vec<usize> = errors.iter().map(|d| d.span.start).collect();
-    let mut sorted = starts.clone();
-    sorted.sort_unstable();
-    assert_eq!(starts, sorted);
-    assert!(
-        errors.iter().all(|d| d.help.is_some()),
-        "every error carries help"
-    );
+    // The second file puts one mistake inside an architecture, beside a reversed range passed to it.
+    for file in ["five_mistakes.hps", "five_mistakes_one_in_arch.hps"] {
+        let (_, checked) = render(&Path::new("tests/fixtures/err").join(file));
+        let errors: Vec<_> = checked
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .collect();
+        assert_eq!(errors.len(), 5, "{file}:\n{}", checked.render_plain(80));
+        let starts: Vec<usize> = errors.iter().map(|d| d.span.start).collect();
+        let mut sorted = starts.clone();
+        sorted.sort_unstable();
+        assert_eq!(starts, sorted, "{file}");
+        assert!(
+            errors.iter().all(|d| d.help.is_some()),
+            "{file}: every error carries help"
+        );
+    }
 }

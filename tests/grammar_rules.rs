@@ -1,5 +1,6 @@
 //! Grammar rule tests: each rule consumes its whole input, and rejects what it must.
 
+use hps::syntax::ast::{Expr, ExprKind, Item, Statement};
 use hps::syntax::{HpsParser, Rule};
 use pest::Parser;
 
@@ -124,38 +125,63 @@ fn doc_comments_attach_to_the_next_item() {
         .items
         .iter()
         .map(|i| match i {
-            hps::syntax::ast::Item::Space(s) => s.doc.clone(),
+            Item::Space(s) => s.doc.clone(),
             _ => None,
         })
         .collect();
     assert_eq!(docs, vec![Some("first\nsecond".to_owned()), None]);
 }
 
+/// An expression fully parenthesised, prefix style: `2 ** 3 - 1` → `(- (** 2 3) 1)`.
+fn shape(expr: &Expr) -> String {
+    match &expr.kind {
+        ExprKind::Number { value, .. } => value.to_string(),
+        ExprKind::Path(path) => hps::syntax::ast::path_text(path),
+        ExprKind::Unary { op, operand } => format!("({} {})", op.symbol().trim(), shape(operand)),
+        ExprKind::Binary { op, lhs, rhs } => {
+            format!("({} {} {})", op.symbol(), shape(lhs), shape(rhs))
+        }
+        other => panic!("no shape for {other:?}"),
+    }
+}
+
 #[test]
 fn operators_bind_as_documented() {
     let (file, errors) = hps::syntax::parse(
         hps::syntax::FileId(0),
-        "space s {\n a = 1\n when not a == 1 or a > 2 and a < 5 { b = 2 ** 3 ** 2 - 1 }\n}",
+        "space s {\n a = 1\n when not a == 1 or a > 2 and a < 5 { b = 2 ** 3 ** 2 - 1 }\n c = -2 ** 2\n}",
     );
     assert!(errors.is_empty(), "{errors:?}");
+    let [Item::Space(space)] = file.items.as_slice() else {
+        panic!("expected one space: {:?}", file.items);
+    };
+    let [_, Statement::When(when), Statement::Assign(c)] = space.body.statements.as_slice() else {
+        panic!("expected `a`, `when` and `c`: {:?}", space.body.statements);
+    };
+    // `not` binds looser than `==`, `and` tighter than `or`.
+    assert_eq!(
+        shape(&when.condition),
+        "(or (not (== a 1)) (and (> a 2) (< a 5)))"
+    );
+    let [Statement::Assign(b)] = when.then.statements.as_slice() else {
+        panic!("expected `b`: {:?}", when.then.statements);
+    };
+    // `**` is right-associative and binds tighter than `-`, prefix or infix.
+    assert_eq!(shape(&b.value), "(- (** 2 (** 3 2)) 1)");
+    assert_eq!(shape(&c.value), "(- (** 2 2))");
     let checked = hps::semantic::check_text(
         "t.hps",
         "space s {\n a = int(0, 9)\n when not a == 1 or a > 2 and a < 5 { b = 2 ** 3 ** 2 - 1 }\n}",
         None,
     );
     assert!(!checked.has_errors(), "{}", checked.render_plain(80));
-    assert_eq!(file.items.len(), 1);
-    // 2 ** 3 ** 2 is right-associative: 2 ** 9 = 512; minus 1.
-    let (ast, _) = hps::syntax::parse(
-        hps::syntax::FileId(0),
-        "study s {\n trial = command(\"p\")\n params = { b = 2 ** 3 ** 2 - 1 }\n objective = minimize x\n}",
-    );
-    let _ = ast;
+    // And folds accordingly: 2 ** 9 - 1.
     let checked = hps::semantic::check_text(
         "t.hps",
         "study s {\n trial = command(\"p\")\n params = { b = 2 ** 3 ** 2 - 1 }\n objective = minimize x\n}",
         None,
     );
+    assert!(!checked.has_errors(), "{}", checked.render_plain(80));
     let fixed = &checked.program.studies[0].space.fixed[0];
     assert_eq!(fixed.value, hps::space::Value::Int(511));
 }

@@ -1,6 +1,7 @@
 //! Property test: examples mutated at random (tokens and bytes deleted, inserted, swapped) never make
 //! the parser or the checker panic.
 
+use hps::diagnostic::Report;
 use proptest::prelude::*;
 
 fn corpus() -> Vec<String> {
@@ -115,14 +116,17 @@ proptest! {
         let corpus = corpus();
         let text = apply(&corpus[index % corpus.len()], &edits);
         let checked = hps::semantic::check_text("mutated.hps", &text, None);
-        // Rendering must not panic either, and every diagnostic's span must lie in its file.
-        let _ = checked.render_plain(80);
+        // Every diagnostic's span lies in its file, and it renders (without panicking) with its code.
         for d in &checked.diagnostics {
             let len = checked.sources.get(d.span.file).text.len();
             prop_assert!(d.span.start <= d.span.end && d.span.end <= len, "{d:?}");
+            let rendered = Report::new(d, &checked.sources).render_plain(80);
+            prop_assert!(rendered.contains(d.code.as_str()), "{rendered}");
         }
         for study in &checked.program.studies {
-            let _ = hps::lower::plan(study, &checked.program).render_text();
+            let text = hps::lower::plan(study, &checked.program).render_text();
+            let heading = format!("study {} ", study.name);
+            prop_assert!(text.starts_with(&heading), "{text}");
         }
     }
 }

@@ -155,7 +155,16 @@ fn garbage_is_an_error_not_a_panic() {
         "space s { when { } }",
     ];
     for text in garbage {
-        let _ = format_source(text);
+        // A few are only comments or blanks, and format; none may meet an internal error.
+        match format_source(text) {
+            Err(FormatError::Syntax(diagnostics)) => assert!(!diagnostics.is_empty(), "{text:?}"),
+            Ok(formatted) => assert_eq!(
+                format_source(&formatted).as_ref(),
+                Ok(&formatted),
+                "{text:?}"
+            ),
+            Err(e @ FormatError::Internal(_)) => panic!("{text:?}: {e}"),
+        }
     }
     let mut text = String::from("space s { x = 1 }\n");
     for byte in 0u8..128 {

@@ -16,21 +16,55 @@ use crate::semantic::suggest::did_you_mean;
 use crate::space::{Distribution, Term, Value};
 use crate::syntax::ast::{ArchDecl, Call, Expr, ExprKind, Ident, Layer, path_text};
 
+/// An architecture declaration once checked.
+#[derive(Debug, Clone)]
+pub enum CheckedArch {
+    /// No error: a study may instantiate it.
+    Clean(Arch),
+    /// Errors were reported; this holds the parameters and layers that checked, so that a study's
+    /// `model = …` can still check the arguments it passes.
+    Broken(Arch),
+}
+
+impl CheckedArch {
+    /// The architecture, whole or as far as it checked.
+    #[must_use]
+    pub fn arch(&self) -> &Arch {
+        match self {
+            Self::Clean(arch) | Self::Broken(arch) => arch,
+        }
+    }
+
+    /// The architecture when it has no error.
+    #[must_use]
+    pub fn clean(&self) -> Option<&Arch> {
+        match self {
+            Self::Clean(arch) => Some(arch),
+            Self::Broken(_) => None,
+        }
+    }
+}
+
 /// Checks an architecture declaration.
-pub fn check(decl: &ArchDecl, diags: &mut Vec<Diagnostic>) -> Option<Arch> {
+pub fn check(decl: &ArchDecl, diags: &mut Vec<Diagnostic>) -> CheckedArch {
     let before = diags.len();
     let mut checker = ArchChecker::default();
     for p in &decl.params {
         checker.param(p, diags);
     }
     let body = checker.layers(&decl.body, None, diags);
-    (diags.len() == before).then(|| Arch {
+    let arch = Arch {
         name: decl.name.name.clone(),
         doc: decl.doc.clone(),
         params: checker.params,
         body,
         choices: checker.choices,
-    })
+    };
+    if diags.len() == before {
+        CheckedArch::Clean(arch)
+    } else {
+        CheckedArch::Broken(arch)
+    }
 }
 
 /// The type of an architecture parameter: declared, or that of its default.

@@ -96,13 +96,14 @@ pub fn check_loaded(loaded: Loaded) -> Checked {
                     }
                 }
                 Item::Arch(a) => {
-                    if let Some(checked) = arch::check(a, &mut diags) {
+                    let checked = arch::check(a, &mut diags);
+                    if let Some(clean) = checked.clean() {
                         program
                             .archs
-                            .entry(checked.name.clone())
-                            .or_insert_with(|| checked.clone());
-                        archs.insert(a.span, checked);
+                            .entry(clean.name.clone())
+                            .or_insert_with(|| clean.clone());
                     }
+                    archs.insert(a.span, checked);
                 }
                 Item::Space(s) => {
                     let mut builder = space_builder::SpaceBuilder::new("");

@@ -29,10 +29,11 @@ use crate::plan::{
     DevicePlan, Direction, Objective, SamplerPlan, SchedulerKind, StoppingPlan, StrategyPlan,
     TrainerPlan,
 };
+use crate::semantic::arch::CheckedArch;
 use crate::semantic::args::check_value;
 use crate::semantic::expr::constant;
 use crate::semantic::load::LoadedFile;
-use crate::semantic::program::{Arch, Dataset, Study};
+use crate::semantic::program::{Dataset, Study};
 use crate::semantic::scope::FileScope;
 use crate::semantic::space_builder::SpaceBuilder;
 use crate::semantic::suggest::did_you_mean;
@@ -45,8 +46,8 @@ pub struct Context<'a> {
     pub file: &'a LoadedFile,
     /// The names it sees.
     pub scope: &'a FileScope<'a>,
-    /// Checked architectures, by declaration span.
-    pub archs: &'a HashMap<Span, Arch>,
+    /// Every architecture, with or without errors, by declaration span.
+    pub archs: &'a HashMap<Span, CheckedArch>,
     /// Checked datasets, by declaration span.
     pub datasets: &'a HashMap<Span, Dataset>,
     /// Display name of the file.

@@ -1,7 +1,8 @@
-//! `model = ARCH(…)`: binds the call's arguments to the architecture's parameters, checks their
-//! types (and that parameters used as layers name activations), and adds every parameter and
-//! architecture choice to the study's space under `model.`. Called by [`super::check`]; produces
-//! the study's [`Model`].
+//! `model = ARCH(…)`: checks each argument's value on its own, binds the arguments to the
+//! architecture's parameters and checks their types (and that parameters used as layers name
+//! activations), also when the architecture's declaration has errors; for an architecture without
+//! errors, adds every parameter and architecture choice to the study's space under `model.`.
+//! Called by [`super::check`]; produces the study's [`Model`].
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -10,13 +11,16 @@ use super::declaration;
 use crate::catalogue::{ACTIVATIONS, Family};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::plan::model::{LayerName, LayerNode, Model};
-use crate::semantic::arch::{dist_type, not_an_activation, param_type, type_fits, value_type};
-use crate::semantic::program::ArgValue;
+use crate::semantic::arch::{
+    CheckedArch, arg_value, dist_type, not_an_activation, param_type, type_fits, type_mismatch,
+    value_type,
+};
+use crate::semantic::program::{Arch, ArgValue};
 use crate::semantic::space_builder::{Entry, EntryKind, SpaceBuilder};
 use crate::semantic::suggest::did_you_mean;
 use crate::space::Term;
 use crate::syntax::Span;
-use crate::syntax::ast::{Call, Expr, ExprKind, Item};
+use crate::syntax::ast::{Arg, Call, Expr, ExprKind, Item};
 
 /// The model `expr` calls, its parameters added to `builder`; the architecture is added to `used`.
 pub(super) fn check(
@@ -56,13 +60,124 @@ pub(super) fn check(
         );
         return None;
     }
+    // Each argument's value is checked on its own first: an unknown architecture, or one with
+    // errors, must not hide a reversed range in what is passed to it.
+    let mut values: Vec<Option<ArgValue>> = call
+        .args
+        .iter()
+        .enumerate()
+        .map(|(index, arg)| arg_value(&arg.value, &argument_name(arg, index), diags))
+        .collect();
     let Item::Arch(decl) = declaration::find(&call.name, "arch", cx, diags)? else {
         return None;
     };
     used.insert(decl.span);
-    let arch = cx.archs.get(&decl.span)?;
-    // Bind the call's arguments to the architecture's parameters.
-    let mut given: BTreeMap<&str, &Expr> = BTreeMap::new();
+    let checked = cx.archs.get(&decl.span)?;
+    let arch = checked.arch();
+    if arch.params.len() != decl.params.len() {
+        // A parameter is declared twice or reserved (reported there): binding would be guesswork.
+        return None;
+    }
+    let given = bind(call, arch, diags);
+    let layer_params = layer_params(&arch.body);
+    let mut entries = Vec::new();
+    for (p, declared) in arch.params.iter().zip(&decl.params) {
+        let (value, span) = match given.get(p.name.as_str()) {
+            Some(&index) => {
+                let arg = &call.args[index];
+                let Some(v) = values[index].take() else {
+                    continue;
+                };
+                if let Some(ty) = param_type(p) {
+                    let found = match &v {
+                        ArgValue::Const(c) => value_type(c),
+                        ArgValue::Dist(d) => dist_type(d),
+                    };
+                    if !type_fits(ty, found) {
+                        diags.push(type_mismatch(&p.name, ty, found, &arg.value));
+                        continue;
+                    }
+                }
+                if layer_params.contains(&p.name.as_str()) {
+                    let layers = match &v {
+                        ArgValue::Const(c) => vec![c.clone()],
+                        ArgValue::Dist(d) => d.finite_values().unwrap_or_default(),
+                    };
+                    for value in layers {
+                        if !value.as_str().is_some_and(|s| ACTIVATIONS.contains(&s)) {
+                            diags.push(not_an_activation(&value.to_string(), arg.value.span));
+                        }
+                    }
+                }
+                (v, arg.span)
+            }
+            None => match &p.default {
+                Some(v) => (v.clone(), call.name.span),
+                // The default has an error, reported at the declaration.
+                None if declared.default.is_some() => continue,
+                None => {
+                    diags.push(
+                        Diagnostic::error(
+                            Code::MissingArgument,
+                            call.span,
+                            format!("`{}` needs `{}`", arch.name, p.name),
+                        )
+                        .with_label(format!("`{}` missing", p.name))
+                        .with_help(format!("pass it: `{}({} = …)`", arch.name, p.name)),
+                    );
+                    continue;
+                }
+            },
+        };
+        entries.push((p.name.as_str(), value, span));
+    }
+    let CheckedArch::Clean(arch) = checked else {
+        return None;
+    };
+    let mut bindings = BTreeMap::new();
+    for (name, value, span) in entries {
+        let kind = match value {
+            ArgValue::Const(c) => EntryKind::Fixed(c),
+            ArgValue::Dist(d) => EntryKind::Param(d),
+        };
+        push(builder, name, kind, None, span);
+        bindings.insert(name.to_owned(), Term::param(format!("model.{name}")));
+    }
+    for choice in &arch.choices {
+        let condition = choice
+            .condition
+            .as_ref()
+            .map(|c| c.substitute(&|n| Some(Term::param(format!("model.{n}")))));
+        push(
+            builder,
+            &choice.local,
+            EntryKind::Param(choice.distribution.clone()),
+            condition,
+            choice.span,
+        );
+        bindings.insert(
+            choice.local.clone(),
+            Term::param(format!("model.{}", choice.local)),
+        );
+    }
+    Some(Model {
+        arch: arch.name.clone(),
+        bindings,
+    })
+}
+
+/// How diagnostics name an argument: by its name, else by its position.
+fn argument_name(arg: &Arg, index: usize) -> String {
+    arg.name.as_ref().map_or_else(
+        || format!("argument {}", index + 1),
+        |n| format!("`{}`", n.name),
+    )
+}
+
+/// Binds the call's arguments to the architecture's parameters: the index of each parameter's
+/// argument, by parameter name. Unknown names, extra and repeated arguments are reported.
+fn bind<'a>(call: &Call, arch: &'a Arch, diags: &mut Vec<Diagnostic>) -> BTreeMap<&'a str, usize> {
+    let mut given = BTreeMap::new();
     for (index, arg) in call.args.iter().enumerate() {
         let param = match &arg.name {
             Some(n) => arch
@@ -98,7 +213,7 @@ pub(super) fn check(
         };
         match param {
             Ok(p) => {
-                if given.insert(p.name.as_str(), &arg.value).is_some() {
+                if given.insert(p.name.as_str(), index).is_some() {
                     diags.push(
                         Diagnostic::error(
                             Code::DuplicateArgument,
@@ -113,93 +228,7 @@ pub(super) fn check(
             Err(d) => diags.push(d),
         }
     }
-    let layer_params = layer_params(&arch.body);
-    let mut bindings = BTreeMap::new();
-    for p in &arch.params {
-        let (value, span) = match given.get(p.name.as_str()) {
-            Some(expr) => {
-                let Some(v) =
-                    crate::semantic::arch::arg_value(expr, &format!("`{}`", p.name), diags)
-                else {
-                    continue;
-                };
-                if let Some(declared) = param_type(p) {
-                    let found = match &v {
-                        ArgValue::Const(c) => value_type(c),
-                        ArgValue::Dist(d) => dist_type(d),
-                    };
-                    if !type_fits(declared, found) {
-                        diags.push(crate::semantic::arch::type_mismatch(
-                            &p.name, declared, found, expr,
-                        ));
-                        continue;
-                    }
-                }
-                if layer_params.contains(&p.name.as_str()) {
-                    let values = match &v {
-                        ArgValue::Const(c) => vec![c.clone()],
-                        ArgValue::Dist(d) => d.finite_values().unwrap_or_default(),
-                    };
-                    for value in values {
-                        if !value.as_str().is_some_and(|s| ACTIVATIONS.contains(&s)) {
-                            diags.push(not_an_activation(&value.to_string(), expr.span));
-                        }
-                    }
-                }
-                (v, call_arg_span(call, &p.name, expr))
-            }
-            None => match &p.default {
-                Some(v) => (v.clone(), call.name.span),
-                None => {
-                    diags.push(
-                        Diagnostic::error(
-                            Code::MissingArgument,
-                            call.span,
-                            format!("`{}` needs `{}`", arch.name, p.name),
-                        )
-                        .with_label(format!("`{}` missing", p.name))
-                        .with_help(format!("pass it: `{}({} = …)`", arch.name, p.name)),
-                    );
-                    continue;
-                }
-            },
-        };
-        let kind = match value {
-            ArgValue::Const(c) => EntryKind::Fixed(c),
-            ArgValue::Dist(d) => EntryKind::Param(d),
-        };
-        push(builder, &p.name, kind, None, span);
-        bindings.insert(p.name.clone(), Term::param(format!("model.{}", p.name)));
-    }
-    for choice in &arch.choices {
-        let condition = choice
-            .condition
-            .as_ref()
-            .map(|c| c.substitute(&|n| Some(Term::param(format!("model.{n}")))));
-        push(
-            builder,
-            &choice.local,
-            EntryKind::Param(choice.distribution.clone()),
-            condition,
-            choice.span,
-        );
-        bindings.insert(
-            choice.local.clone(),
-            Term::param(format!("model.{}", choice.local)),
-        );
-    }
-    Some(Model {
-        arch: arch.name.clone(),
-        bindings,
-    })
-}
-
-/// The span of the argument named `name` in `call`, else `expr`'s.
-fn call_arg_span(call: &Call, name: &str, expr: &Expr) -> Span {
-    call.args
-        .iter()
-        .find(|a| a.name.as_ref().is_some_and(|n| n.name == name))
-        .map_or(expr.span, |a| a.span)
+    given
 }
 
 /// Adds `model.{local}` to the space.
