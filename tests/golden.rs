@@ -29,7 +29,9 @@ fn curves() -> String {
 /// The trials of a study as the test compares them: what a seeded run decides, without ids and
 /// timestamps. A trial waiting for its rung is `awaiting` however the store spelled it.
 fn comparable(export: &Value) -> Vec<Value> {
-    let trials = export["trials"].as_array().expect("the export lists trials");
+    let trials = export["trials"]
+        .as_array()
+        .expect("the export lists trials");
     trials
         .iter()
         .map(|t| {
