@@ -11,5 +11,6 @@ mod lsp;
 mod mutation;
 mod plan;
 mod run;
+mod storage;
 mod support;
 mod train;
