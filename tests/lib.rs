@@ -13,5 +13,6 @@ mod lsp;
 mod mutation;
 mod plan;
 mod run;
+mod storage;
 mod support;
 mod train;

@@ -1,12 +1,17 @@
 //! The study store: studies, trials (state, parameters, seed, timings, error), per-epoch metrics
-//! (learning curves) and the checkpoint index. [`Storage`] is the interface the runtime uses; the
-//! embedded SQLite backend ([`sqlite`]) is the default. Every method is one transaction, and claiming
-//! a trial is one atomic step, so several workers (threads or processes) can share a study.
+//! (learning curves), the checkpoint index and samplers' persisted state. [`Storage`] is the
+//! interface the runtime and the CLI reports use; [`open`] is the one place that maps a store URL to
+//! a backend. A backend is its own file (the embedded SQLite one, [`sqlite`], is the default) and
+//! one line in [`open`]; everything backend-specific, its error conversions included, stays in its
+//! file. Every method is one transaction, and claiming a trial is one atomic step, so several
+//! workers (threads or processes) can share a study. `tests/storage.rs` holds the contract every
+//! backend must pass.
 
 pub mod sqlite;
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
@@ -189,16 +194,10 @@ impl fmt::Display for StoreError {
 
 impl std::error::Error for StoreError {}
 
-impl From<rusqlite::Error> for StoreError {
-    fn from(e: rusqlite::Error) -> Self {
-        StoreError::Database(e.to_string())
-    }
-}
-
 /// The interface of a study store. Every method is atomic.
 pub trait Storage: Send {
     /// Opens the study `name`, creating it when absent. With `fresh`, an existing study of that name
-    /// is deleted first (trials, metrics, checkpoint index).
+    /// is deleted first (trials, metrics, checkpoint index, samplers' state).
     ///
     /// # Errors
     /// [`StoreError::PlanChanged`] when the study exists with another `plan_hash` (and not `fresh`).
@@ -328,6 +327,29 @@ pub trait Storage: Send {
     /// # Errors
     /// On database failure.
     fn checkpoint(&self, trial_id: i64) -> Result<Option<(u32, String)>, StoreError>;
+
+    /// The state a sampler keeps for the study under `key`: opaque bytes hps never reads, as last
+    /// written by [`Storage::set_sampler_state`] (none when never written).
+    ///
+    /// # Errors
+    /// On database failure.
+    fn sampler_state(&self, study_id: i64, key: &str) -> Result<Option<Vec<u8>>, StoreError>;
+
+    /// Writes (or replaces) the state a sampler keeps for the study under `key`. It lives as long
+    /// as the study: a `fresh` [`Storage::open_study`] deletes it.
+    ///
+    /// # Errors
+    /// On database failure, or when the study does not exist.
+    fn set_sampler_state(
+        &mut self,
+        study_id: i64,
+        key: &str,
+        value: &[u8],
+    ) -> Result<(), StoreError>;
+
+    /// The folder under which the trial folders (checkpoints, logs) of this store's studies live;
+    /// the same for every connection to the store.
+    fn trial_root(&self) -> PathBuf;
 }
 
 /// Opens a store from `PATH`, `sqlite://PATH` (created when absent).

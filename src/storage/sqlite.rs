@@ -2,10 +2,11 @@
 //! study. [`SqliteStore`] implements [`Storage`] for the runtime. The file is opened in WAL mode with a
 //! long busy timeout so readers never block the writer; every write is one `BEGIN IMMEDIATE`
 //! transaction, which makes claiming a trial a single atomic step. The schema is versioned by
-//! `PRAGMA user_version` and brought up to date by `MIGRATIONS` when the store is opened.
+//! `PRAGMA user_version` and brought up to date by `MIGRATIONS` when the store is opened. Trial
+//! folders go in `hps-trials/` beside the file.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
@@ -66,6 +67,14 @@ const MIGRATIONS: &[&str] = &[
     "ALTER TABLE trials ADD COLUMN predicted REAL;",
     // 4: the order promoted trials train in (best of their rung first).
     "ALTER TABLE trials ADD COLUMN queue_position INTEGER NOT NULL DEFAULT 0;",
+    // 5: samplers' persisted state: opaque bytes per study and key.
+    "CREATE TABLE sampler_state (
+         study_id   INTEGER NOT NULL REFERENCES studies(id) ON DELETE CASCADE,
+         key        TEXT NOT NULL,
+         value      BLOB NOT NULL,
+         updated_at REAL NOT NULL,
+         PRIMARY KEY (study_id, key)
+     ) WITHOUT ROWID;",
 ];
 
 /// The columns read into a [`TrialRecord`], in the order [`RawTrial::from_row`] expects.
@@ -80,9 +89,20 @@ const STUDY_COLUMNS: &str = "id, name, file, plan_hash, plan_json, created_at";
 const RESUME_EPOCH: &str = "min(trials.epochs, coalesce(
     (SELECT c.epoch FROM checkpoints c WHERE c.trial_id = trials.id), 0))";
 
+/// The folder beside a store file that holds its trial folders.
+const TRIAL_ROOT: &str = "hps-trials";
+
 /// A study store in one SQLite file.
 pub struct SqliteStore {
     connection: Connection,
+    /// The store file, as it was opened.
+    path: PathBuf,
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Database(e.to_string())
+    }
 }
 
 impl SqliteStore {
@@ -110,7 +130,10 @@ impl SqliteStore {
         connection
             .pragma_update(None, "foreign_keys", true)
             .map_err(|e| with_path(&e))?;
-        let mut store = SqliteStore { connection };
+        let mut store = SqliteStore {
+            connection,
+            path: path.to_owned(),
+        };
         store.migrate(path)?;
         Ok(store)
     }
@@ -166,6 +189,12 @@ impl SqliteStore {
             .optional()?
             .ok_or_else(|| StoreError::NotFound(format!("trial {trial_id}")))?
             .into_record()
+    }
+
+    fn study_exists(connection: &Connection, study_id: i64) -> Result<bool, StoreError> {
+        Ok(connection
+            .prepare_cached("SELECT 1 FROM studies WHERE id = ?1")?
+            .exists([study_id])?)
     }
 
     fn study_by_name(
@@ -484,7 +513,7 @@ impl Storage for SqliteStore {
             if curve.len() <= index {
                 curve.resize(index + 1, f64::NAN);
             }
-            curve[index] = value.unwrap_or(f64::NAN);
+            curve[index] = value.filter(|v| v.is_finite()).unwrap_or(f64::NAN);
         }
         Ok(curves)
     }
@@ -527,6 +556,46 @@ impl Storage for SqliteStore {
                 ))
             })
             .transpose()
+    }
+
+    fn sampler_state(&self, study_id: i64, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self
+            .connection
+            .prepare_cached("SELECT value FROM sampler_state WHERE study_id = ?1 AND key = ?2")?
+            .query_row(params![study_id, key], |row| row.get(0))
+            .optional()?)
+    }
+
+    fn set_sampler_state(
+        &mut self,
+        study_id: i64,
+        key: &str,
+        value: &[u8],
+    ) -> Result<(), StoreError> {
+        let tx = self.write()?;
+        if !Self::study_exists(&tx, study_id)? {
+            return Err(StoreError::NotFound(format!("study {study_id}")));
+        }
+        tx.execute(
+            "INSERT INTO sampler_state (study_id, key, value, updated_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (study_id, key)
+             DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+            params![study_id, key, value, unix_now()],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn trial_root(&self) -> PathBuf {
+        trial_root_beside(&self.path)
+    }
+}
+
+/// The trial root of the store file at `path`: [`TRIAL_ROOT`] in the file's folder.
+fn trial_root_beside(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(folder) if !folder.as_os_str().is_empty() => folder.join(TRIAL_ROOT),
+        _ => PathBuf::from(TRIAL_ROOT),
     }
 }
 
@@ -660,40 +729,20 @@ fn unix_now() -> f64 {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::{BTreeMap, BTreeSet};
+    //! What only SQLite has: the file and its folder, the schema version and its migrations, rows
+    //! written by hand. The behaviour every backend shares is the contract in `tests/storage.rs`.
+
     use std::path::PathBuf;
     use std::thread;
 
     use tempfile::TempDir;
 
     use super::*;
-    use crate::space::Value;
 
     fn store_path() -> (TempDir, PathBuf) {
         let folder = tempfile::tempdir().unwrap();
         let path = folder.path().join("nested").join("study.db");
         (folder, path)
-    }
-
-    fn params_of_every_kind() -> Config {
-        Config::from([
-            ("model.width".to_owned(), Value::Int(-128)),
-            ("train.lr".to_owned(), Value::Float(3.5e-4)),
-            ("train.momentum".to_owned(), Value::Float(1.0)),
-            ("model.activation".to_owned(), Value::Str("relu".to_owned())),
-            ("model.batch_norm".to_owned(), Value::Bool(true)),
-            (
-                "model.layers".to_owned(),
-                Value::List(vec![Value::Int(64), Value::Int(32)]),
-            ),
-        ])
-    }
-
-    fn metrics(pairs: &[(&str, f64)]) -> BTreeMap<String, f64> {
-        pairs
-            .iter()
-            .map(|(name, value)| ((*name).to_owned(), *value))
-            .collect()
     }
 
     fn study_with_trials(store: &mut SqliteStore, count: u64) -> i64 {
@@ -746,224 +795,6 @@ mod tests {
     }
 
     #[test]
-    fn a_changed_plan_is_refused_and_fresh_replaces_the_study() {
-        let (_folder, path) = store_path();
-        let mut store = SqliteStore::open(&path).unwrap();
-        let old_id = study_with_trials(&mut store, 3);
-        let trial = store.claim_trial(old_id).unwrap().unwrap();
-        store
-            .record_epoch(trial.id, 1, &metrics(&[("loss", 0.5)]), "loss")
-            .unwrap();
-        store.set_checkpoint(trial.id, 1, "ckpt/0").unwrap();
-
-        let refused = store.open_study("mnist", "mnist.hps", "hash-2", "{}", false);
-        assert!(matches!(refused, Err(StoreError::PlanChanged { study }) if study == "mnist"));
-        assert_eq!(store.trials(old_id).unwrap().len(), 3);
-
-        let fresh = store
-            .open_study("mnist", "mnist.hps", "hash-2", "{\"v\":2}", true)
-            .unwrap();
-        assert_eq!(fresh.plan_hash, "hash-2");
-        assert!(store.trials(old_id).unwrap().is_empty());
-        assert!(store.trials(fresh.id).unwrap().is_empty());
-        assert!(store.curves(old_id).unwrap().is_empty());
-        assert_eq!(store.checkpoint(trial.id).unwrap(), None);
-        assert_eq!(store.studies().unwrap().len(), 1);
-    }
-
-    #[test]
-    fn the_same_plan_reopens_the_study_and_updates_its_json() {
-        let (_folder, path) = store_path();
-        let mut store = SqliteStore::open(&path).unwrap();
-        let first = store
-            .open_study("mnist", "a.hps", "hash-1", "{\"v\":1}", false)
-            .unwrap();
-        let again = store
-            .open_study("mnist", "a.hps", "hash-1", "{\"v\":2}", false)
-            .unwrap();
-        assert_eq!(again.id, first.id);
-        assert_eq!(again.created_at, first.created_at);
-        assert_eq!(store.study("mnist").unwrap().unwrap(), again);
-        assert_eq!(again.plan_json, "{\"v\":2}");
-        assert_eq!(store.study("absent").unwrap(), None);
-    }
-
-    #[test]
-    fn a_trial_round_trips_through_create_claim_record_and_finish() {
-        let (_folder, path) = store_path();
-        let mut store = SqliteStore::open(&path).unwrap();
-        let study = store
-            .open_study("mnist", "mnist.hps", "hash-1", "{}", false)
-            .unwrap();
-        let params = params_of_every_kind();
-        let created = store
-            .create_trial(study.id, 0, &params, u64::MAX, None)
-            .unwrap();
-        assert_eq!(created.state, TrialState::Queued);
-        assert_eq!(created.params, params);
-        assert_eq!(created.seed, u64::MAX);
-        assert!(store.create_trial(study.id, 0, &params, 1, None).is_err());
-
-        let claimed = store.claim_trial(study.id).unwrap().unwrap();
-        assert_eq!(claimed.id, created.id);
-        assert_eq!(claimed.state, TrialState::Running);
-        assert!(claimed.started_at.is_some());
-        assert_eq!(store.claim_trial(study.id).unwrap(), None);
-
-        store
-            .record_epoch(
-                claimed.id,
-                1,
-                &metrics(&[("loss", 0.9), ("acc", 0.5)]),
-                "acc",
-            )
-            .unwrap();
-        store
-            .record_epoch(
-                claimed.id,
-                2,
-                &metrics(&[("loss", f64::NAN), ("acc", 0.75)]),
-                "acc",
-            )
-            .unwrap();
-        store
-            .finish_trial(claimed.id, TrialState::Complete, None)
-            .unwrap();
-
-        let [trial] = store.trials(study.id).unwrap().try_into().unwrap();
-        assert_eq!(trial.state, TrialState::Complete);
-        assert_eq!(trial.params, params);
-        assert_eq!(trial.seed, u64::MAX);
-        assert_eq!(trial.epochs, 2);
-        assert_eq!(trial.value, Some(0.75));
-        assert!(trial.finished_at.is_some());
-        let curve = store.curves(study.id).unwrap();
-        assert_eq!(curve.len(), 4);
-        assert!(curve[3].name == "loss" && curve[3].value.is_nan());
-
-        assert!(matches!(
-            store.finish_trial(9999, TrialState::Failed, Some("gone")),
-            Err(StoreError::NotFound(_))
-        ));
-        assert!(matches!(
-            store.record_epoch(9999, 1, &metrics(&[("acc", 1.0)]), "acc"),
-            Err(StoreError::NotFound(_))
-        ));
-    }
-
-    #[test]
-    fn claims_take_the_lowest_number_and_requeue_clears_the_start() {
-        let (_folder, path) = store_path();
-        let mut store = SqliteStore::open(&path).unwrap();
-        let study = store
-            .open_study("mnist", "mnist.hps", "hash-1", "{}", false)
-            .unwrap();
-        for number in [2, 0, 1] {
-            store
-                .create_trial(study.id, number, &Config::new(), 7, None)
-                .unwrap();
-        }
-        let first = store.claim_trial(study.id).unwrap().unwrap();
-        assert_eq!(first.number, 0);
-        store
-            .finish_trial(first.id, TrialState::Queued, None)
-            .unwrap();
-        let paused = &store.trials(study.id).unwrap()[0];
-        assert_eq!(paused.state, TrialState::Queued);
-        assert_eq!(paused.started_at, None);
-        assert_eq!(paused.finished_at, None);
-        assert_eq!(store.claim_trial(study.id).unwrap().unwrap().number, 0);
-        let second = store.claim_trial(study.id).unwrap().unwrap();
-        assert_eq!(second.number, 1);
-        store
-            .finish_trial(second.id, TrialState::Failed, Some("diverged"))
-            .unwrap();
-
-        let [summary] = store.studies().unwrap().try_into().unwrap();
-        assert_eq!(summary.counts["running"], 1);
-        assert_eq!(summary.counts["failed"], 1);
-        assert_eq!(summary.counts["queued"], 1);
-        assert_eq!(summary.counts["complete"], 0);
-        let failed = &store.trials(study.id).unwrap()[1];
-        assert_eq!(failed.error.as_deref(), Some("diverged"));
-    }
-
-    #[test]
-    fn promoted_trials_are_claimed_in_the_order_of_their_positions() {
-        let (_folder, path) = store_path();
-        let mut store = SqliteStore::open(&path).unwrap();
-        let study = store
-            .open_study("mnist", "mnist.hps", "hash-1", "{}", false)
-            .unwrap();
-        let ids: Vec<i64> = (0..3)
-            .map(|number| {
-                let id = store
-                    .create_trial(study.id, number, &Config::new(), 7, None)
-                    .unwrap()
-                    .id;
-                store.claim_trial(study.id).unwrap().unwrap();
-                store
-                    .finish_trial(id, TrialState::Stopped, Some("waiting"))
-                    .unwrap();
-                id
-            })
-            .collect();
-        // Ranked 2, 0, 1 at the end of their rung.
-        for (position, id) in [ids[2], ids[0], ids[1]].into_iter().enumerate() {
-            store
-                .promote(id, 1, 3, u32::try_from(position).unwrap())
-                .unwrap();
-        }
-        // The first is interrupted and goes back to the queue: it keeps its place.
-        let first = store.claim_trial(study.id).unwrap().unwrap();
-        assert_eq!(first.number, 2);
-        store
-            .finish_trial(first.id, TrialState::Queued, None)
-            .unwrap();
-        let order: Vec<u64> = (0..3)
-            .map(|_| store.claim_trial(study.id).unwrap().unwrap().number)
-            .collect();
-        assert_eq!(order, [2, 0, 1]);
-    }
-
-    #[test]
-    fn concurrent_claims_take_every_trial_exactly_once() {
-        const TRIALS: u64 = 200;
-        let (_folder, path) = store_path();
-        let mut store = SqliteStore::open(&path).unwrap();
-        let study_id = study_with_trials(&mut store, TRIALS);
-
-        let workers: Vec<_> = (0..4)
-            .map(|_| {
-                let path = path.clone();
-                thread::spawn(move || {
-                    let mut worker = SqliteStore::open(&path).unwrap();
-                    let mut claimed = Vec::new();
-                    while let Some(trial) = worker.claim_trial(study_id).unwrap() {
-                        claimed.push(trial.number);
-                    }
-                    claimed
-                })
-            })
-            .collect();
-        let claims: Vec<u64> = workers
-            .into_iter()
-            .flat_map(|worker| worker.join().unwrap())
-            .collect();
-
-        let distinct: BTreeSet<u64> = claims.iter().copied().collect();
-        assert_eq!(claims.len() as u64, TRIALS);
-        assert_eq!(distinct, (0..TRIALS).collect());
-        assert!(
-            store
-                .trials(study_id)
-                .unwrap()
-                .iter()
-                .all(|t| t.state == TrialState::Running)
-        );
-    }
-
-    #[test]
     fn a_new_store_opened_by_many_workers_at_once_is_migrated_once() {
         let (_folder, path) = store_path();
         let url = format!("sqlite://{}", path.display());
@@ -981,94 +812,6 @@ mod tests {
             .open_study("mnist", "mnist.hps", "hash-1", "{}", false)
             .unwrap();
         assert_eq!(store.studies().unwrap()[0].study, study);
-    }
-
-    #[test]
-    fn requeue_keeps_metrics_up_to_the_checkpoint() {
-        let (_folder, path) = store_path();
-        let mut store = SqliteStore::open(&path).unwrap();
-        let study_id = study_with_trials(&mut store, 3);
-        let with_checkpoint = store.claim_trial(study_id).unwrap().unwrap();
-        let without_checkpoint = store.claim_trial(study_id).unwrap().unwrap();
-        for epoch in 1..=4 {
-            let loss = 1.0 / f64::from(epoch);
-            for trial in [&with_checkpoint, &without_checkpoint] {
-                store
-                    .record_epoch(trial.id, epoch, &metrics(&[("loss", loss)]), "loss")
-                    .unwrap();
-            }
-        }
-        store
-            .set_checkpoint(with_checkpoint.id, 1, "ckpt/old")
-            .unwrap();
-        store
-            .set_checkpoint(with_checkpoint.id, 2, "ckpt/0")
-            .unwrap();
-        assert_eq!(
-            store.checkpoint(with_checkpoint.id).unwrap(),
-            Some((2, "ckpt/0".to_owned()))
-        );
-
-        assert_eq!(store.requeue_running(study_id).unwrap(), 2);
-        assert_eq!(store.requeue_running(study_id).unwrap(), 0);
-
-        let trials = store.trials(study_id).unwrap();
-        assert!(trials.iter().all(|t| t.state == TrialState::Queued));
-        assert!(trials.iter().all(|t| t.started_at.is_none()));
-        assert_eq!(trials[0].epochs, 2);
-        assert_eq!(trials[0].value, Some(0.5));
-        assert_eq!(trials[1].epochs, 0);
-        assert_eq!(trials[1].value, None);
-        let kept: Vec<(u64, u32)> = store
-            .curves(study_id)
-            .unwrap()
-            .iter()
-            .map(|row| (row.trial, row.epoch))
-            .collect();
-        assert_eq!(kept, [(0, 1), (0, 2)]);
-    }
-
-    #[test]
-    fn curves_are_ordered_by_trial_then_epoch_then_name() {
-        let (_folder, path) = store_path();
-        let mut store = SqliteStore::open(&path).unwrap();
-        let study = store
-            .open_study("mnist", "mnist.hps", "hash-1", "{}", false)
-            .unwrap();
-        // Created out of order, so ids and numbers disagree.
-        let later = store
-            .create_trial(study.id, 1, &Config::new(), 0, None)
-            .unwrap();
-        let earlier = store
-            .create_trial(study.id, 0, &Config::new(), 0, None)
-            .unwrap();
-        let other = store
-            .open_study("other", "o.hps", "hash-9", "{}", false)
-            .unwrap();
-        let unrelated = store
-            .create_trial(other.id, 0, &Config::new(), 0, None)
-            .unwrap();
-        let both = metrics(&[("loss", 1.0), ("acc", 0.1)]);
-        for (trial, epoch) in [(&later, 2), (&later, 1), (&earlier, 2), (&earlier, 1)] {
-            store.record_epoch(trial.id, epoch, &both, "acc").unwrap();
-        }
-        store.record_epoch(unrelated.id, 1, &both, "acc").unwrap();
-
-        let order: Vec<(u64, u32, String)> = store
-            .curves(study.id)
-            .unwrap()
-            .into_iter()
-            .map(|row| (row.trial, row.epoch, row.name))
-            .collect();
-        let expected: Vec<(u64, u32, String)> = [0, 1]
-            .into_iter()
-            .flat_map(|trial| {
-                [1, 2].into_iter().flat_map(move |epoch| {
-                    ["acc", "loss"].map(|name| (trial, epoch, name.to_owned()))
-                })
-            })
-            .collect();
-        assert_eq!(order, expected);
     }
 
     #[test]
@@ -1101,5 +844,62 @@ mod tests {
             panic!("an unknown state was read");
         };
         assert!(message.contains("unknown state `lost`"), "{message}");
+    }
+
+    #[test]
+    fn trial_folders_sit_beside_the_store_file() {
+        assert_eq!(
+            trial_root_beside(Path::new("hps.db")),
+            PathBuf::from("hps-trials")
+        );
+        assert_eq!(
+            trial_root_beside(Path::new("runs/hps.db")),
+            PathBuf::from("runs/hps-trials")
+        );
+        let (folder, path) = store_path();
+        let store = crate::storage::open(&format!("sqlite://{}", path.display())).unwrap();
+        assert_eq!(
+            store.trial_root(),
+            folder.path().join("nested").join("hps-trials")
+        );
+    }
+
+    #[test]
+    fn a_store_of_schema_version_4_is_migrated_and_keeps_its_trials() {
+        let (_folder, path) = store_path();
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let old = Connection::open(&path).unwrap();
+        for migration in &MIGRATIONS[..4] {
+            old.execute_batch(migration).unwrap();
+        }
+        old.pragma_update(None, "user_version", 4).unwrap();
+        old.execute_batch(
+            "INSERT INTO studies (id, name, plan_hash) VALUES (1, 'mnist', 'hash-1');
+             INSERT INTO trials (study_id, number, state, params_json, seed, epochs, value)
+                 VALUES (1, 0, 'complete', '{}', 7, 3, 0.25);",
+        )
+        .unwrap();
+        drop(old);
+
+        let mut store = SqliteStore::open(&path).unwrap();
+        let version: i64 = store
+            .connection
+            .query_row("PRAGMA user_version", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(version, MIGRATIONS.len() as i64);
+        let study = store
+            .open_study("mnist", "mnist.hps", "hash-1", "{}", false)
+            .unwrap();
+        let [trial] = store.trials(study.id).unwrap().try_into().unwrap();
+        assert_eq!(
+            (trial.state, trial.seed, trial.epochs, trial.value),
+            (TrialState::Complete, 7, 3, Some(0.25))
+        );
+        assert_eq!(store.sampler_state(study.id, "tpe").unwrap(), None);
+        store.set_sampler_state(study.id, "tpe", b"state").unwrap();
+        assert_eq!(
+            store.sampler_state(study.id, "tpe").unwrap().as_deref(),
+            Some(&b"state"[..])
+        );
     }
 }

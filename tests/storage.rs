@@ -1,0 +1,654 @@
+//! The storage contract: one suite of behaviour every study store backend must show, run against
+//! each backend (as Optuna runs one storage suite over all its storages). [`storage_contract!`]
+//! makes one `#[test]` per case and backend, named `storage::<backend>::<case>`, so a failure names
+//! both. A backend plugs in with a function that makes a [`FreshStore`] of it and one line,
+//! `storage_contract!(name, fresh_name);`.
+//!
+//! A case gets a [`FreshStore`], a new empty store known by its URL, and opens connections to it
+//! through `hps::storage::open` (the runtime's own way in), as many as it needs: the concurrency
+//! cases use one per worker. The suite lives in the integration binary, not in the library, because
+//! it needs nothing but the public API (so it also checks that the API is enough to use a store),
+//! it should not ship in the crate, and test-only dependencies (`tempfile`) are at hand here. What
+//! only one backend has (SQLite's schema version, migrations, corrupt rows, its file and folder)
+//! is tested in that backend's file.
+
+use std::any::Any;
+use std::collections::{BTreeMap, BTreeSet};
+use std::thread;
+
+use hps::space::{Config, Value};
+use hps::storage::{self, Placement, Storage, StoreError, TrialState};
+
+/// A new, empty store of one backend, alive until dropped.
+struct FreshStore {
+    /// What `hps::storage::open` opens it with.
+    url: String,
+    /// Whatever keeps the store alive (a temporary folder, a scratch database).
+    _keep: Box<dyn Any + Send + Sync>,
+}
+
+impl FreshStore {
+    /// A new connection to the store.
+    fn connect(&self) -> Box<dyn Storage> {
+        storage::open(&self.url).unwrap_or_else(|e| panic!("cannot open {}: {e}", self.url))
+    }
+}
+
+/// A SQLite store in a temporary folder.
+fn fresh_sqlite() -> FreshStore {
+    let folder = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", folder.path().join("hps.db").display());
+    FreshStore {
+        url,
+        _keep: Box::new(folder),
+    }
+}
+
+/// Runs every case against the backend `$backend`, whose fresh stores come from `$fresh`. A case
+/// missing from this list is a function nothing calls, which the `dead_code` lint reports.
+macro_rules! storage_contract {
+    ($backend:ident, $fresh:ident) => {
+        mod $backend {
+            storage_contract!(@cases $fresh:
+                a_trial_round_trips_through_create_claim_record_and_finish,
+                claims_take_the_lowest_number_and_a_requeued_trial_loses_its_start,
+                promoted_trials_are_claimed_in_the_order_of_their_positions,
+                requeue_keeps_metrics_up_to_the_checkpoint_and_spares_finished_trials,
+                curves_are_ordered_by_trial_then_epoch_then_name,
+                objective_curves_hold_each_trials_values_by_epoch,
+                concurrent_claims_take_every_trial_exactly_once,
+                a_changed_plan_is_refused_and_fresh_replaces_the_study,
+                the_same_plan_reopens_the_study_and_updates_its_json,
+                studies_are_listed_by_name_with_a_count_per_state,
+                a_prediction_is_kept_until_the_trial_is_promoted,
+                the_latest_checkpoint_replaces_the_earlier,
+                sampler_state_round_trips,
+                sampler_state_is_overwritten,
+                sampler_state_is_kept_per_study_and_key,
+                sampler_state_is_gone_after_a_fresh_study,
+                writes_are_seen_by_every_connection,
+            );
+        }
+    };
+    (@cases $fresh:ident: $($case:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $case() {
+                super::$case(&super::$fresh());
+            }
+        )*
+    };
+}
+
+storage_contract!(sqlite, fresh_sqlite);
+
+fn params_of_every_kind() -> Config {
+    Config::from([
+        ("model.width".to_owned(), Value::Int(-128)),
+        ("train.lr".to_owned(), Value::Float(3.5e-4)),
+        ("train.momentum".to_owned(), Value::Float(1.0)),
+        ("model.activation".to_owned(), Value::Str("relu".to_owned())),
+        ("model.batch_norm".to_owned(), Value::Bool(true)),
+        (
+            "model.layers".to_owned(),
+            Value::List(vec![Value::Int(64), Value::Int(32)]),
+        ),
+    ])
+}
+
+fn metrics(pairs: &[(&str, f64)]) -> BTreeMap<String, f64> {
+    pairs
+        .iter()
+        .map(|(name, value)| ((*name).to_owned(), *value))
+        .collect()
+}
+
+/// Opens the study `mnist` with `count` queued trials numbered from 0; returns its id.
+fn study_with_trials(store: &mut dyn Storage, count: u64) -> i64 {
+    let study = store
+        .open_study("mnist", "mnist.hps", "hash-1", "{}", false)
+        .unwrap();
+    for number in 0..count {
+        store
+            .create_trial(study.id, number, &Config::new(), number, None)
+            .unwrap();
+    }
+    study.id
+}
+
+/// An id no study or trial of this suite has.
+const ABSENT: i64 = 9999;
+
+fn a_trial_round_trips_through_create_claim_record_and_finish(fresh: &FreshStore) {
+    let mut store = fresh.connect();
+    let study = store
+        .open_study("mnist", "mnist.hps", "hash-1", "{}", false)
+        .unwrap();
+    let params = params_of_every_kind();
+    let created = store
+        .create_trial(study.id, 0, &params, u64::MAX, None)
+        .unwrap();
+    assert_eq!(created.state, TrialState::Queued);
+    assert_eq!(created.params, params);
+    assert_eq!(created.seed, u64::MAX);
+    assert_eq!((created.bracket, created.target_epochs), (None, None));
+    assert!(store.create_trial(study.id, 0, &params, 1, None).is_err());
+
+    let claimed = store.claim_trial(study.id).unwrap().unwrap();
+    assert_eq!(claimed.id, created.id);
+    assert_eq!(claimed.state, TrialState::Running);
+    assert!(claimed.started_at.is_some());
+    assert_eq!(store.claim_trial(study.id).unwrap(), None);
+
+    store
+        .record_epoch(
+            claimed.id,
+            1,
+            &metrics(&[("loss", 0.9), ("acc", 0.5)]),
+            "acc",
+        )
+        .unwrap();
+    store
+        .record_epoch(
+            claimed.id,
+            2,
+            &metrics(&[("loss", f64::NAN), ("acc", 0.75)]),
+            "acc",
+        )
+        .unwrap();
+    // An epoch without the objective keeps the last value.
+    store
+        .record_epoch(claimed.id, 3, &metrics(&[("loss", 0.1)]), "acc")
+        .unwrap();
+    store
+        .finish_trial(claimed.id, TrialState::Complete, None)
+        .unwrap();
+
+    let [trial] = store.trials(study.id).unwrap().try_into().unwrap();
+    assert_eq!(trial.state, TrialState::Complete);
+    assert_eq!(trial.params, params);
+    assert_eq!(trial.seed, u64::MAX);
+    assert_eq!(trial.epochs, 3);
+    assert_eq!(trial.value, Some(0.75));
+    assert!(trial.finished_at.is_some());
+    let curve = store.curves(study.id).unwrap();
+    assert_eq!(curve.len(), 5);
+    assert!(curve[3].name == "loss" && curve[3].value.is_nan());
+
+    assert!(matches!(
+        store.finish_trial(ABSENT, TrialState::Failed, Some("gone")),
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(matches!(
+        store.record_epoch(ABSENT, 1, &metrics(&[("acc", 1.0)]), "acc"),
+        Err(StoreError::NotFound(_))
+    ));
+}
+
+fn claims_take_the_lowest_number_and_a_requeued_trial_loses_its_start(fresh: &FreshStore) {
+    let mut store = fresh.connect();
+    let study = store
+        .open_study("mnist", "mnist.hps", "hash-1", "{}", false)
+        .unwrap();
+    for number in [2, 0, 1] {
+        store
+            .create_trial(study.id, number, &Config::new(), 7, None)
+            .unwrap();
+    }
+    let first = store.claim_trial(study.id).unwrap().unwrap();
+    assert_eq!(first.number, 0);
+    store
+        .finish_trial(first.id, TrialState::Queued, None)
+        .unwrap();
+    let paused = &store.trials(study.id).unwrap()[0];
+    assert_eq!(paused.state, TrialState::Queued);
+    assert_eq!(paused.started_at, None);
+    assert_eq!(paused.finished_at, None);
+    assert_eq!(store.claim_trial(study.id).unwrap().unwrap().number, 0);
+    let second = store.claim_trial(study.id).unwrap().unwrap();
+    assert_eq!(second.number, 1);
+    store
+        .finish_trial(second.id, TrialState::Failed, Some("diverged"))
+        .unwrap();
+    let failed = &store.trials(study.id).unwrap()[1];
+    assert_eq!(failed.state, TrialState::Failed);
+    assert_eq!(failed.error.as_deref(), Some("diverged"));
+    assert_eq!(store.claim_trial(study.id).unwrap().unwrap().number, 2);
+}
+
+fn promoted_trials_are_claimed_in_the_order_of_their_positions(fresh: &FreshStore) {
+    let mut store = fresh.connect();
+    let study = store
+        .open_study("mnist", "mnist.hps", "hash-1", "{}", false)
+        .unwrap();
+    let placement = Placement {
+        bracket: 1,
+        target_epochs: 3,
+    };
+    let ids: Vec<i64> = (0..3)
+        .map(|number| {
+            let created = store
+                .create_trial(study.id, number, &Config::new(), 7, Some(placement))
+                .unwrap();
+            assert_eq!(
+                (created.bracket, created.rung, created.target_epochs),
+                (Some(1), 0, Some(3))
+            );
+            store.claim_trial(study.id).unwrap().unwrap();
+            store
+                .finish_trial(created.id, TrialState::Stopped, Some("waiting"))
+                .unwrap();
+            created.id
+        })
+        .collect();
+    // Ranked 2, 0, 1 at the end of their rung.
+    for (position, id) in [ids[2], ids[0], ids[1]].into_iter().enumerate() {
+        store
+            .promote(id, 1, 9, u32::try_from(position).unwrap())
+            .unwrap();
+    }
+    assert!(matches!(
+        store.promote(ABSENT, 1, 9, 0),
+        Err(StoreError::NotFound(_))
+    ));
+    // The first is interrupted and goes back to the queue: it keeps its place.
+    let first = store.claim_trial(study.id).unwrap().unwrap();
+    assert_eq!(first.number, 2);
+    assert_eq!((first.rung, first.target_epochs), (1, Some(9)));
+    assert_eq!(first.bracket, Some(1));
+    assert_eq!(first.error, None);
+    store
+        .finish_trial(first.id, TrialState::Queued, None)
+        .unwrap();
+    let order: Vec<u64> = (0..3)
+        .map(|_| store.claim_trial(study.id).unwrap().unwrap().number)
+        .collect();
+    assert_eq!(order, [2, 0, 1]);
+}
+
+fn requeue_keeps_metrics_up_to_the_checkpoint_and_spares_finished_trials(fresh: &FreshStore) {
+    let mut store = fresh.connect();
+    let study_id = study_with_trials(&mut *store, 4);
+    let with_checkpoint = store.claim_trial(study_id).unwrap().unwrap();
+    let without_checkpoint = store.claim_trial(study_id).unwrap().unwrap();
+    let finished = store.claim_trial(study_id).unwrap().unwrap();
+    for epoch in 1..=4 {
+        let loss = 1.0 / f64::from(epoch);
+        for trial in [&with_checkpoint, &without_checkpoint, &finished] {
+            store
+                .record_epoch(trial.id, epoch, &metrics(&[("loss", loss)]), "loss")
+                .unwrap();
+        }
+    }
+    store
+        .finish_trial(finished.id, TrialState::Complete, None)
+        .unwrap();
+    store
+        .set_checkpoint(with_checkpoint.id, 2, "ckpt/0")
+        .unwrap();
+    store.set_checkpoint(finished.id, 1, "ckpt/2").unwrap();
+
+    assert_eq!(store.requeue_running(study_id).unwrap(), 2);
+    assert_eq!(store.requeue_running(study_id).unwrap(), 0);
+
+    let trials = store.trials(study_id).unwrap();
+    let states: Vec<TrialState> = trials.iter().map(|t| t.state).collect();
+    assert_eq!(
+        states,
+        [
+            TrialState::Queued,
+            TrialState::Queued,
+            TrialState::Complete,
+            TrialState::Queued
+        ]
+    );
+    assert!(trials[..2].iter().all(|t| t.started_at.is_none()));
+    assert_eq!((trials[0].epochs, trials[0].value), (2, Some(0.5)));
+    assert_eq!((trials[1].epochs, trials[1].value), (0, None));
+    assert_eq!((trials[2].epochs, trials[2].value), (4, Some(0.25)));
+    let kept: Vec<(u64, u32)> = store
+        .curves(study_id)
+        .unwrap()
+        .iter()
+        .map(|row| (row.trial, row.epoch))
+        .collect();
+    assert_eq!(kept, [(0, 1), (0, 2), (2, 1), (2, 2), (2, 3), (2, 4)]);
+}
+
+fn curves_are_ordered_by_trial_then_epoch_then_name(fresh: &FreshStore) {
+    let mut store = fresh.connect();
+    let study = store
+        .open_study("mnist", "mnist.hps", "hash-1", "{}", false)
+        .unwrap();
+    // Created out of order, so ids and numbers disagree.
+    let later = store
+        .create_trial(study.id, 1, &Config::new(), 0, None)
+        .unwrap();
+    let earlier = store
+        .create_trial(study.id, 0, &Config::new(), 0, None)
+        .unwrap();
+    let other = store
+        .open_study("other", "o.hps", "hash-9", "{}", false)
+        .unwrap();
+    let unrelated = store
+        .create_trial(other.id, 0, &Config::new(), 0, None)
+        .unwrap();
+    let both = metrics(&[("loss", 1.0), ("acc", 0.1)]);
+    for (trial, epoch) in [(&later, 2), (&later, 1), (&earlier, 2), (&earlier, 1)] {
+        store.record_epoch(trial.id, epoch, &both, "acc").unwrap();
+    }
+    store.record_epoch(unrelated.id, 1, &both, "acc").unwrap();
+
+    let order: Vec<(u64, u32, String)> = store
+        .curves(study.id)
+        .unwrap()
+        .into_iter()
+        .map(|row| (row.trial, row.epoch, row.name))
+        .collect();
+    let expected: Vec<(u64, u32, String)> = [0, 1]
+        .into_iter()
+        .flat_map(|trial| {
+            [1, 2]
+                .into_iter()
+                .flat_map(move |epoch| ["acc", "loss"].map(|name| (trial, epoch, name.to_owned())))
+        })
+        .collect();
+    assert_eq!(order, expected);
+}
+
+fn objective_curves_hold_each_trials_values_by_epoch(fresh: &FreshStore) {
+    let mut store = fresh.connect();
+    let study_id = study_with_trials(&mut *store, 3);
+    let trials = store.trials(study_id).unwrap();
+    let record = |store: &mut dyn Storage, index: usize, epoch: u32, pairs: &[(&str, f64)]| {
+        store
+            .record_epoch(trials[index].id, epoch, &metrics(pairs), "acc")
+            .unwrap();
+    };
+    // Trial 1 skips epoch 2 and diverges at 3; trial 2 never reports the objective.
+    record(&mut *store, 1, 1, &[("acc", 0.5), ("loss", 2.0)]);
+    record(&mut *store, 1, 3, &[("acc", f64::INFINITY)]);
+    record(&mut *store, 1, 4, &[("acc", 0.7)]);
+    record(&mut *store, 0, 1, &[("acc", 0.25)]);
+    record(&mut *store, 2, 1, &[("loss", 1.0)]);
+    let other = store
+        .open_study("other", "o.hps", "hash-9", "{}", false)
+        .unwrap();
+    let unrelated = store
+        .create_trial(other.id, 0, &Config::new(), 0, None)
+        .unwrap();
+    store
+        .record_epoch(unrelated.id, 1, &metrics(&[("acc", 0.9)]), "acc")
+        .unwrap();
+
+    let curves = store.objective_curves(study_id, "acc").unwrap();
+    assert_eq!(curves.keys().copied().collect::<Vec<u64>>(), [0, 1]);
+    assert_eq!(curves[&0], [0.25]);
+    let one = &curves[&1];
+    assert_eq!(one.len(), 4);
+    assert_eq!((one[0], one[3]), (0.5, 0.7));
+    assert!(one[1].is_nan() && one[2].is_nan());
+    assert_eq!(
+        store.objective_curves(study_id, "f1").unwrap(),
+        BTreeMap::new()
+    );
+}
+
+fn concurrent_claims_take_every_trial_exactly_once(fresh: &FreshStore) {
+    const TRIALS: u64 = 200;
+    let mut store = fresh.connect();
+    let study_id = study_with_trials(&mut *store, TRIALS);
+
+    let claims: Vec<u64> = thread::scope(|scope| {
+        let workers: Vec<_> = (0..4)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut worker = fresh.connect();
+                    let mut claimed = Vec::new();
+                    while let Some(trial) = worker.claim_trial(study_id).unwrap() {
+                        claimed.push(trial.number);
+                    }
+                    claimed
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|worker| worker.join().unwrap())
+            .collect()
+    });
+
+    let distinct: BTreeSet<u64> = claims.iter().copied().collect();
+    assert_eq!(claims.len() as u64, TRIALS);
+    assert_eq!(distinct, (0..TRIALS).collect());
+    assert!(
+        store
+            .trials(study_id)
+            .unwrap()
+            .iter()
+            .all(|t| t.state == TrialState::Running)
+    );
+}
+
+fn a_changed_plan_is_refused_and_fresh_replaces_the_study(fresh: &FreshStore) {
+    let mut store = fresh.connect();
+    let old_id = study_with_trials(&mut *store, 3);
+    let trial = store.claim_trial(old_id).unwrap().unwrap();
+    store
+        .record_epoch(trial.id, 1, &metrics(&[("loss", 0.5)]), "loss")
+        .unwrap();
+    store.set_checkpoint(trial.id, 1, "ckpt/0").unwrap();
+
+    let refused = store.open_study("mnist", "mnist.hps", "hash-2", "{}", false);
+    assert!(matches!(refused, Err(StoreError::PlanChanged { study }) if study == "mnist"));
+    assert_eq!(store.trials(old_id).unwrap().len(), 3);
+
+    let replaced = store
+        .open_study("mnist", "mnist.hps", "hash-2", "{\"v\":2}", true)
+        .unwrap();
+    assert_eq!(replaced.plan_hash, "hash-2");
+    assert_eq!(store.study("mnist").unwrap().unwrap(), replaced);
+    assert!(store.trials(old_id).unwrap().is_empty());
+    assert!(store.trials(replaced.id).unwrap().is_empty());
+    assert!(store.curves(old_id).unwrap().is_empty());
+    assert_eq!(store.checkpoint(trial.id).unwrap(), None);
+    assert_eq!(store.studies().unwrap().len(), 1);
+}
+
+fn the_same_plan_reopens_the_study_and_updates_its_json(fresh: &FreshStore) {
+    let mut store = fresh.connect();
+    let first = store
+        .open_study("mnist", "a.hps", "hash-1", "{\"v\":1}", false)
+        .unwrap();
+    let again = store
+        .open_study("mnist", "b.hps", "hash-1", "{\"v\":2}", false)
+        .unwrap();
+    assert_eq!(again.id, first.id);
+    assert_eq!(again.created_at, first.created_at);
+    assert_eq!(
+        (again.file.as_str(), again.plan_json.as_str()),
+        ("b.hps", "{\"v\":2}")
+    );
+    assert_eq!(store.study("mnist").unwrap().unwrap(), again);
+    assert_eq!(store.study("absent").unwrap(), None);
+}
+
+fn studies_are_listed_by_name_with_a_count_per_state(fresh: &FreshStore) {
+    let mut store = fresh.connect();
+    let empty = store
+        .open_study("zeta", "z.hps", "hash-z", "{}", false)
+        .unwrap();
+    let study_id = study_with_trials(&mut *store, 4);
+    for (state, error) in [
+        (TrialState::Complete, None),
+        (TrialState::Failed, Some("diverged")),
+    ] {
+        let trial = store.claim_trial(study_id).unwrap().unwrap();
+        store.finish_trial(trial.id, state, error).unwrap();
+    }
+    store.claim_trial(study_id).unwrap().unwrap();
+
+    let summaries = store.studies().unwrap();
+    let names: Vec<&str> = summaries.iter().map(|s| s.study.name.as_str()).collect();
+    assert_eq!(names, ["mnist", "zeta"]);
+    let counts = |index: usize| -> Vec<(&str, u64)> {
+        summaries[index]
+            .counts
+            .iter()
+            .map(|(state, count)| (state.as_str(), *count))
+            .collect()
+    };
+    assert_eq!(
+        counts(0),
+        [
+            ("complete", 1),
+            ("failed", 1),
+            ("queued", 1),
+            ("running", 1),
+            ("stopped", 0)
+        ]
+    );
+    assert_eq!(summaries[1].study, empty);
+    assert!(counts(1).iter().all(|(_, count)| *count == 0));
+    assert_eq!(counts(1).len(), 5);
+}
+
+fn a_prediction_is_kept_until_the_trial_is_promoted(fresh: &FreshStore) {
+    let mut store = fresh.connect();
+    let study_id = study_with_trials(&mut *store, 1);
+    let trial = store.claim_trial(study_id).unwrap().unwrap();
+    assert_eq!(trial.predicted, None);
+    store
+        .finish_trial(trial.id, TrialState::Stopped, Some("predicted worse"))
+        .unwrap();
+    store.set_prediction(trial.id, 0.375).unwrap();
+    assert_eq!(store.trials(study_id).unwrap()[0].predicted, Some(0.375));
+    assert!(matches!(
+        store.set_prediction(ABSENT, 0.5),
+        Err(StoreError::NotFound(_))
+    ));
+
+    store.promote(trial.id, 1, 4, 0).unwrap();
+    let promoted = &store.trials(study_id).unwrap()[0];
+    assert_eq!(promoted.predicted, None);
+    assert_eq!(promoted.state, TrialState::Queued);
+}
+
+fn the_latest_checkpoint_replaces_the_earlier(fresh: &FreshStore) {
+    let mut store = fresh.connect();
+    let study_id = study_with_trials(&mut *store, 2);
+    let trials = store.trials(study_id).unwrap();
+    assert_eq!(store.checkpoint(trials[0].id).unwrap(), None);
+    store.set_checkpoint(trials[0].id, 1, "ckpt/a").unwrap();
+    store.set_checkpoint(trials[0].id, 2, "ckpt/b").unwrap();
+    store.set_checkpoint(trials[1].id, 5, "ckpt/c").unwrap();
+    assert_eq!(
+        store.checkpoint(trials[0].id).unwrap(),
+        Some((2, "ckpt/b".to_owned()))
+    );
+    assert_eq!(
+        store.checkpoint(trials[1].id).unwrap(),
+        Some((5, "ckpt/c".to_owned()))
+    );
+}
+
+fn sampler_state_round_trips(fresh: &FreshStore) {
+    let mut store = fresh.connect();
+    let study_id = study_with_trials(&mut *store, 0);
+    assert_eq!(store.sampler_state(study_id, "tpe").unwrap(), None);
+    let bytes: Vec<u8> = (0..=255).collect();
+    store.set_sampler_state(study_id, "tpe", &bytes).unwrap();
+    assert_eq!(store.sampler_state(study_id, "tpe").unwrap(), Some(bytes));
+    // An empty state is a state, not its absence.
+    store.set_sampler_state(study_id, "bo", &[]).unwrap();
+    assert_eq!(
+        store.sampler_state(study_id, "bo").unwrap(),
+        Some(Vec::new())
+    );
+    assert!(matches!(
+        store.set_sampler_state(ABSENT, "tpe", b"x"),
+        Err(StoreError::NotFound(_))
+    ));
+}
+
+fn sampler_state_is_overwritten(fresh: &FreshStore) {
+    let mut store = fresh.connect();
+    let study_id = study_with_trials(&mut *store, 0);
+    store
+        .set_sampler_state(study_id, "tpe", b"first, and longer")
+        .unwrap();
+    store.set_sampler_state(study_id, "tpe", b"second").unwrap();
+    assert_eq!(
+        store.sampler_state(study_id, "tpe").unwrap().as_deref(),
+        Some(&b"second"[..])
+    );
+}
+
+fn sampler_state_is_kept_per_study_and_key(fresh: &FreshStore) {
+    let mut store = fresh.connect();
+    let mnist = study_with_trials(&mut *store, 0);
+    let other = store
+        .open_study("other", "o.hps", "hash-9", "{}", false)
+        .unwrap()
+        .id;
+    for (study_id, key, value) in [
+        (mnist, "tpe", b"mnist tpe"),
+        (mnist, "bo", b"mnist bo "),
+        (other, "tpe", b"other tpe"),
+    ] {
+        store.set_sampler_state(study_id, key, value).unwrap();
+    }
+    let state = |study_id, key| store.sampler_state(study_id, key).unwrap();
+    assert_eq!(state(mnist, "tpe").as_deref(), Some(&b"mnist tpe"[..]));
+    assert_eq!(state(mnist, "bo").as_deref(), Some(&b"mnist bo "[..]));
+    assert_eq!(state(other, "tpe").as_deref(), Some(&b"other tpe"[..]));
+    assert_eq!(state(other, "bo"), None);
+    assert_eq!(state(mnist, "TPE"), None);
+}
+
+fn sampler_state_is_gone_after_a_fresh_study(fresh: &FreshStore) {
+    let mut store = fresh.connect();
+    let old_id = study_with_trials(&mut *store, 0);
+    store.set_sampler_state(old_id, "tpe", b"old").unwrap();
+    let reopened = store
+        .open_study("mnist", "mnist.hps", "hash-1", "{}", false)
+        .unwrap();
+    assert_eq!(
+        store.sampler_state(reopened.id, "tpe").unwrap().as_deref(),
+        Some(&b"old"[..])
+    );
+    let replaced = store
+        .open_study("mnist", "mnist.hps", "hash-1", "{}", true)
+        .unwrap();
+    assert_eq!(store.sampler_state(replaced.id, "tpe").unwrap(), None);
+    assert_eq!(store.sampler_state(old_id, "tpe").unwrap(), None);
+}
+
+fn writes_are_seen_by_every_connection(fresh: &FreshStore) {
+    let mut writer = fresh.connect();
+    let reader = fresh.connect();
+    let study_id = study_with_trials(&mut *writer, 1);
+    writer
+        .set_sampler_state(study_id, "tpe", b"shared")
+        .unwrap();
+    let trial = writer.claim_trial(study_id).unwrap().unwrap();
+    writer.set_checkpoint(trial.id, 1, "ckpt/0").unwrap();
+
+    assert_eq!(reader.study("mnist").unwrap().unwrap().id, study_id);
+    assert_eq!(
+        reader.trials(study_id).unwrap()[0].state,
+        TrialState::Running
+    );
+    assert_eq!(
+        reader.sampler_state(study_id, "tpe").unwrap().as_deref(),
+        Some(&b"shared"[..])
+    );
+    assert_eq!(
+        reader.checkpoint(trial.id).unwrap(),
+        Some((1, "ckpt/0".to_owned()))
+    );
+    assert_eq!(reader.trial_root(), writer.trial_root());
+    drop(writer);
+    let reopened = fresh.connect();
+    assert_eq!(reopened.trials(study_id).unwrap().len(), 1);
+}
