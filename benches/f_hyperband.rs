@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use hps::plan::Direction;
-use hps::runtime::RunOptions;
+use hps::runtime::{Composed, RunOptions, SearchStrategy, Session};
 use hps::stopping::{Case, Prediction, StoppingRule, Verdict};
 use hps::trial::lookup::LookupTrainer;
 use hps::trial::{Control, EpochMetrics, EpochSink, Trainer, TrialEnd, TrialFailure, TrialRun};
@@ -292,14 +292,15 @@ fn run_once(set: &CurveSet, seed: u64, rule: Rule<'_>, scratch: &Path) -> Outcom
         store: dir.join("hps.db").display().to_string(),
         fresh: true,
         parallel: 1,
-        trials_dir: dir.join("trials"),
+        trials_dir: Some(dir.join("trials")),
         quiet: true,
     };
-    let sampler = hps::sampler::for_plan(&plan).expect("the sampler exists");
+    let sampler = hps::sampler::build(&hps::sampler::SamplerContext::detached(&plan))
+        .expect("the sampler exists");
     let direction = plan.objective.direction;
     let inner: Option<Box<dyn StoppingRule>> = match rule {
         Rule::None => None,
-        Rule::Svr(_) => hps::stopping::for_plan(&plan).expect("the svr rule exists"),
+        Rule::Svr(_) => hps::stopping::build(&plan),
         Rule::Oracle(_) => Some(Box::new(Oracle {
             keep: match plan.stopping {
                 hps::plan::StoppingPlan::Svr(options) => options.keep,
@@ -321,15 +322,16 @@ fn run_once(set: &CurveSet, seed: u64, rule: Rule<'_>, scratch: &Path) -> Outcom
             stops: Arc::clone(&stops),
         }) as Box<dyn StoppingRule>
     });
-    let summary = hps::runtime::run_with_stopping(
-        &plan,
-        sampler,
-        counted,
-        &trainer,
-        &options,
-        Arc::new(AtomicBool::new(false)),
-    )
-    .expect("the replay runs");
+    // The runtime's own search with this stopping rule, not the plan's.
+    let strategy = SearchStrategy::new(&plan, sampler, hps::scheduler::build(&plan), counted);
+    let session = Session::open(&plan, &options).expect("the store opens");
+    let composed = Composed {
+        trainer: Box::new(&trainer),
+        strategy: Box::new(strategy),
+    };
+    let summary = session
+        .execute(composed, Arc::new(AtomicBool::new(false)))
+        .expect("the replay runs");
     let finals = trainer.finals.lock().expect("not poisoned").clone();
     let better = |a: f64, b: f64| if set.maximize { a > b } else { a < b };
     let best = finals.iter().map(|(_, v)| *v).fold(

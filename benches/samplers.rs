@@ -1,5 +1,5 @@
 //! Samplers vs Optuna (issue 4), the hps half: `random`, `tpe` and `bo` (whichever this build's
-//! `sampler::for_plan` accepts; the others are reported as not available) on Branin, Hartmann-6 and
+//! `sampler::build` accepts; the others are reported as not available) on Branin, Hartmann-6 and
 //! a tabular benchmark of recorded hps results (`benches/data/digits_curves.csv`: validation
 //! accuracy after 27 epochs of 216 MLP configurations on digits).
 //!
@@ -154,7 +154,7 @@ impl Problem {
             hps::Study::from_source(&format!("{}.hps", self.name), &self.source(name, seed))
                 .map_err(|e| e.to_string())?;
         let plan = study.plan().clone();
-        let sampler = hps::sampler::for_plan(&plan)?;
+        let sampler = hps::sampler::build(&hps::sampler::SamplerContext::detached(&plan))?;
         Ok((sampler, plan))
     }
 }

@@ -31,7 +31,7 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use crate::plan::Plan;
-use crate::runtime::{RunError, RunOptions, RunSummary};
+use crate::runtime::{Environment, RunError, RunOptions, RunSummary};
 use crate::semantic::{Checked, check_paths, check_text};
 use crate::trial::closure::{ClosureTrainer, TrialContext};
 
@@ -131,22 +131,23 @@ impl Study {
     where
         F: Fn(&mut TrialContext<'_>) -> Result<(), String> + Send + Sync,
     {
-        let sampler = crate::sampler::for_plan(&self.plan)
-            .map_err(|e| StudyError::Run(RunError::Sampler(e)))?;
         let options = RunOptions {
             store: store.to_owned(),
             fresh: false,
             parallel: usize::try_from(self.plan.budget.parallel)
                 .unwrap_or(1)
                 .max(1),
-            trials_dir: crate::runtime::trials_dir(store),
+            trials_dir: None,
             quiet: true,
         };
         let trainer = ClosureTrainer::new(objective, &self.plan.objective.metric);
+        let environment = Environment {
+            custom: Some(&trainer),
+            ..Environment::new(".")
+        };
         crate::runtime::run(
             &self.plan,
-            sampler,
-            &trainer,
+            environment,
             &options,
             Arc::new(AtomicBool::new(false)),
         )

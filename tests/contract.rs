@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use hps::plan::Plan;
-use hps::runtime::{RunOptions, RunSummary};
+use hps::runtime::{Environment, RunError, RunOptions, RunSummary};
 use hps::space::{Config, Distribution, Value};
 use hps::trial::{Control, EpochMetrics, EpochSink, Trainer, TrialEnd, TrialFailure, TrialRun};
 
@@ -36,17 +36,42 @@ const FINITE_SPACE: &str = r"
     forbid opt == adam and size == 32
 ";
 
-const SAMPLERS: &[&str] = &["random", "grid", "tpe(init = 4)", "bo(init = 4)"];
-
-const SCHEDULERS: &[&str] = &[
-    "fifo",
-    "sha(min = 1, max = 9, eta = 3)",
-    "hyperband(min = 1, max = 9, eta = 3)",
-    "asha(min = 1, max = 9, eta = 3)",
+/// The arguments a sampler runs the contract with; one not listed here runs with the catalogue's
+/// defaults. The samplers themselves come from the catalogue, so a new one cannot escape the
+/// contract.
+const SAMPLER_ARGUMENTS: &[(&str, &str)] = &[
+    ("tpe", "tpe(init = 4)"),
+    ("bo", "bo(init = 4)"),
+    ("hyperstar", "hyperstar(model = \"contract.hpsmeta\")"),
 ];
 
+/// Samplers this build refuses to run (`hps::unsupported`), until their issue lands.
+const NOT_YET_RUNNABLE: &[&str] = &["hyperstar"];
+
+/// Every sampler of the catalogue, called as the contract calls it.
+fn samplers() -> Vec<String> {
+    hps::catalogue::names(hps::catalogue::Family::Sampler)
+        .map(|name| {
+            SAMPLER_ARGUMENTS
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map_or_else(|| name.to_owned(), |(_, call)| (*call).to_owned())
+        })
+        .collect()
+}
+
+/// Every scheduler of the catalogue, successive-halving ones over 1 → 9 epochs.
+fn schedulers() -> Vec<String> {
+    hps::catalogue::names(hps::catalogue::Family::Scheduler)
+        .map(|name| match name {
+            "fifo" => name.to_owned(),
+            _ => format!("{name}(min = 1, max = 9, eta = 3)"),
+        })
+        .collect()
+}
+
 fn source(sampler: &str, scheduler: &str, stopping: &str) -> String {
-    let space = if sampler == "grid" {
+    let space = if sampler.starts_with("grid") {
         FINITE_SPACE
     } else {
         MIXED_SPACE
@@ -69,21 +94,25 @@ fn source(sampler: &str, scheduler: &str, stopping: &str) -> String {
 /// Every (sampler, scheduler, stopping) case.
 fn cases() -> Vec<(String, Plan)> {
     let mut cases = Vec::new();
-    for sampler in SAMPLERS {
-        for scheduler in SCHEDULERS {
-            cases.push((sampler, scheduler, "none"));
+    let runnable = samplers()
+        .into_iter()
+        .filter(|s| !NOT_YET_RUNNABLE.iter().any(|n| s.starts_with(n)));
+    for sampler in runnable {
+        for scheduler in schedulers() {
+            cases.push((sampler.clone(), scheduler, "none"));
         }
     }
-    cases.push((&"random", &"fifo", "svr(min_curves = 4, threshold = 0.5)"));
+    let svr = "svr(min_curves = 4, threshold = 0.5)";
+    cases.push(("random".to_owned(), "fifo".to_owned(), svr));
     cases.push((
-        &"random",
-        &SCHEDULERS[2],
-        "svr(min_curves = 4, threshold = 0.5)",
+        "random".to_owned(),
+        "hyperband(min = 1, max = 9, eta = 3)".to_owned(),
+        svr,
     ));
     cases
         .into_iter()
         .map(|(sampler, scheduler, stopping)| {
-            let text = source(sampler, scheduler, stopping);
+            let text = source(&sampler, &scheduler, stopping);
             let study = hps::Study::from_source("contract.hps", &text)
                 .unwrap_or_else(|e| panic!("{sampler} × {scheduler}: {e}"));
             (
@@ -164,7 +193,7 @@ fn run_recording(
         store: store.display().to_string(),
         fresh: false,
         parallel: 1,
-        trials_dir: dir.join("trials"),
+        trials_dir: Some(dir.join("trials")),
         quiet: true,
     };
     let trainer = Synthetic {
@@ -172,11 +201,13 @@ fn run_recording(
         trained: AtomicU64::new(0),
         starts: Mutex::new(Vec::new()),
     };
-    let sampler = hps::sampler::for_plan(plan).unwrap();
+    let environment = Environment {
+        custom: Some(&trainer),
+        ..Environment::new(dir)
+    };
     let summary = hps::runtime::run(
         plan,
-        sampler,
-        &trainer,
+        environment,
         &options,
         Arc::new(AtomicBool::new(false)),
     )
@@ -351,5 +382,51 @@ fn promoted_trials_train_best_first() {
             }
         }
         assert!(compared >= 2, "{name}: no rung promoted two trials");
+    }
+}
+
+/// The catalogue's samplers this build cannot run yet are refused at the `sampler` field, as
+/// `hps::unsupported`, before anything trains; every other one runs the contract above.
+#[test]
+fn samplers_not_yet_runnable_are_refused_at_their_field() {
+    let catalogue: Vec<&str> = hps::catalogue::names(hps::catalogue::Family::Sampler).collect();
+    for sampler in samplers()
+        .iter()
+        .filter(|s| NOT_YET_RUNNABLE.iter().any(|n| s.starts_with(n)))
+    {
+        assert!(
+            NOT_YET_RUNNABLE.iter().all(|n| catalogue.contains(n)),
+            "{NOT_YET_RUNNABLE:?} are not all in the catalogue"
+        );
+        let text = source(sampler, "fifo", "none");
+        let plan = hps::Study::from_source("contract.hps", &text)
+            .unwrap()
+            .plan()
+            .clone();
+        let dir = tempfile::tempdir().unwrap();
+        let options = RunOptions {
+            store: dir.path().join("hps.db").display().to_string(),
+            fresh: false,
+            parallel: 1,
+            trials_dir: None,
+            quiet: true,
+        };
+        let trainer = Synthetic {
+            interrupt_after: None,
+            trained: AtomicU64::new(0),
+            starts: Mutex::new(Vec::new()),
+        };
+        let environment = Environment {
+            custom: Some(&trainer),
+            ..Environment::new(dir.path())
+        };
+        match hps::runtime::run(&plan, environment, &options, Arc::default()) {
+            Err(RunError::Wiring(e)) => {
+                assert_eq!(e.field, "sampler", "{sampler}");
+                assert_eq!(e.code, hps::diagnostic::Code::Unsupported, "{sampler}");
+            }
+            other => panic!("{sampler}: {other:?}"),
+        }
+        assert_eq!(trainer.trained.load(Ordering::SeqCst), 0, "{sampler}");
     }
 }

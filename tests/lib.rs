@@ -13,6 +13,7 @@ mod lsp;
 mod mutation;
 mod plan;
 mod run;
+mod sampler_context;
 mod storage;
 mod support;
 mod train;

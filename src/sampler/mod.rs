@@ -4,6 +4,7 @@
 //! trials finish out of order.
 
 pub mod bo;
+mod context;
 pub mod grid;
 pub mod random;
 pub mod tpe;
@@ -11,7 +12,9 @@ pub mod tpe;
 #[cfg(test)]
 pub(crate) mod testing;
 
-use crate::plan::{Direction, Plan, SamplerPlan};
+pub use context::{SamplerContext, SamplerStore};
+
+use crate::plan::{Direction, SamplerPlan};
 use crate::space::Config;
 use crate::storage::TrialState;
 
@@ -118,12 +121,13 @@ pub trait Sampler: Send {
     }
 }
 
-/// The sampler a plan names.
+/// The sampler the plan of `context` names, built with that context.
 ///
 /// # Errors
 /// A sampler this build cannot run yet, or `grid` over a space it cannot enumerate.
-pub fn for_plan(plan: &Plan) -> Result<Box<dyn Sampler>, String> {
-    let space = plan.search_space();
+pub fn build(context: &SamplerContext<'_>) -> Result<Box<dyn Sampler>, String> {
+    let plan = context.plan;
+    let space = context.space.clone();
     match &plan.sampler {
         SamplerPlan::Random => Ok(Box::new(random::RandomSampler::new(space, plan.seed))),
         SamplerPlan::Grid => Ok(Box::new(grid::GridSampler::new(&space)?)),

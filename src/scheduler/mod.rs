@@ -91,15 +91,13 @@ pub fn best_first(direction: Direction, a: f64, b: f64) -> std::cmp::Ordering {
 }
 
 /// The scheduler a plan names.
-///
-/// # Errors
-/// A scheduler this build cannot run yet.
-pub fn for_plan(plan: &Plan) -> Result<Box<dyn Scheduler>, String> {
-    Ok(match plan.scheduler.kind {
+#[must_use]
+pub fn build(plan: &Plan) -> Box<dyn Scheduler> {
+    match plan.scheduler.kind {
         SchedulerKind::Fifo => Box::new(fifo::Fifo),
         SchedulerKind::Sha(rungs) | SchedulerKind::Hyperband(rungs) => {
             Box::new(successive_halving::SuccessiveHalving::new(plan, rungs))
         }
         SchedulerKind::Asha(rungs) => Box::new(asha::Asha::new(plan, rungs)),
-    })
+    }
 }

@@ -88,14 +88,12 @@ pub trait StoppingRule: Send + Sync {
 }
 
 /// The stopping rule a plan names (`None` for `none`).
-///
-/// # Errors
-/// A stopping rule this build does not know.
-pub fn for_plan(plan: &Plan) -> Result<Option<Box<dyn StoppingRule>>, String> {
-    Ok(match plan.stopping {
+#[must_use]
+pub fn build(plan: &Plan) -> Option<Box<dyn StoppingRule>> {
+    match plan.stopping {
         StoppingPlan::None => None,
         StoppingPlan::Svr(options) => Some(Box::new(svr::SvrRule::new(plan, options))),
-    })
+    }
 }
 
 #[cfg(test)]

@@ -115,6 +115,17 @@ pub trait Trainer: Send + Sync {
     }
 }
 
+/// A borrowed trainer trains as its owner does (a run may borrow the trainer a caller keeps).
+impl<T: Trainer + ?Sized> Trainer for &T {
+    fn train(&self, run: &TrialRun, sink: &mut dyn EpochSink) -> Result<TrialEnd, TrialFailure> {
+        (**self).train(run, sink)
+    }
+
+    fn writes_checkpoints(&self) -> bool {
+        (**self).writes_checkpoints()
+    }
+}
+
 /// A configuration's `train.epochs`, when it has one: where learning-rate schedules end, and how
 /// long a trial trains when no scheduler decides.
 #[must_use]

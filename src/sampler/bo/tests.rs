@@ -4,11 +4,11 @@
 
 use super::*;
 use crate::plan::sampler::{Acquisition, BoOptions, Kernel, SamplerPlan, TpeOptions};
-use crate::sampler::for_plan;
 use crate::sampler::testing::{
     BRANIN_MINIMUM, BRANIN_SPACE, MIXED, best, branin, get, num, plan, run,
 };
 use crate::sampler::tpe::TpeSampler;
+use crate::sampler::{SamplerContext, build};
 use crate::storage::TrialState;
 
 fn options(p: &crate::plan::Plan) -> BoOptions {
@@ -46,7 +46,7 @@ fn plans_name_bo_with_its_arguments() {
             kernel: Kernel::Matern52
         }
     );
-    assert!(for_plan(&p).is_ok());
+    assert!(build(&SamplerContext::detached(&p)).is_ok());
 }
 
 #[test]

@@ -7,7 +7,7 @@ use crate::plan::{Plan, Step};
 use crate::sampler::testing::{
     BRANIN_MINIMUM, BRANIN_SPACE, MIXED, best, branin, complete, get, num, plan, run,
 };
-use crate::sampler::{for_plan, training_set};
+use crate::sampler::{SamplerContext, build, training_set};
 use crate::space::Term;
 use crate::storage::TrialState;
 
@@ -34,7 +34,7 @@ fn plans_name_tpe_with_its_arguments() {
     let p = plan("x = uniform(0, 1)", "tpe(init = 5, candidates = 8)", "");
     let parsed = options(&p);
     assert_eq!((parsed.init, parsed.candidates), (5, 8));
-    assert!(for_plan(&p).unwrap().uses_history());
+    assert!(build(&SamplerContext::detached(&p)).unwrap().uses_history());
     let bare = plan("x = uniform(0, 1)", "tpe", "");
     // The documented defaults.
     assert_eq!(
@@ -60,7 +60,7 @@ fn plans_name_tpe_with_its_arguments() {
 fn the_first_trials_and_those_without_enough_data_are_the_random_samplers() {
     let p = plan(MIXED, "tpe(init = 10)", "");
     let space = p.search_space();
-    let mut sampler = for_plan(&p).unwrap();
+    let mut sampler = build(&SamplerContext::detached(&p)).unwrap();
     let mut random = RandomSampler::new(space.clone(), p.seed);
     let mut history = Vec::new();
     for n in 0..10 {

@@ -1,0 +1,65 @@
+//! The [`Strategy`] seam: what happens between opening a study and summing it up. Today's search —
+//! a sampler proposes, a scheduler decides how long each trial trains, a stopping rule ends trials
+//! early ([`super::SearchStrategy`]) — is one strategy; a one-shot search that trains a single
+//! super-network (`strategy = autohas(…)`) is another, on the same store, budget and progress
+//! display, which [`StudyRun`] gives every strategy.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use super::RunError;
+use super::budget::BudgetTracker;
+use super::progress::Progress;
+use crate::plan::Plan;
+use crate::storage::{self, Storage, StoreError};
+use crate::trial::Trainer;
+
+/// A way of searching a study.
+pub trait Strategy: Send {
+    /// Searches until the budget, the search's own end, or the user's stop flag (all in `study`).
+    ///
+    /// # Errors
+    /// When the store fails or the search cannot go on.
+    fn run(&mut self, study: &StudyRun<'_>) -> Result<(), RunError>;
+}
+
+/// What every strategy runs on.
+pub struct StudyRun<'a> {
+    /// The plan.
+    pub plan: &'a Plan,
+    /// The study's id in its store.
+    pub study_id: i64,
+    pub(super) store_url: &'a str,
+    /// The study's trial folders (`<number>/` each).
+    pub trials_dir: &'a Path,
+    /// Trials at once.
+    pub parallel: usize,
+    /// Trains one trial.
+    pub trainer: &'a dyn Trainer,
+    /// The limits and what is spent of them.
+    pub budget: BudgetTracker,
+    /// What the user sees.
+    pub progress: Progress,
+    pub(super) finished_now: AtomicU64,
+}
+
+impl StudyRun<'_> {
+    /// A new connection to the study's store (each worker has its own).
+    ///
+    /// # Errors
+    /// When the store cannot be opened.
+    pub fn connect(&self) -> Result<Box<dyn Storage>, StoreError> {
+        storage::open(self.store_url)
+    }
+
+    /// Counts a trial that ended during this run (complete, stopped for good, or failed).
+    pub fn count_finished(&self) {
+        self.finished_now.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Trials that ended during this run.
+    #[must_use]
+    pub fn finished(&self) -> u64 {
+        self.finished_now.load(Ordering::SeqCst)
+    }
+}

@@ -1,0 +1,142 @@
+//! One claimed trial trained to the end of its stage: its folder, the epoch it resumes from (its
+//! checkpoint, or the epochs it recorded when the trainer keeps its own state), the sink its epochs
+//! go to, and its outcome written back to the store and shown. Used by every strategy that trains
+//! ordinary trials.
+
+use super::RunError;
+use super::outcome::outcome;
+use super::sink::{Judge, StoreSink};
+use super::strategy::StudyRun;
+use crate::space::Config;
+use crate::storage::{Storage, TrialRecord, TrialState};
+use crate::trial::TrialRun;
+
+/// The checkpoint's file name inside a trial's folder.
+pub use crate::train::trainer::CHECKPOINT;
+
+/// Trains `trial` (claimed from `store`) to its target epochs: the scheduler's when it placed the
+/// trial in a rung, else its recipe's. `judge` may end it early; `horizon` is the most epochs any
+/// trial trains (a trial whose target is below it waits for its rung).
+///
+/// # Errors
+/// When the store fails.
+pub fn train_trial(
+    study: &StudyRun<'_>,
+    store: &mut dyn Storage,
+    trial: &TrialRecord,
+    judge: Option<&dyn Judge>,
+    horizon: Option<u32>,
+) -> Result<(), RunError> {
+    let dir = study.trials_dir.join(format!("{:04}", trial.number));
+    let target = trial
+        .target_epochs
+        .unwrap_or_else(|| recipe_epochs(&trial.params));
+    let start_epoch = if study.trainer.writes_checkpoints() {
+        match store.checkpoint(trial.id)? {
+            Some((epoch, path)) if std::path::Path::new(&path).exists() && epoch < target => epoch,
+            _ => 0,
+        }
+    } else {
+        trial.epochs.min(target.saturating_sub(1))
+    };
+    let run = TrialRun {
+        number: trial.number,
+        config: trial.params.clone(),
+        seed: trial.seed,
+        max_epochs: target,
+        start_epoch,
+        dir: dir.clone(),
+        stop: std::sync::Arc::clone(study.budget.stop_flag()),
+    };
+    let mut sink = StoreSink {
+        study,
+        store,
+        trial,
+        checkpoint: dir.join(CHECKPOINT),
+        target,
+        judge,
+        last_value: trial.value,
+        stopped: None,
+        error: None,
+    };
+    let end = study.trainer.train(&run, &mut sink);
+    if let Some(e) = sink.error.take() {
+        return Err(RunError::Store(e));
+    }
+    let value = sink.last_value;
+    let stopped = sink.stopped.take();
+    let rung_below_last = trial.bracket.is_some() && horizon.is_some_and(|h| target < h);
+    let result = outcome(&end, stopped.as_ref(), target, rung_below_last);
+    if let Some((prediction, at)) = &stopped {
+        study.progress.stop_early(
+            trial.number,
+            &prediction.reason(*at, target),
+            target.saturating_sub(*at),
+        );
+    }
+    store.finish_trial(trial.id, result.state, result.reason.as_deref())?;
+    show(study, trial, &result, value);
+    Ok(())
+}
+
+/// The most epochs a trial trains without a scheduler's target: its `train.epochs`, or the
+/// catalogue's default.
+fn recipe_epochs(config: &Config) -> u32 {
+    crate::trial::recipe_epochs(config)
+        .or_else(|| {
+            crate::catalogue::train_key("epochs")
+                .and_then(|k| crate::catalogue::default_value(k.default))
+                .and_then(|v| v.as_i64())
+                .and_then(|e| u32::try_from(e).ok())
+        })
+        .unwrap_or(1)
+        .max(1)
+}
+
+/// Tells the user how the trial ended, and counts it when it ended for good.
+fn show(
+    study: &StudyRun<'_>,
+    trial: &TrialRecord,
+    result: &super::outcome::Outcome,
+    value: Option<f64>,
+) {
+    let searched: Config = trial
+        .params
+        .iter()
+        .filter(|(k, _)| study.plan.parameters.iter().any(|p| &p.name == *k))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let (number, epochs) = (trial.number, result.epochs);
+    match result.state {
+        TrialState::Queued => study.progress.note(&format!(
+            "trial {number:>4} interrupted after {epochs} epochs; it resumes from its checkpoint next run"
+        )),
+        TrialState::Failed => {
+            study.count_finished();
+            let reason = result
+                .reason
+                .as_deref()
+                .and_then(|e| e.lines().next())
+                .unwrap_or("failed");
+            study.progress.finished(
+                number,
+                &format!("failed ({reason})"),
+                None,
+                epochs,
+                &searched,
+            );
+        }
+        _ if result.awaits_rung() => {
+            let outcome = format!("reached rung {}", trial.rung);
+            study
+                .progress
+                .finished(number, &outcome, value, epochs, &searched);
+        }
+        state => {
+            study.count_finished();
+            study
+                .progress
+                .finished(number, state.as_str(), value, epochs, &searched);
+        }
+    }
+}
