@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex};
 use hps::plan::Plan;
 use hps::runtime::{Environment, RunError, RunOptions, RunSummary};
 use hps::space::{Config, Distribution, Value};
+use hps::storage::TrialState;
 use hps::trial::{Control, EpochMetrics, EpochSink, Trainer, TrialEnd, TrialFailure, TrialRun};
 
 /// Every kind of distribution, a condition and a `forbid` rule.
@@ -301,8 +302,9 @@ fn values_respect_domains_conditions_forbid_and_the_budget() {
                 "{name}: trial {} is forbidden",
                 t.number
             );
+            // A run that ends with the epoch budget mid-rung leaves trials awaiting that rung.
             assert!(
-                t.state.is_finished(),
+                t.state.is_finished() || t.state == TrialState::Awaiting,
                 "{name}: trial {} is {}",
                 t.number,
                 t.state

@@ -561,3 +561,60 @@ fn asha_promotes_without_waiting_for_full_rungs_with_two_workers() {
     // ASHA's rule: at most ⌊n/3⌋ of the 18 trials that finished rung 0 went on.
     assert!(trials.iter().filter(|t| t.epochs >= 3).count() <= 6);
 }
+
+/// A trial that finished its rung and waits for the rung's decision is `awaiting` — in the store,
+/// `hps trials`, `hps status` and exports — and the next run decides its rung.
+#[test]
+fn trials_waiting_for_their_rung_are_awaiting_and_a_later_run_decides_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let curves = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/data/digits_curves.csv");
+    let source = format!(
+        r#"import "std/nets.hps"
+study s {{
+  trial     = lookup("{}")
+  model     = mlp(width = choice(16, 64, 256), depth = choice(1, 2, 3), drop = choice(0.0, 0.3))
+  train     = {{ optimizer = choice(sgd, adam), lr = choice(0.0003, 0.001, 0.003, 0.01, 0.03, 0.1), epochs = 27 }}
+  budget    {{ trials = 9, epochs = 15 }}
+  scheduler = sha(min = 3, max = 27, eta = 3)
+  seed      = 2
+}}
+"#,
+        curves.display()
+    );
+    std::fs::write(dir.path().join("s.hps"), &source).unwrap();
+    crate::support::run_ok(dir.path());
+    // Five trials trained their first rung (3 epochs each) before the epoch budget ended: they
+    // wait for the other four of their rung.
+    let trials = crate::support::stored_trials(dir.path(), "s");
+    let awaiting = trials
+        .iter()
+        .filter(|t| t.state == TrialState::Awaiting)
+        .count();
+    assert_eq!((trials.len(), awaiting), (5, 5), "{trials:?}");
+    assert!(trials.iter().all(|t| t.error.is_none()), "{trials:?}");
+    let table = String::from_utf8_lossy(&hps(dir.path(), &["trials", "s"]).stdout).to_string();
+    assert!(table.contains("awaiting"), "{table}");
+    let status = String::from_utf8_lossy(&hps(dir.path(), &["status"]).stdout).to_string();
+    assert!(
+        status.lines().next().unwrap().contains("awaiting"),
+        "{status}"
+    );
+    let export = hps(dir.path(), &["export", "s", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&export.stdout).unwrap();
+    let exported = json["trials"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["state"] == "awaiting")
+        .count();
+    assert_eq!(exported, awaiting);
+    // With more epochs, the rungs are decided: nothing waits any more.
+    std::fs::write(
+        dir.path().join("s.hps"),
+        source.replace("epochs = 15 }", "epochs = 1000 }"),
+    )
+    .unwrap();
+    crate::support::run_ok(dir.path());
+    let trials = crate::support::stored_trials(dir.path(), "s");
+    assert!(trials.iter().all(|t| t.state.is_finished()), "{trials:?}");
+}

@@ -478,14 +478,18 @@ fn studies_are_listed_by_name_with_a_count_per_state(fresh: &FreshStore) {
     let empty = store
         .open_study("zeta", "z.hps", "hash-z", "{}", false)
         .unwrap();
-    let study_id = study_with_trials(&mut *store, 4);
+    let study_id = study_with_trials(&mut *store, 5);
     for (state, error) in [
         (TrialState::Complete, None),
         (TrialState::Failed, Some("diverged")),
+        (TrialState::Awaiting, None),
     ] {
         let trial = store.claim_trial(study_id).unwrap().unwrap();
         store.finish_trial(trial.id, state, error).unwrap();
     }
+    let awaiting = &store.trials(study_id).unwrap()[2];
+    assert_eq!(awaiting.state, TrialState::Awaiting);
+    assert!(awaiting.finished_at.is_some() && awaiting.error.is_none());
     store.claim_trial(study_id).unwrap().unwrap();
 
     let summaries = store.studies().unwrap();
@@ -501,6 +505,7 @@ fn studies_are_listed_by_name_with_a_count_per_state(fresh: &FreshStore) {
     assert_eq!(
         counts(0),
         [
+            ("awaiting", 1),
             ("complete", 1),
             ("failed", 1),
             ("queued", 1),
@@ -510,7 +515,7 @@ fn studies_are_listed_by_name_with_a_count_per_state(fresh: &FreshStore) {
     );
     assert_eq!(summaries[1].study, empty);
     assert!(counts(1).iter().all(|(_, count)| *count == 0));
-    assert_eq!(counts(1).len(), 5);
+    assert_eq!(counts(1).len(), 6);
 }
 
 fn a_prediction_is_kept_until_the_trial_is_promoted(fresh: &FreshStore) {

@@ -92,8 +92,12 @@ pub fn print_summary(plan: &Plan, summary: &RunSummary, elapsed: Duration) {
         StopReason::Exhausted => "the sampler has proposed every configuration",
         StopReason::Interrupted => "interrupted; run the same command again to continue",
     };
+    let awaiting = match count("awaiting") {
+        0 => String::new(),
+        n => format!(", {n} awaiting their rung"),
+    };
     println!(
-        "study {}: {} trials ({} complete, {} stopped, {} failed, {} queued); {} finished in this run, {:.1}s; {reason}",
+        "study {}: {} trials ({} complete{awaiting}, {} stopped, {} failed, {} queued); {} finished in this run, {:.1}s; {reason}",
         plan.study,
         summary.trials.len(),
         count("complete"),

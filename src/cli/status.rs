@@ -31,8 +31,8 @@ pub fn run(args: &StatusArgs) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     println!(
-        "{:<24} {:>8} {:>8} {:>7} {:>6} {:>7}  best",
-        "study", "complete", "stopped", "failed", "queued", "running"
+        "{:<24} {:>8} {:>8} {:>8} {:>7} {:>6} {:>7}  best",
+        "study", "complete", "awaiting", "stopped", "failed", "queued", "running"
     );
     for s in studies {
         let n = |state: &str| s.counts.get(state).copied().unwrap_or(0);
@@ -49,9 +49,10 @@ pub fn run(args: &StatusArgs) -> ExitCode {
             })
         });
         println!(
-            "{:<24} {:>8} {:>8} {:>7} {:>6} {:>7}  {}",
+            "{:<24} {:>8} {:>8} {:>8} {:>7} {:>6} {:>7}  {}",
             s.study.name,
             n("complete"),
+            n("awaiting"),
             n("stopped"),
             n("failed"),
             n("queued"),

@@ -39,7 +39,7 @@ pub use training::train_trial;
 pub use wiring::{Composed, Environment, SamplerFactory, WiringError, compose};
 
 use crate::plan::{Direction, Plan};
-use crate::storage::{StoreError, TrialRecord, TrialState};
+use crate::storage::{StoreError, TrialRecord};
 
 /// What a run did.
 #[derive(Debug, Clone)]
@@ -117,7 +117,7 @@ pub fn run(
 pub fn best_trial(trials: &[TrialRecord], direction: Direction) -> Option<&TrialRecord> {
     trials
         .iter()
-        .filter(|t| matches!(t.state, TrialState::Complete | TrialState::Stopped))
+        .filter(|t| t.state.has_ended_stage())
         .filter_map(|t| t.value.filter(|v| v.is_finite()).map(|v| (t, v)))
         .max_by(|(ta, a), (tb, b)| {
             let by_value = match direction {

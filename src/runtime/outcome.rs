@@ -1,10 +1,9 @@
 //! How a trial's training ended becomes its state in the store: the trial-outcome state machine.
-//! Completed at its stage's end → `complete`, or waiting for its rung when the stage is a rung below
-//! the last; paused by a stopping rule → `stopped` with the prediction (or waiting for its rung,
+//! Completed at its stage's end → `complete`, or `awaiting` its rung's decision when the stage is a
+//! rung below the last; paused by a stopping rule → `stopped` with the prediction (or `awaiting`,
 //! ranked by the prediction); paused by the budget → `stopped`; interrupted → `queued` again (it
 //! resumes from its checkpoint); failed → `failed` with the reason. Used by [`super::training`].
 
-use crate::scheduler::AWAITING;
 use crate::stopping::Prediction;
 use crate::storage::TrialState;
 use crate::trial::{TrialEnd, TrialFailure};
@@ -24,7 +23,7 @@ impl Outcome {
     /// Whether the trial waits for its rung's decision.
     #[must_use]
     pub fn awaits_rung(&self) -> bool {
-        self.state == TrialState::Stopped && self.reason.as_deref() == Some(AWAITING)
+        self.state == TrialState::Awaiting
     }
 }
 
@@ -38,18 +37,17 @@ pub fn outcome(
     target: u32,
     rung_below_last: bool,
 ) -> Outcome {
-    let awaiting = || Some(String::from(AWAITING));
     let (state, reason, epochs) = match end {
         Ok(TrialEnd::Paused { epochs }) if stopped.is_some() => {
             if rung_below_last {
-                (TrialState::Stopped, awaiting(), *epochs)
+                (TrialState::Awaiting, None, *epochs)
             } else {
                 let reason = stopped.map(|(prediction, at)| prediction.reason(*at, target));
                 (TrialState::Stopped, reason, *epochs)
             }
         }
         Ok(TrialEnd::Completed { epochs }) if rung_below_last => {
-            (TrialState::Stopped, awaiting(), *epochs)
+            (TrialState::Awaiting, None, *epochs)
         }
         Ok(TrialEnd::Completed { epochs }) => (TrialState::Complete, None, *epochs),
         Ok(TrialEnd::Paused { epochs }) => (

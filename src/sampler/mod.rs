@@ -62,11 +62,7 @@ pub fn training_set(
     direction: Direction,
     min_points: usize,
 ) -> Vec<(&Config, f64)> {
-    let ended = || {
-        history
-            .iter()
-            .filter(|o| matches!(o.state, TrialState::Complete | TrialState::Stopped))
-    };
+    let ended = || history.iter().filter(|o| o.state.has_ended_stage());
     let mut lengths: Vec<usize> = ended().map(|o| o.curve.len()).filter(|&n| n > 0).collect();
     lengths.sort_unstable();
     lengths.dedup();

@@ -168,7 +168,6 @@ impl Scheduler for Asha {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scheduler::AWAITING;
 
     fn trial(number: u64, rung: u32, state: TrialState, value: Option<f64>) -> TrialRecord {
         TrialRecord {
@@ -180,7 +179,7 @@ mod tests {
             seed: 0,
             epochs: 0,
             value,
-            error: (state == TrialState::Stopped).then(|| AWAITING.to_string()),
+            error: None,
             started_at: None,
             finished_at: None,
             bracket: Some(0),
@@ -197,8 +196,8 @@ mod tests {
     #[test]
     fn starts_new_trials_until_a_rung_has_eta_finished() {
         let trials = vec![
-            trial(0, 0, TrialState::Stopped, Some(0.5)),
-            trial(1, 0, TrialState::Stopped, Some(0.7)),
+            trial(0, 0, TrialState::Awaiting, Some(0.5)),
+            trial(1, 0, TrialState::Awaiting, Some(0.7)),
         ];
         let decision = asha().decide(&trials, &Curves::new(), true);
         assert_eq!(
@@ -213,9 +212,9 @@ mod tests {
     #[test]
     fn promotes_the_best_of_the_top_third_without_waiting_for_others() {
         let trials = vec![
-            trial(0, 0, TrialState::Stopped, Some(0.5)),
-            trial(1, 0, TrialState::Stopped, Some(0.7)),
-            trial(2, 0, TrialState::Stopped, Some(0.6)),
+            trial(0, 0, TrialState::Awaiting, Some(0.5)),
+            trial(1, 0, TrialState::Awaiting, Some(0.7)),
+            trial(2, 0, TrialState::Awaiting, Some(0.6)),
             trial(3, 0, TrialState::Running, None),
         ];
         let decision = asha().decide(&trials, &Curves::new(), true);
@@ -232,10 +231,10 @@ mod tests {
     fn a_promoted_trial_counts_with_its_value_at_the_rung() {
         // Trial 1 was promoted (value 0.9 at epoch 1); of four finished, one goes on: nobody else.
         let mut trials = vec![
-            trial(0, 0, TrialState::Stopped, Some(0.5)),
+            trial(0, 0, TrialState::Awaiting, Some(0.5)),
             trial(1, 1, TrialState::Running, Some(0.95)),
-            trial(2, 0, TrialState::Stopped, Some(0.6)),
-            trial(3, 0, TrialState::Stopped, Some(0.4)),
+            trial(2, 0, TrialState::Awaiting, Some(0.6)),
+            trial(3, 0, TrialState::Awaiting, Some(0.4)),
         ];
         let mut curves = Curves::new();
         curves.insert(1, vec![0.9, 0.95]);
@@ -248,8 +247,8 @@ mod tests {
         );
         // With trial 1 worse at epoch 1 than trial 2, the top third of six is two: trial 2 goes on.
         curves.insert(1, vec![0.55, 0.95]);
-        trials.push(trial(4, 0, TrialState::Stopped, Some(0.3)));
-        trials.push(trial(5, 0, TrialState::Stopped, Some(0.2)));
+        trials.push(trial(4, 0, TrialState::Awaiting, Some(0.3)));
+        trials.push(trial(5, 0, TrialState::Awaiting, Some(0.2)));
         assert_eq!(
             asha().decide(&trials, &curves, true),
             Decision::Promote {
@@ -262,8 +261,8 @@ mod tests {
     #[test]
     fn with_nothing_left_to_start_or_run_waiting_trials_stop() {
         let trials = vec![
-            trial(0, 0, TrialState::Stopped, Some(0.5)),
-            trial(1, 0, TrialState::Stopped, Some(0.7)),
+            trial(0, 0, TrialState::Awaiting, Some(0.5)),
+            trial(1, 0, TrialState::Awaiting, Some(0.7)),
         ];
         assert_eq!(
             asha().decide(&trials, &Curves::new(), false),

@@ -16,8 +16,6 @@ use crate::storage::{Placement, TrialRecord, TrialState};
 /// The objective's learning curve of each trial, by trial number (`curve[e - 1]` after epoch `e`).
 pub type Curves = BTreeMap<u64, Vec<f64>>;
 
-/// The reason a trial waiting at the end of its rung carries until the rung is decided.
-pub const AWAITING: &str = "waiting for its rung to finish";
 /// The start of the reason a trial carries when the rest of its rung did better.
 pub const NOT_PROMOTED: &str = "not promoted after rung";
 
@@ -71,7 +69,7 @@ pub trait Scheduler: Send {
 /// Whether a trial has finished its rung and waits for the rung's decision.
 #[must_use]
 pub fn awaits_decision(trial: &TrialRecord) -> bool {
-    trial.state == TrialState::Stopped && trial.error.as_deref() == Some(AWAITING)
+    trial.state == TrialState::Awaiting
 }
 
 /// The value a trial is ranked by at the end of its stage: its prediction when a stopping rule ended

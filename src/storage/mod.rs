@@ -27,6 +27,9 @@ pub enum TrialState {
     Running,
     /// Trained to its last epoch.
     Complete,
+    /// Finished its rung (or was stopped early inside it) and waits for the rung's decision:
+    /// promoted, it trains on; otherwise it stops.
+    Awaiting,
     /// Ended early by a scheduler or stopping rule.
     Stopped,
     /// Diverged, crashed or timed out.
@@ -41,6 +44,7 @@ impl TrialState {
             TrialState::Queued => "queued",
             TrialState::Running => "running",
             TrialState::Complete => "complete",
+            TrialState::Awaiting => "awaiting",
             TrialState::Stopped => "stopped",
             TrialState::Failed => "failed",
         }
@@ -53,6 +57,7 @@ impl TrialState {
             "queued" => TrialState::Queued,
             "running" => TrialState::Running,
             "complete" => TrialState::Complete,
+            "awaiting" => TrialState::Awaiting,
             "stopped" => TrialState::Stopped,
             "failed" => TrialState::Failed,
             _ => return None,
@@ -65,6 +70,16 @@ impl TrialState {
         matches!(
             self,
             TrialState::Complete | TrialState::Stopped | TrialState::Failed
+        )
+    }
+
+    /// Whether the trial has stopped training, for now or for good: finished, or awaiting its
+    /// rung's decision. Its last value is a measurement to rank and learn from.
+    #[must_use]
+    pub fn has_ended_stage(self) -> bool {
+        matches!(
+            self,
+            TrialState::Complete | TrialState::Awaiting | TrialState::Stopped
         )
     }
 }

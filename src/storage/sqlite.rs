@@ -75,6 +75,10 @@ const MIGRATIONS: &[&str] = &[
          updated_at REAL NOT NULL,
          PRIMARY KEY (study_id, key)
      ) WITHOUT ROWID;",
+    // 6: a trial waiting for its rung's decision is a state of its own, no longer `stopped` with
+    // this reason.
+    "UPDATE trials SET state = 'awaiting', error = NULL
+     WHERE state = 'stopped' AND error = 'waiting for its rung to finish';",
 ];
 
 /// The columns read into a [`TrialRecord`], in the order [`RawTrial::from_row`] expects.
@@ -441,7 +445,7 @@ impl Storage for SqliteStore {
         state: TrialState,
         error: Option<&str>,
     ) -> Result<(), StoreError> {
-        let finished_at = state.is_finished().then(unix_now);
+        let finished_at = (state.is_finished() || state == TrialState::Awaiting).then(unix_now);
         let tx = self.write()?;
         let updated = tx.execute(
             "UPDATE trials SET state = ?2, error = ?3, finished_at = ?4,
@@ -600,10 +604,11 @@ fn trial_root_beside(path: &Path) -> PathBuf {
 }
 
 /// Every state, so that a summary lists the empty ones too.
-const ALL_STATES: [TrialState; 5] = [
+const ALL_STATES: [TrialState; 6] = [
     TrialState::Queued,
     TrialState::Running,
     TrialState::Complete,
+    TrialState::Awaiting,
     TrialState::Stopped,
     TrialState::Failed,
 ];
@@ -900,6 +905,49 @@ mod tests {
         assert_eq!(
             store.sampler_state(study.id, "tpe").unwrap().as_deref(),
             Some(&b"state"[..])
+        );
+    }
+
+    #[test]
+    fn a_store_of_schema_version_5_turns_trials_waiting_for_their_rung_into_awaiting() {
+        let (_folder, path) = store_path();
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let old = Connection::open(&path).unwrap();
+        for migration in &MIGRATIONS[..5] {
+            old.execute_batch(migration).unwrap();
+        }
+        old.pragma_update(None, "user_version", 5).unwrap();
+        old.execute_batch(
+            "INSERT INTO studies (id, name, plan_hash) VALUES (1, 'mnist', 'hash-1');
+             INSERT INTO trials (study_id, number, state, params_json, seed, error, finished_at)
+                 VALUES (1, 0, 'stopped', '{}', 7, 'waiting for its rung to finish', 10.0),
+                        (1, 1, 'stopped', '{}', 8, 'not promoted after rung 0', 11.0),
+                        (1, 2, 'complete', '{}', 9, NULL, 12.0);",
+        )
+        .unwrap();
+        drop(old);
+
+        let mut store = SqliteStore::open(&path).unwrap();
+        let study = store
+            .open_study("mnist", "mnist.hps", "hash-1", "{}", false)
+            .unwrap();
+        let states: Vec<(TrialState, Option<String>, Option<f64>)> = store
+            .trials(study.id)
+            .unwrap()
+            .into_iter()
+            .map(|t| (t.state, t.error, t.finished_at))
+            .collect();
+        assert_eq!(
+            states,
+            [
+                (TrialState::Awaiting, None, Some(10.0)),
+                (
+                    TrialState::Stopped,
+                    Some(String::from("not promoted after rung 0")),
+                    Some(11.0)
+                ),
+                (TrialState::Complete, None, Some(12.0)),
+            ]
         );
     }
 }

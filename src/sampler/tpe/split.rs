@@ -53,7 +53,11 @@ pub fn split<'h>(history: &'h [Observation], training: &[(&'h Config, f64)]) -> 
     history
         .iter()
         .enumerate()
-        .filter(|(i, o)| trained[*i] || o.is_pending() || o.state == TrialState::Stopped)
+        .filter(|(i, o)| {
+            trained[*i]
+                || o.is_pending()
+                || matches!(o.state, TrialState::Stopped | TrialState::Awaiting)
+        })
         .map(|(i, o)| Row {
             config: &o.config,
             good: good[i],
