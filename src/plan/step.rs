@@ -219,3 +219,137 @@ pub fn number_value(x: f64) -> Value {
 pub fn count_value(n: usize) -> Value {
     Value::Int(i64::try_from(n).unwrap_or(i64::MAX))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::fmt::Debug;
+
+    use super::*;
+    use crate::catalogue::ArgType;
+    use crate::plan::{DevicePlan, MetricsFormat, SamplerPlan, SchedulerKind, StoppingPlan};
+    use crate::plan::{StrategyPlan, scheduler::Rungs};
+
+    /// A value a required argument of type `ty` accepts.
+    fn sample(name: &str, ty: ArgType) -> Value {
+        match ty {
+            ArgType::Int | ArgType::Number => Value::Int(if name == "max" { 9 } else { 2 }),
+            ArgType::Bool => Value::Bool(true),
+            _ => Value::Str(String::from("sample")),
+        }
+    }
+
+    /// The step the checker makes of `name` called with no optional argument: every default
+    /// filled from the catalogue, required ones given a sample.
+    fn checked_bare(family: Family, name: &str) -> Step {
+        let builtin = catalogue::lookup(family, name).unwrap();
+        let mut step = Step::bare(name);
+        for spec in builtin.args {
+            let value = match spec.default {
+                Some(text) => catalogue::default_value(Some(text)),
+                None => Some(sample(spec.name, spec.ty)),
+            };
+            if let Some(value) = value {
+                step.args.insert(spec.name.to_owned(), value);
+            }
+        }
+        step
+    }
+
+    /// Every member of `family` lowers to a `T` that reads each argument and takes each missing
+    /// one's default from the catalogue (so no default is written anywhere else), and writes back
+    /// the step it came from.
+    fn defaults_come_from_the_catalogue<T>(family: Family)
+    where
+        T: TryFrom<Step, Error = String> + Into<Step> + Clone + PartialEq + Debug,
+    {
+        for name in catalogue::names(family) {
+            let checked = checked_bare(family, name);
+            let typed = T::try_from(checked.clone()).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let back: Step = typed.clone().into();
+            assert_eq!(back.name, checked.name);
+            assert_eq!(
+                back.args.keys().collect::<Vec<_>>(),
+                checked.args.keys().collect::<Vec<_>>(),
+                "{name}: arguments written back"
+            );
+            for (key, value) in &checked.args {
+                assert!(
+                    back.args[key].loosely_equals(value),
+                    "{name}({key}): {value} became {}",
+                    back.args[key]
+                );
+            }
+            // Optional arguments left out take the catalogue's defaults.
+            let mut required = Step::bare(name);
+            for spec in catalogue::lookup(family, name).unwrap().args {
+                if spec.default.is_none() {
+                    required
+                        .args
+                        .insert(spec.name.to_owned(), sample(spec.name, spec.ty));
+                }
+            }
+            assert_eq!(T::try_from(required), Ok(typed), "{name}");
+            // Every argument is read: each one changed from its default is written back changed.
+            for spec in catalogue::lookup(family, name).unwrap().args {
+                let Some(changed) = checked.args.get(spec.name).and_then(|v| other(spec.ty, v))
+                else {
+                    continue;
+                };
+                let mut step = checked.clone();
+                step.args.insert(spec.name.to_owned(), changed.clone());
+                let back: Step = T::try_from(step)
+                    .unwrap_or_else(|e| panic!("{name}: {e}"))
+                    .into();
+                assert!(
+                    back.args[spec.name].loosely_equals(&changed),
+                    "{name}({}): {changed} was not read",
+                    spec.name
+                );
+            }
+        }
+    }
+
+    /// A value of type `ty` other than `value`.
+    fn other(ty: ArgType, value: &Value) -> Option<Value> {
+        match (ty, value) {
+            (ArgType::Symbol(options), Value::Str(s)) => options
+                .iter()
+                .find(|o| *o != s)
+                .map(|o| Value::Str((*o).to_owned())),
+            (_, Value::Int(i)) => Some(Value::Int(i + 1)),
+            (_, Value::Float(x)) => Some(Value::Float(x / 2.0 + 0.125)),
+            (_, Value::Bool(b)) => Some(Value::Bool(!b)),
+            (_, Value::Str(s)) => Some(Value::Str(format!("{s}-other"))),
+            (_, Value::List(_)) => None,
+        }
+    }
+
+    #[test]
+    fn every_lowered_value_takes_its_defaults_from_the_catalogue() {
+        defaults_come_from_the_catalogue::<SamplerPlan>(Family::Sampler);
+        defaults_come_from_the_catalogue::<SchedulerKind>(Family::Scheduler);
+        defaults_come_from_the_catalogue::<StoppingPlan>(Family::Stopping);
+        defaults_come_from_the_catalogue::<StrategyPlan>(Family::Strategy);
+        defaults_come_from_the_catalogue::<DevicePlan>(Family::Device);
+        defaults_come_from_the_catalogue::<MetricsFormat>(Family::Metrics);
+    }
+
+    #[test]
+    fn a_value_of_the_wrong_type_or_a_member_of_another_family_is_refused() {
+        let mut bad = Step::bare("hyperband");
+        bad.args
+            .insert(String::from("max"), Value::Str("nine".into()));
+        let error = SchedulerKind::try_from(bad).unwrap_err();
+        assert!(error.contains("`hyperband(max = nine)` needs"), "{error}");
+        assert!(SamplerPlan::try_from(Step::bare("hyperband")).is_err());
+        let rungs = SchedulerKind::try_from(checked_bare(Family::Scheduler, "asha")).unwrap();
+        assert_eq!(
+            rungs,
+            SchedulerKind::Asha(Rungs {
+                min: 1,
+                max: 9,
+                eta: 3.0
+            })
+        );
+    }
+}

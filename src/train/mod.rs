@@ -6,5 +6,6 @@ pub mod data;
 pub mod device;
 pub mod model;
 pub mod optim;
+pub mod recipe;
 pub mod schedule;
 pub mod trainer;

@@ -16,11 +16,11 @@ use rand::seq::SliceRandom;
 use crate::plan::network::instantiate;
 use crate::plan::{ModelPlan, Plan};
 use crate::seed::{self, derived_rng};
-use crate::space::{Config, Value};
+use crate::space::Config;
 use crate::train::data::{Data, Examples, Targets};
 use crate::train::model::{Mode, Net};
-use crate::train::optim::{Optimizer, Rule};
-use crate::train::schedule::{Kind, Schedule};
+use crate::train::optim::Optimizer;
+use crate::train::recipe::Recipe;
 use crate::trial::protocol::EpochProtocol;
 use crate::trial::{EpochMetrics, EpochSink, Trainer, TrialEnd, TrialFailure, TrialRun};
 
@@ -149,58 +149,6 @@ impl CandleTrainer {
         #[allow(clippy::cast_precision_loss)]
         let n = self.val.len.max(1) as f64;
         Ok((loss_sum / n, correct / n))
-    }
-}
-
-/// The recipe of one trial, read from its configuration (`train.*`).
-struct Recipe {
-    rule: Rule,
-    batch_size: usize,
-    momentum: f64,
-    weight_decay: f64,
-    schedule: Schedule,
-}
-
-impl Recipe {
-    fn from(config: &Config, epochs: u32) -> Result<Self, TrialFailure> {
-        let number = |key: &str, default: f64| {
-            config
-                .get(&format!("train.{key}"))
-                .and_then(Value::as_f64)
-                .unwrap_or(default)
-        };
-        let text = |key: &str, default: &str| {
-            config
-                .get(&format!("train.{key}"))
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_else(|| default.to_owned())
-        };
-        let optimizer = text("optimizer", "adam");
-        let rule = Rule::named(&optimizer)
-            .ok_or_else(|| TrialFailure::new(format!("unknown optimizer `{optimizer}`")))?;
-        let kind = match text("schedule", "constant").as_str() {
-            "cosine" => Kind::Cosine,
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-            "step" => Kind::Step {
-                step_size: number("step_size", 10.0).max(1.0) as u32,
-                gamma: number("gamma", 0.1),
-            },
-            _ => Kind::Constant,
-        };
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-        let batch_size = number("batch_size", 64.0).max(1.0) as usize;
-        Ok(Self {
-            rule,
-            batch_size,
-            momentum: number("momentum", 0.0),
-            weight_decay: number("weight_decay", 0.0),
-            schedule: Schedule {
-                lr: number("lr", 1e-3),
-                kind,
-                warmup: number("warmup", 0.0),
-                epochs,
-            },
-        })
     }
 }
 
