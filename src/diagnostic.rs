@@ -1,6 +1,7 @@
 //! Diagnostics: every mistake a user can make in a `.hps` file, as data with a stable [`Code`], a
 //! primary span, secondary labels and help. Produced by the parser and the semantic passes; rendered by
-//! miette through [`Report`] (the CLI, the tests' snapshots and, later, the language server).
+//! miette through [`Report`] (the CLI and the tests' snapshots); the language server sends them as
+//! LSP diagnostics. The runtime's wiring reports what cannot run under the same codes.
 
 use std::fmt;
 

@@ -1,9 +1,13 @@
 //! hps: hyperparameter and architecture search driven by the `.hps` language.
 //!
-//! [`syntax`] parses text into an AST, [`semantic`] checks it into a [`semantic::Program`], [`plan`]
-//! lowers one study into the [`plan::Plan`] that [`runtime`] executes: [`sampler`]s propose trials,
-//! a [`trial::Trainer`] trains them ([`train`] is hps's own, on Candle) and [`storage`] records every
-//! epoch. [`Study`] is the entry point for using hps as a library.
+//! The front end: [`syntax`] parses text into an AST, [`semantic`] checks it into a
+//! [`semantic::Program`] against the [`catalogue`] of built-ins, and [`lower`] turns one study into
+//! its [`plan::Plan`]. The back end reads nothing but the plan: [`runtime`] composes a run from it —
+//! [`sampler`]s propose trials, [`scheduler`]s decide how long they train, [`stopping`] rules end
+//! them early, a [`trial::Trainer`] trains them ([`train`] is hps's own, on Candle, with the
+//! [`layers`] it builds) — and [`storage`] records every epoch. [`Study`] is the entry point for
+//! using hps as a library. `docs/architecture.md` maps the layers; `tests/architecture.rs` keeps
+//! the imports between top-level modules acyclic.
 
 pub mod catalogue;
 pub mod cli;

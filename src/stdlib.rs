@@ -1,5 +1,6 @@
 //! The embedded standard library: `stdlib/std/*.hps`, imported as `"std/…"`. Compiled into the
-//! binary so `import "std/nets.hps"` works wherever hps runs.
+//! binary so `import "std/nets.hps"` works wherever hps runs. Read by the loader
+//! (`crate::semantic::load`) and the language server.
 
 /// `(import path, text)` of every standard-library file.
 pub const FILES: &[(&str, &str)] = &[

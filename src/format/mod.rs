@@ -1,5 +1,5 @@
 //! `hps fmt`: the canonical layout of `.hps` text. [`format_source`] is a pure function from text to
-//! text, used by the CLI (`src/cli/fmt.rs`) and, later, the language server.
+//! text, used by the CLI (`src/cli/fmt.rs`) and the language server's formatting request.
 //!
 //! It formats from pest's parse tree of the text, not from the AST, because the tree keeps every token
 //! where it was written (the AST drops parentheses and the places of brackets), and it puts back the

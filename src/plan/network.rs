@@ -1,6 +1,8 @@
 //! Instantiates an architecture for one configuration: the concrete layer tree with every layer's
 //! arguments, shapes and trainable parameters ([`Concrete`], what the trainer builds in Candle), the
 //! table the plan shows ([`Network`]), and the smallest and largest networks a study's space allows.
+//! Used by `crate::lower` (the plan's networks), the trainer (what it builds) and the `svr` stopping
+//! rule (network size as a feature).
 
 use std::collections::BTreeMap;
 

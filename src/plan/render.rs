@@ -1,5 +1,5 @@
 //! The text form of a plan (`hps plan`, default format): a readable summary with a parameter table
-//! and the bracket table.
+//! and the bracket table. Printed by the CLI.
 
 use std::fmt::Write as _;
 

@@ -1,7 +1,8 @@
-//! Samplers propose configurations: [`Sampler`] is the interface the runtime asks, one
-//! implementation per file. Every random draw comes from a stream derived from the study's seed and the
-//! trial's number, so the same file and seed give the same trials — also when a run is resumed or
-//! trials finish out of order.
+//! Samplers propose configurations: [`Sampler`] is the interface the runtime's search strategy asks,
+//! one implementation per file, each built by [`build`] from the plan's `SamplerPlan` and a
+//! [`SamplerContext`] (the store, the data, the device). Every random draw comes from a stream
+//! derived from the study's seed and the trial's number (`crate::seed`), so the same file and seed
+//! give the same trials — also when a run is resumed or trials finish out of order.
 
 pub mod bo;
 mod context;

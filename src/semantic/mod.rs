@@ -1,6 +1,6 @@
 //! The semantic stage: loads files and imports, resolves names, checks every item, and returns the
-//! checked [`Program`] with every diagnostic of every file, sorted. Consumed by [`crate::plan`] and
-//! the CLI's `check`.
+//! checked [`Program`] with every diagnostic of every file, sorted. Consumed by [`crate::lower`] (one
+//! study into its plan), the CLI's `check` and the language server.
 
 pub mod arch;
 pub mod args;

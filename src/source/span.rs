@@ -1,4 +1,5 @@
-//! Byte spans into a source file. Every AST node carries one; diagnostics turn them into labels.
+//! Byte spans into a source file. Every AST node carries one (`crate::syntax`); diagnostics
+//! (`crate::diagnostic`) turn them into labels; the language server turns them into positions.
 
 use serde::{Deserialize, Serialize};
 

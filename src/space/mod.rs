@@ -1,5 +1,6 @@
 //! The search space as data: [`Value`]s, [`Distribution`]s, resolved [`Term`]s and the
-//! [`SearchSpace`] of a study. Produced by [`crate::semantic`]; read by the plan and the samplers.
+//! [`SearchSpace`] of a study, and the [`operator`]s of expressions. Produced by
+//! [`crate::semantic`]; carried by the plan; read by the samplers, the trainer and the stopping rule.
 
 mod distribution;
 pub mod operator;

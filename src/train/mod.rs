@@ -1,6 +1,7 @@
 //! hps's own trainer: datasets in memory ([`data`]), an architecture built as a Candle network
-//! ([`model`]) with weights initialised from hps's seeded RNG, optimisers and schedules, the epoch
-//! loop with metrics and checkpoints ([`trainer`]), and device selection ([`device`]).
+//! ([`model`]) with weights initialised from hps's seeded RNG, a trial's [`recipe`] (optimisers and
+//! schedules), the epoch loop with metrics and checkpoints ([`trainer`]), and device selection
+//! ([`device`]). The runtime's wiring builds it; the runtime drives it through `crate::trial::Trainer`.
 
 pub mod data;
 pub mod device;
