@@ -149,8 +149,9 @@ pub fn compose<'a>(
         Some(build) => build(&context)
             .map_err(|e| WiringError::new("sampler", Code::InvalidValue, e, "this sampler"))?,
         None => crate::sampler::build(&context).map_err(|e| {
-            WiringError::new("sampler", Code::Unsupported, e, "this sampler")
-                .help("use `random`, `grid`, `tpe` or `bo`")
+            WiringError::new("sampler", Code::Unsupported, e, "this sampler").help(
+                "`hps check` and `hps plan` accept the file; pick a sampler this build runs to train it",
+            )
         })?,
     };
     let strategy = SearchStrategy::new(
