@@ -96,6 +96,20 @@ impl SamplerPlan {
             SamplerPlan::Hyperstar(_) => "hyperstar",
         }
     }
+
+    /// Whether the sampler reads the study's data when it is built (the run then loads it even
+    /// when the trainer does not). None does in this build: HyperSTAR, which will encode the data,
+    /// is refused until it runs.
+    #[must_use]
+    pub fn reads_data(&self) -> bool {
+        match self {
+            SamplerPlan::Random
+            | SamplerPlan::Grid
+            | SamplerPlan::Tpe(_)
+            | SamplerPlan::Bo(_)
+            | SamplerPlan::Hyperstar(_) => false,
+        }
+    }
 }
 
 fn count(n: u64) -> usize {

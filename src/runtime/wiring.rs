@@ -14,7 +14,7 @@ use super::search::SearchStrategy;
 use super::session::Session;
 use super::strategy::Strategy;
 use crate::diagnostic::Code;
-use crate::plan::{Plan, SamplerPlan, StrategyPlan, TrainerPlan};
+use crate::plan::{Plan, StrategyPlan, TrainerPlan};
 use crate::sampler::{Sampler, SamplerContext, SamplerStore};
 use crate::train::data::Data;
 use crate::trial::Trainer;
@@ -119,7 +119,7 @@ pub fn compose<'a>(
             .help("remove `strategy` to search with a sampler; `hps check` and `hps plan` accept the file"),
         });
     }
-    let needs_data = matches!(plan.trainer, TrainerPlan::Builtin) || needs_data(&plan.sampler);
+    let needs_data = matches!(plan.trainer, TrainerPlan::Builtin) || plan.sampler.reads_data();
     let data = if needs_data {
         Some(load_data(plan)?)
     } else {
@@ -164,18 +164,6 @@ pub fn compose<'a>(
         trainer,
         strategy: Box::new(strategy),
     })
-}
-
-/// Whether the sampler reads the study's data when it is built. None does in this build: HyperSTAR,
-/// which will encode the data, is refused by `crate::sampler::build` until it runs.
-fn needs_data(sampler: &SamplerPlan) -> bool {
-    match sampler {
-        SamplerPlan::Random
-        | SamplerPlan::Grid
-        | SamplerPlan::Tpe(_)
-        | SamplerPlan::Bo(_)
-        | SamplerPlan::Hyperstar(_) => false,
-    }
 }
 
 fn load_data(plan: &Plan) -> Result<Data, WiringError> {
