@@ -9,6 +9,7 @@ pub mod cli;
 pub mod diagnostic;
 mod embed;
 pub mod format;
+pub mod layers;
 pub mod lsp;
 pub mod plan;
 pub mod predictor;

@@ -14,11 +14,12 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 
+use crate::layers::Mode;
 use crate::plan::network::instantiate;
 use crate::plan::{ModelPlan, Plan};
 use crate::space::{Config, Value};
 use crate::train::data::{Data, Examples, Targets};
-use crate::train::model::{Mode, Net};
+use crate::train::model::Net;
 use crate::train::optim::{Optimizer, Rule};
 use crate::train::schedule::{Kind, Schedule};
 use crate::trial::{Control, EpochMetrics, EpochSink, Trainer, TrialEnd, TrialFailure, TrialRun};
