@@ -15,6 +15,7 @@ pub mod diagnostic;
 mod embed;
 pub mod format;
 pub mod keywords;
+pub mod layers;
 pub mod lower;
 pub mod lsp;
 pub mod plan;

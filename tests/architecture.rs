@@ -16,6 +16,7 @@ const SHARED: &[&str] = &["source", "diagnostic", "keywords"];
 
 /// Modules that execute a plan, and what they stand on.
 const RUN_TIME: &[&str] = &[
+    "layers",
     "catalogue",
     "plan",
     "predictor",

@@ -3,11 +3,13 @@
 //! table the plan shows ([`Network`]), and the smallest and largest networks a study's space allows.
 //! Used by `crate::lower` (the plan's networks), the trainer (what it builds) and the `svr` stopping
 //! rule (network size as a feature).
+//! Each layer's shape and parameters come from its kind in [`crate::layers`].
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::layers::{self, projection};
 use crate::plan::model::{LayerName, LayerNode, Model, OUTPUTS};
 use crate::space::{Config, Distribution, SearchSpace, Term, Value};
 
@@ -134,11 +136,11 @@ fn rows(layers: &[Concrete], out: &mut Vec<LayerRow>) {
                 output,
             } => {
                 rows(body, out);
-                if input != output {
+                if let Some(params) = projection::params(input, output) {
                     out.push(LayerRow {
                         layer: String::from("projection(1×1)"),
                         output: output.clone(),
-                        params: projection_params(input, output),
+                        params,
                     });
                 }
                 out.push(LayerRow {
@@ -148,30 +150,6 @@ fn rows(layers: &[Concrete], out: &mut Vec<LayerRow>) {
                 });
             }
         }
-    }
-}
-
-/// Parameters of the projection a residual block needs when its channel or feature count changes.
-#[must_use]
-pub fn projection_params(input: &[usize], output: &[usize]) -> u64 {
-    let (cin, cout) = (input[0], output[0]);
-    (cin * cout + cout) as u64
-}
-
-/// Pixels a `padding = same` convolution adds on each side: `kernel / 2` (the output keeps the
-/// input's size for odd kernels at stride 1).
-#[must_use]
-pub fn same_padding(kernel: usize) -> usize {
-    kernel / 2
-}
-
-/// Pixels of padding on each side for a convolution's `padding` argument.
-#[must_use]
-pub fn padding_of(args: &BTreeMap<String, Value>, kernel: usize) -> usize {
-    match args.get("padding") {
-        Some(Value::Int(p)) => usize::try_from(*p).unwrap_or(0),
-        Some(Value::Str(s)) if s == "valid" => 0,
-        _ => same_padding(kernel),
     }
 }
 
@@ -219,7 +197,9 @@ impl Walker<'_> {
                     .iter()
                     .filter_map(|(k, t)| self.eval(t).map(|v| (k.clone(), v)))
                     .collect();
-                let (output, params) = layer_shape(&name, &args, &shape)?;
+                let kind = layers::named(&name).ok_or_else(|| format!("no layer `{name}`"))?;
+                let output = kind.output(&args, &shape)?;
+                let params = kind.params(&args, &shape);
                 out.push(Concrete::Layer {
                     name,
                     args,
@@ -279,77 +259,6 @@ fn describe(name: &str, args: &BTreeMap<String, Value>) -> String {
     }
     let parts: Vec<String> = args.iter().map(|(k, v)| format!("{k} = {v}")).collect();
     format!("{name}({})", parts.join(", "))
-}
-
-/// Output shape and trainable parameters of one layer on `input`.
-fn layer_shape(
-    name: &str,
-    args: &BTreeMap<String, Value>,
-    input: &[usize],
-) -> Result<(Vec<usize>, u64), String> {
-    let int = |k: &str, default: usize| args.get(k).and_then(as_usize).unwrap_or(default);
-    let image = || -> Result<(usize, usize, usize), String> {
-        match input {
-            [c, h, w] => Ok((*c, *h, *w)),
-            _ => Err(format!(
-                "`{name}` needs an image input [channels, height, width], got {input:?}"
-            )),
-        }
-    };
-    Ok(match name {
-        "flatten" => (vec![input.iter().product()], 0),
-        "linear" => {
-            let units = int("units", 1);
-            let [features] = input else {
-                return Err(format!(
-                    "`linear` needs flat input, got {input:?}; add `flatten()` before it"
-                ));
-            };
-            (vec![units], (features * units + units) as u64)
-        }
-        "conv" => {
-            let (c, h, w) = image()?;
-            let (channels, k, stride) = (
-                int("channels", 1),
-                int("kernel", 3),
-                int("stride", 1).max(1),
-            );
-            let padding = padding_of(args, k);
-            let out = |size: usize| -> Result<usize, String> {
-                (size + 2 * padding)
-                    .checked_sub(k)
-                    .map(|d| d / stride + 1)
-                    .ok_or_else(|| {
-                        format!("a {k}×{k} kernel is larger than the {size}-pixel input")
-                    })
-            };
-            (
-                vec![channels, out(h)?, out(w)?],
-                (k * k * c * channels + channels) as u64,
-            )
-        }
-        "maxpool" | "avgpool" => {
-            let (c, h, w) = image()?;
-            let k = int("k", 2).max(1);
-            if h < k || w < k {
-                return Err(format!("a {k}×{k} pool does not fit the {h}×{w} input"));
-            }
-            (vec![c, h / k, w / k], 0)
-        }
-        "globalpool" => {
-            let (c, _, _) = image()?;
-            (vec![c], 0)
-        }
-        "batchnorm" => (
-            input.to_vec(),
-            2 * input.first().copied().unwrap_or(0) as u64,
-        ),
-        "layernorm" => (
-            input.to_vec(),
-            2 * input.last().copied().unwrap_or(0) as u64,
-        ),
-        _ => (input.to_vec(), 0),
-    })
 }
 
 /// The networks with the fewest and the most parameters over the model parameters' extremes (every
@@ -484,4 +393,21 @@ pub fn size(plan: &crate::plan::Plan, config: &Config) -> Option<(u64, usize)> {
         layers.iter().map(|l| l.params).sum(),
         layers.iter().filter(|l| l.params > 0).count(),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use crate::catalogue::{self, Family};
+    use crate::layers;
+
+    /// Every layer the checker accepts can be shaped and trained, and every kind that can be trained
+    /// is in the catalogue (so it is checked and documented).
+    #[test]
+    fn the_layer_kinds_are_the_catalogues_layers() {
+        let kinds: BTreeSet<&str> = layers::KINDS.iter().map(|k| k.name()).collect();
+        let catalogue: BTreeSet<&str> = catalogue::names(Family::Layer).collect();
+        assert_eq!(kinds, catalogue);
+    }
 }

@@ -13,12 +13,13 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 
+use crate::layers::Mode;
 use crate::plan::network::instantiate;
 use crate::plan::{ModelPlan, Plan};
 use crate::seed::{self, derived_rng};
 use crate::space::Config;
 use crate::train::data::{Data, Examples, Targets};
-use crate::train::model::{Mode, Net};
+use crate::train::model::Net;
 use crate::train::optim::Optimizer;
 use crate::train::recipe::Recipe;
 use crate::trial::protocol::EpochProtocol;
