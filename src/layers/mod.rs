@@ -3,7 +3,7 @@
 //! through [`Weights`]) and that layer's forward pass. [`named`] finds a kind by its `.hps` name:
 //! `plan::network` reads shapes and parameter counts from it for the concrete layer tree and the
 //! plan's table, and `train::model` builds the network from that tree. A new layer kind is one file
-//! here, its entry in [`KINDS`] and its entry in the catalogue (`semantic::builtins`).
+//! here, its entry in [`KINDS`] and its entry in the catalogue (`crate::catalogue`).
 //!
 //! Structural nodes are not kinds: `residual` lives in `train::model`, a [`Layer`] holding other
 //! layers plus a [`projection`]. AutoHAS' `choose`, which keeps every alternative with its weights
