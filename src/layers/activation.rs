@@ -37,10 +37,6 @@ impl LayerKind for Activation {
         }
     }
 
-    fn output(&self, _args: &Args, input: &[usize]) -> Result<Vec<usize>, String> {
-        Ok(input.to_vec())
-    }
-
     fn build(
         &self,
         _args: &Args,

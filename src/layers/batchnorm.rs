@@ -30,10 +30,6 @@ impl LayerKind for BatchNormKind {
         "batchnorm"
     }
 
-    fn output(&self, _args: &Args, input: &[usize]) -> Result<Vec<usize>, String> {
-        Ok(input.to_vec())
-    }
-
     fn params(&self, _args: &Args, input: &[usize]) -> u64 {
         2 * channels(input) as u64
     }
@@ -46,9 +42,10 @@ impl LayerKind for BatchNormKind {
         weights: &mut Weights<'_>,
     ) -> candle_core::Result<Box<dyn Layer>> {
         let c = [channels(input)];
+        let (gamma, beta) = weights.scale_and_shift(name, c[0])?;
         Ok(Box::new(BatchNorm {
-            gamma: weights.filled(format!("{name}.weight"), &c, 1.0, Role::Parameter)?,
-            beta: weights.filled(format!("{name}.bias"), &c, 0.0, Role::Parameter)?,
+            gamma,
+            beta,
             mean: weights.filled(format!("{name}.running_mean"), &c, 0.0, Role::Buffer)?,
             var: weights.filled(format!("{name}.running_var"), &c, 1.0, Role::Buffer)?,
         }))

@@ -23,10 +23,6 @@ impl LayerKind for DropoutKind {
         "dropout"
     }
 
-    fn output(&self, _args: &Args, input: &[usize]) -> Result<Vec<usize>, String> {
-        Ok(input.to_vec())
-    }
-
     fn build(
         &self,
         args: &Args,

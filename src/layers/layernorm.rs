@@ -3,7 +3,7 @@
 
 use candle_core::{Tensor, Var};
 
-use super::{Args, EPS, Layer, LayerKind, Mode, Role, Weights};
+use super::{Args, EPS, Layer, LayerKind, Mode, Weights};
 
 /// The `layernorm` kind.
 pub struct LayerNormKind;
@@ -24,10 +24,6 @@ impl LayerKind for LayerNormKind {
         "layernorm"
     }
 
-    fn output(&self, _args: &Args, input: &[usize]) -> Result<Vec<usize>, String> {
-        Ok(input.to_vec())
-    }
-
     fn params(&self, _args: &Args, input: &[usize]) -> u64 {
         2 * features(input) as u64
     }
@@ -39,11 +35,8 @@ impl LayerKind for LayerNormKind {
         name: &str,
         weights: &mut Weights<'_>,
     ) -> candle_core::Result<Box<dyn Layer>> {
-        let d = [features(input)];
-        Ok(Box::new(LayerNorm {
-            gamma: weights.filled(format!("{name}.weight"), &d, 1.0, Role::Parameter)?,
-            beta: weights.filled(format!("{name}.bias"), &d, 0.0, Role::Parameter)?,
-        }))
+        let (gamma, beta) = weights.scale_and_shift(name, features(input))?;
+        Ok(Box::new(LayerNorm { gamma, beta }))
     }
 }
 

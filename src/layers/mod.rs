@@ -53,11 +53,14 @@ pub trait LayerKind: Sync {
     /// Its name in `.hps` files.
     fn name(&self) -> &'static str;
 
-    /// The output shape of one example for `input`, the shape of one input example.
+    /// The output shape of one example for `input`, the shape of one input example; by default the
+    /// shape is unchanged (activations, normalisations, dropout).
     ///
     /// # Errors
     /// When the layer does not fit its input; the message says why, without a location.
-    fn output(&self, args: &Args, input: &[usize]) -> Result<Vec<usize>, String>;
+    fn output(&self, _args: &Args, input: &[usize]) -> Result<Vec<usize>, String> {
+        Ok(input.to_vec())
+    }
 
     /// Trainable parameters for an `input` that [`LayerKind::output`] accepts.
     fn params(&self, _args: &Args, _input: &[usize]) -> u64 {

@@ -78,6 +78,18 @@ impl<'a> Weights<'a> {
         self.register(name, &tensor, role)
     }
 
+    /// A normalisation's learned scale (`{name}.weight`, ones) and shift (`{name}.bias`, zeros)
+    /// over `size` positions.
+    ///
+    /// # Errors
+    /// When the tensors cannot be created on the device.
+    pub fn scale_and_shift(&mut self, name: &str, size: usize) -> candle_core::Result<(Var, Var)> {
+        Ok((
+            self.filled(format!("{name}.weight"), &[size], 1.0, Role::Parameter)?,
+            self.filled(format!("{name}.bias"), &[size], 0.0, Role::Parameter)?,
+        ))
+    }
+
     fn register(&mut self, name: String, tensor: &Tensor, role: Role) -> candle_core::Result<Var> {
         let var = Var::from_tensor(tensor)?;
         match role {
