@@ -12,6 +12,7 @@ mod grammar_rules;
 mod lsp;
 mod mutation;
 mod plan;
+mod postgres_server;
 mod run;
 mod sampler_context;
 mod storage;

@@ -80,7 +80,16 @@ macro_rules! storage_contract {
     };
 }
 
+/// A PostgreSQL store: a new database on the tests' server (`crate::postgres_server`).
+fn fresh_postgres() -> FreshStore {
+    FreshStore {
+        url: crate::postgres_server::fresh_database(),
+        _keep: Box::new(()),
+    }
+}
+
 storage_contract!(sqlite, fresh_sqlite);
+storage_contract!(postgres, fresh_postgres);
 
 fn params_of_every_kind() -> Config {
     Config::from([
@@ -656,4 +665,51 @@ fn writes_are_seen_by_every_connection(fresh: &FreshStore) {
     drop(writer);
     let reopened = fresh.connect();
     assert_eq!(reopened.trials(study_id).unwrap().len(), 1);
+}
+
+/// A PostgreSQL store whose server restarts (an upgrade, a failover) goes on: the next operation
+/// connects again and succeeds, and nothing written before is lost.
+#[test]
+fn a_postgres_store_reconnects_after_its_server_restarts() {
+    let server = crate::postgres_server::Server::start();
+    let url = server.fresh_database();
+    let mut store = storage::open(&url).unwrap();
+    let study_id = study_with_trials(&mut *store, 3);
+    let claimed = store.claim_trial(study_id).unwrap().unwrap();
+    server.restart();
+    store
+        .record_epoch(claimed.id, 1, &metrics(&[("loss", 0.5)]), "loss")
+        .unwrap();
+    let trials = store.trials(study_id).unwrap();
+    assert_eq!(trials.len(), 3);
+    assert_eq!(trials[0].value, Some(0.5));
+    assert_eq!(trials[0].state, TrialState::Running);
+}
+
+/// Bad URLs, unreachable servers and missing databases are one-line errors that name the URL with
+/// its password hidden.
+#[test]
+fn a_postgres_store_that_cannot_be_opened_says_where_without_the_password() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .unwrap()
+        .port();
+    for url in [
+        format!("postgres://hps:s3cret@127.0.0.1:{port}/nowhere"),
+        String::from("postgres://hps:s3cret@127.0.0.1:notaport/db"),
+    ] {
+        let error = match storage::open(&url) {
+            Ok(_) => panic!("{url} opened"),
+            Err(e) => e.to_string(),
+        };
+        assert!(!error.contains("s3cret"), "{error}");
+        assert!(error.contains("hps:***@127.0.0.1"), "{error}");
+        assert_eq!(error.lines().count(), 1, "{error}");
+    }
+    let missing = crate::postgres_server::fresh_database().replace("hps_test_", "missing_");
+    let error = storage::open(&missing)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap();
+    assert!(error.contains("missing_"), "{error}");
 }

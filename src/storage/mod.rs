@@ -7,6 +7,8 @@
 //! workers (threads or processes) can share a study. `tests/storage.rs` holds the contract every
 //! backend must pass.
 
+mod codec;
+pub mod postgres;
 pub mod sqlite;
 
 use std::collections::BTreeMap;
@@ -367,19 +369,14 @@ pub trait Storage: Send {
     fn trial_root(&self) -> PathBuf;
 }
 
-/// Opens a store from `PATH`, `sqlite://PATH` (created when absent).
+/// Opens a store from `PATH` or `sqlite://PATH` (created when absent), or
+/// `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE` (an existing database, migrated).
 ///
 /// # Errors
-/// An unsupported URL, or a database that cannot be opened or migrated.
+/// An unsupported URL, or a database that cannot be reached, opened or migrated.
 pub fn open(url: &str) -> Result<Box<dyn Storage>, StoreError> {
-    if let Some(rest) = url
-        .strip_prefix("postgres://")
-        .or_else(|| url.strip_prefix("postgresql://"))
-    {
-        let _ = rest;
-        return Err(StoreError::Unsupported(format!(
-            "{url}: PostgreSQL stores are not built yet; use a SQLite path"
-        )));
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return Ok(Box::new(postgres::PostgresStore::open(url)?));
     }
     let path = url.strip_prefix("sqlite://").unwrap_or(url);
     Ok(Box::new(sqlite::SqliteStore::open(std::path::Path::new(
