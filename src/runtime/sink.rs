@@ -48,11 +48,11 @@ impl StoreSink<'_, '_> {
         self.store
             .record_epoch(self.trial.id, metrics.epoch, &metrics.values, objective)?;
         if self.checkpoint.exists() {
-            self.store.set_checkpoint(
-                self.trial.id,
-                metrics.epoch,
-                &self.checkpoint.display().to_string(),
-            )?;
+            // Absolute, so that a run started from another folder finds it.
+            let path =
+                std::path::absolute(&self.checkpoint).unwrap_or_else(|_| self.checkpoint.clone());
+            self.store
+                .set_checkpoint(self.trial.id, metrics.epoch, &path.display().to_string())?;
         }
         self.study.budget.spend_epoch();
         let value = metrics

@@ -363,7 +363,7 @@ pub trait Storage: Send {
     ) -> Result<(), StoreError>;
 
     /// The folder under which the trial folders (checkpoints, logs) of this store's studies live;
-    /// the same for every connection to the store.
+    /// the same for every connection to the store, and never another store's.
     fn trial_root(&self) -> PathBuf;
 }
 

@@ -3,7 +3,7 @@
 //! long busy timeout so readers never block the writer; every write is one `BEGIN IMMEDIATE`
 //! transaction, which makes claiming a trial a single atomic step. The schema is versioned by
 //! `PRAGMA user_version` and brought up to date by `MIGRATIONS` when the store is opened. Trial
-//! folders go in `hps-trials/` beside the file.
+//! folders go in `hps-trials/<file name>/` beside the file.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -595,11 +595,17 @@ impl Storage for SqliteStore {
     }
 }
 
-/// The trial root of the store file at `path`: [`TRIAL_ROOT`] in the file's folder.
+/// The trial root of the store file at `path`: a folder named after the file in [`TRIAL_ROOT`]
+/// beside it (`runs/hps-trials/a.db/` for `runs/a.db`), so that two stores of one folder never
+/// share trial folders.
 fn trial_root_beside(path: &Path) -> PathBuf {
-    match path.parent() {
+    let root = match path.parent() {
         Some(folder) if !folder.as_os_str().is_empty() => folder.join(TRIAL_ROOT),
         _ => PathBuf::from(TRIAL_ROOT),
+    };
+    match path.file_name() {
+        Some(name) => root.join(name),
+        None => root,
     }
 }
 
@@ -852,20 +858,27 @@ mod tests {
     }
 
     #[test]
-    fn trial_folders_sit_beside_the_store_file() {
+    fn trial_folders_sit_beside_the_store_file_one_folder_per_store() {
         assert_eq!(
             trial_root_beside(Path::new("hps.db")),
-            PathBuf::from("hps-trials")
+            PathBuf::from("hps-trials/hps.db")
         );
         assert_eq!(
-            trial_root_beside(Path::new("runs/hps.db")),
-            PathBuf::from("runs/hps-trials")
+            trial_root_beside(Path::new("runs/a.db")),
+            PathBuf::from("runs/hps-trials/a.db")
         );
         let (folder, path) = store_path();
         let store = crate::storage::open(&format!("sqlite://{}", path.display())).unwrap();
+        let nested = folder.path().join("nested");
         assert_eq!(
             store.trial_root(),
-            folder.path().join("nested").join("hps-trials")
+            nested.join("hps-trials").join(path.file_name().unwrap())
+        );
+        // A second store in the same folder keeps its trials apart (issue 18, item 12).
+        let other = crate::storage::open(&nested.join("other.db").display().to_string()).unwrap();
+        assert_eq!(
+            other.trial_root(),
+            nested.join("hps-trials").join("other.db")
         );
     }
 
