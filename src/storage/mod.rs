@@ -191,6 +191,8 @@ pub enum StoreError {
     NotFound(String),
     /// A store URL hps cannot open.
     Unsupported(String),
+    /// A store opened for reading that does not exist (it is not created).
+    Absent(String),
 }
 
 impl fmt::Display for StoreError {
@@ -203,6 +205,7 @@ impl fmt::Display for StoreError {
             ),
             StoreError::NotFound(what) => write!(f, "{what} is not in the store"),
             StoreError::Unsupported(url) => write!(f, "cannot open the store {url}"),
+            StoreError::Absent(url) => write!(f, "the store {url} does not exist"),
         }
     }
 }
@@ -367,22 +370,75 @@ pub trait Storage: Send {
     fn trial_root(&self) -> PathBuf;
 }
 
-/// Opens a store from `PATH`, `sqlite://PATH` (created when absent).
+/// How a store is opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenMode {
+    /// To read and write; an absent store is created (`hps run`, `hps::Study`).
+    Create,
+    /// To read only: an absent store is [`StoreError::Absent`], never created, and a store the user
+    /// may read but not write can be read (`hps status`, `best`, `trials`, `export`).
+    ReadOnly,
+}
+
+/// Opens a store from `PATH`, `sqlite://PATH` to read and write (created when absent).
 ///
 /// # Errors
 /// An unsupported URL, or a database that cannot be opened or migrated.
 pub fn open(url: &str) -> Result<Box<dyn Storage>, StoreError> {
-    if let Some(rest) = url
-        .strip_prefix("postgres://")
-        .or_else(|| url.strip_prefix("postgresql://"))
-    {
-        let _ = rest;
+    open_with(url, OpenMode::Create)
+}
+
+/// Opens a store from `PATH`, `sqlite://PATH` as `mode` says.
+///
+/// # Errors
+/// An empty or unsupported URL, a store that does not exist (read only), or a database that cannot
+/// be opened or migrated.
+pub fn open_with(url: &str, mode: OpenMode) -> Result<Box<dyn Storage>, StoreError> {
+    let path = sqlite_path(url)?;
+    Ok(Box::new(sqlite::SqliteStore::open_with(
+        std::path::Path::new(path),
+        mode,
+    )?))
+}
+
+/// Checks a store URL without opening it: what the CLI's `--storage` accepts.
+///
+/// # Errors
+/// An empty or unsupported URL.
+pub fn check_url(url: &str) -> Result<(), StoreError> {
+    sqlite_path(url).map(|_| ())
+}
+
+/// The SQLite file a URL names.
+fn sqlite_path(url: &str) -> Result<&str, StoreError> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         return Err(StoreError::Unsupported(format!(
             "{url}: PostgreSQL stores are not built yet; use a SQLite path"
         )));
     }
     let path = url.strip_prefix("sqlite://").unwrap_or(url);
-    Ok(Box::new(sqlite::SqliteStore::open(std::path::Path::new(
-        path,
-    ))?))
+    if path.trim().is_empty() {
+        return Err(StoreError::Unsupported(format!(
+            "{url:?}: the path is empty; name a store file such as hps.db"
+        )));
+    }
+    Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_url_is_a_usage_error() {
+        for mode in [OpenMode::Create, OpenMode::ReadOnly] {
+            for url in ["", "sqlite://", "  "] {
+                let Err(error) = open_with(url, mode) else {
+                    panic!("{url:?} opened");
+                };
+                assert!(matches!(error, StoreError::Unsupported(_)), "{error}");
+                assert!(error.to_string().contains("the path is empty"), "{error}");
+            }
+        }
+    }
 }
