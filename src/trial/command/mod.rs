@@ -46,6 +46,12 @@ use template::fill_template;
 /// How often the trainer looks at the stop flag, the time limit and whether the program ended.
 const POLL_INTERVAL: Duration = Duration::from_millis(20);
 
+/// Once the program has exited, its stdout is read until no line comes for this long…
+const DRAIN_QUIET: Duration = Duration::from_millis(100);
+
+/// …or for this long at most, when a helper it left running keeps writing.
+const DRAIN_LIMIT: Duration = Duration::from_secs(1);
+
 /// Runs an external program for every trial and reads its metrics from stdout.
 #[derive(Debug)]
 pub struct CommandTrainer {
@@ -93,8 +99,9 @@ impl CommandTrainer {
         })
     }
 
-    /// Reads the program's reports until it ends, the sink pauses it, the user stops the run or
-    /// the time limit passes.
+    /// Reads the program's reports until it exits, the sink pauses it, the user stops the run or
+    /// the time limit passes. The trial ends when the program exits, even if a helper it started
+    /// still holds its stdout: what it wrote before exiting is read, and the helpers are ended.
     fn supervise(
         &self,
         program: &mut RunningProgram,
@@ -109,29 +116,34 @@ impl CommandTrainer {
             if stdout_open {
                 match program.lines.recv_timeout(POLL_INTERVAL) {
                     Ok(line) => {
-                        if let Some(metrics) = reader.read(&line) {
-                            reported_any = true;
-                            if let Some(end) = protocol.report(metrics) {
-                                program.kill();
-                                return Ok(end);
-                            }
+                        if let Some(end) =
+                            read_line(&mut reader, protocol, &line, &mut reported_any)
+                        {
+                            program.kill();
+                            return Ok(end);
                         }
                     }
                     Err(RecvTimeoutError::Timeout) => {}
                     Err(RecvTimeoutError::Disconnected) => stdout_open = false,
                 }
             } else {
-                match program.child.try_wait() {
-                    Ok(Some(status)) => {
-                        return self.finished(status, program, reported_any, protocol);
-                    }
-                    Ok(None) => thread::sleep(POLL_INTERVAL),
-                    Err(error) => {
-                        program.kill();
-                        return Err(TrialFailure::new(format!(
-                            "lost track of the program: {error}"
-                        )));
-                    }
+                thread::sleep(POLL_INTERVAL);
+            }
+            match program.child.try_wait() {
+                Ok(Some(status)) => {
+                    let end = self.drain(program, &mut reader, protocol, &mut reported_any);
+                    program.end_helpers();
+                    return match end {
+                        Some(end) => Ok(end),
+                        None => self.finished(status, program, reported_any, protocol),
+                    };
+                }
+                Ok(None) => {}
+                Err(error) => {
+                    program.kill();
+                    return Err(TrialFailure::new(format!(
+                        "lost track of the program: {error}"
+                    )));
                 }
             }
             if let Some(end) = protocol.interrupted() {
@@ -148,6 +160,30 @@ impl CommandTrainer {
                 }
             }
         }
+    }
+
+    /// Reads the lines the program wrote before it exited: until stdout closes, or no line has
+    /// come for [`DRAIN_QUIET`], or [`DRAIN_LIMIT`] has passed (a helper still writing). Returns
+    /// the trial's end when the sink ends it on one of them.
+    fn drain(
+        &self,
+        program: &RunningProgram,
+        reader: &mut MetricReader<'_>,
+        protocol: &mut EpochProtocol<'_>,
+        reported_any: &mut bool,
+    ) -> Option<TrialEnd> {
+        let started = Instant::now();
+        while started.elapsed() < DRAIN_LIMIT {
+            match program.lines.recv_timeout(DRAIN_QUIET) {
+                Ok(line) => {
+                    if let Some(end) = read_line(reader, protocol, &line, reported_any) {
+                        return Some(end);
+                    }
+                }
+                Err(_) => return None,
+            }
+        }
+        None
     }
 
     /// The trial's end once the program has exited by itself.
@@ -191,6 +227,19 @@ impl Trainer for CommandTrainer {
         let mut program = RunningProgram::start(&self.workdir, &argv, run, &trial_dir)?;
         self.supervise(&mut program, run, &mut protocol)
     }
+}
+
+/// Hands a line's metrics, if it has any, to the protocol; returns the trial's end when the sink
+/// ends it.
+fn read_line(
+    reader: &mut MetricReader<'_>,
+    protocol: &mut EpochProtocol<'_>,
+    line: &str,
+    reported_any: &mut bool,
+) -> Option<TrialEnd> {
+    let metrics = reader.read(line)?;
+    *reported_any = true;
+    protocol.report(metrics)
 }
 
 /// The trial's folder as an absolute path (the program runs elsewhere).

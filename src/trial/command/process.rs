@@ -106,6 +106,12 @@ impl RunningProgram {
         let _ = self.child.wait();
     }
 
+    /// Ends what the program left running after it exited (helpers in its process group). Its
+    /// group outlives the reaped leader while any member lives, so the id names no other group.
+    pub(super) fn end_helpers(&self) {
+        kill_process_group(self.child.id());
+    }
+
     /// The end of what the program wrote to stderr in this run.
     pub(super) fn stderr_tail(&self) -> Option<String> {
         let _ = self.stderr_done.recv_timeout(STDERR_GRACE);
