@@ -728,3 +728,30 @@ fn issue_18_a_checkpoint_in_the_old_shared_folder_still_resumes() {
         "the promoted trial went on in its old folder"
     );
 }
+
+#[test]
+fn issue_18_a_failed_trial_is_shown_with_the_epochs_the_store_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("fails.sh"),
+        "echo '{\"epoch\": 1, \"score\": 0.5}'\necho 'broken' >&2\nexit 3\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("s.hps"),
+        "study s {\n  trial = command(\"sh fails.sh\")\n  params = { x = uniform(0, 1) }\n  train = { epochs = 3 }\n  objective = maximize score\n  budget { trials = 1 }\n}\n",
+    )
+    .unwrap();
+    let out = hps(dir.path(), &["run", "s.hps"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let line = stderr
+        .lines()
+        .find(|l| l.contains("failed (exited with status 3)"))
+        .unwrap_or_else(|| panic!("no progress line: {stderr}"));
+    assert!(line.contains("after 1 epochs"), "{line}");
+    let [trial] = crate::support::stored_trials(dir.path(), "s")
+        .try_into()
+        .unwrap();
+    assert_eq!((trial.state, trial.epochs), (TrialState::Failed, 1));
+}

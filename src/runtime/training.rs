@@ -66,6 +66,7 @@ pub fn train_trial(
         target,
         judge,
         last_value: trial.value,
+        recorded: trial.epochs,
         stopped: None,
         error: None,
     };
@@ -76,7 +77,13 @@ pub fn train_trial(
     let value = sink.last_value;
     let stopped = sink.stopped.take();
     let rung_below_last = trial.bracket.is_some() && horizon.is_some_and(|h| target < h);
-    let result = outcome(&end, stopped.as_ref(), target, rung_below_last);
+    let result = outcome(
+        &end,
+        stopped.as_ref(),
+        target,
+        rung_below_last,
+        sink.recorded,
+    );
     if let Some((prediction, at)) = &stopped {
         study.progress.stop_early(
             trial.number,

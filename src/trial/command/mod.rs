@@ -14,13 +14,15 @@
 //! its seed and `{dir}` its folder, unless a parameter has that name.
 //!
 //! The program's stdout is copied to `stdout.log` and its stderr to `stderr.log` in the trial's
-//! folder; a failure carries the tail of `stderr.log`.
+//! folder, each rotated to `….log.1` past 8 MiB (`log`); a failure carries the tail of
+//! `stderr.log`.
 //!
 //! Built by `hps run` from a checked study's `trial = command(…)`; the runtime drives it through
 //! [`Trainer`]. This module supervises the program; `template` fills the argv template's
-//! placeholders (parsed by `crate::plan::command_template`), `process` starts the program, keeps its logs and ends it, and `metrics` reads
+//! placeholders (parsed by `crate::plan::command_template`), `process` starts the program, keeps its logs (`log`) and ends it, and `metrics` reads
 //! its stdout lines.
 
+mod log;
 mod metrics;
 mod process;
 mod template;

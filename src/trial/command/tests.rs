@@ -449,6 +449,49 @@ fn a_missing_program_is_named() {
 }
 
 #[test]
+fn endless_output_is_logged_up_to_a_cap() {
+    // 20 MB on one line, then a metrics line (issue 18, item 16: logs were kept in full).
+    let script = r#"
+head -c 20000000 /dev/zero | tr '\0' 'x'
+echo
+echo '{"epoch": 1, "loss": 0.5}'
+"#;
+    let (dir, trainer) = trainer_with_script(script, "sh script.sh", &jsonl(), None);
+    let run = trial(dir.path(), &[], 1);
+    let mut sink = Recorder::default();
+    let end = trainer.train(&run, &mut sink).unwrap();
+    assert_eq!(end, TrialEnd::Completed { epochs: 1 });
+    assert_eq!(sink.epochs.len(), 1);
+    let size = |name: &str| fs::metadata(run.dir.join(name)).map_or(0, |m| m.len());
+    let limit = super::log::LOG_LIMIT;
+    assert!(size("stdout.log") <= limit, "{}", size("stdout.log"));
+    assert!(
+        size("stdout.log.1") <= limit + (1 << 20),
+        "{}",
+        size("stdout.log.1")
+    );
+    assert!(size("stdout.log") + size("stdout.log.1") < 20_000_000);
+    let log = fs::read_to_string(run.dir.join("stdout.log")).unwrap();
+    assert!(log.ends_with("xxx\n{\"epoch\": 1, \"loss\": 0.5}\n"));
+}
+
+#[test]
+fn a_folder_is_not_a_program() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join("scripts")).unwrap();
+    for template in ["./scripts", &dir.path().display().to_string()] {
+        let trainer = command(template, &jsonl(), None, dir.path().to_owned()).unwrap();
+        let run = trial(dir.path(), &[], 1);
+        let failure = trainer.train(&run, &mut Recorder::default()).unwrap_err();
+        assert_eq!(
+            failure.reason,
+            format!("`{template}` is a folder, not a program")
+        );
+        assert!(!failure.detail.unwrap().contains("chmod"));
+    }
+}
+
+#[test]
 fn silence_is_a_failure_with_advice() {
     let (dir, trainer) =
         trainer_with_script("echo 'training...'\n", "sh script.sh", &jsonl(), None);
