@@ -232,7 +232,8 @@ impl Trainer for CommandTrainer {
 }
 
 /// Hands a line's metrics, if it has any, to the protocol; returns the trial's end when the sink
-/// ends it.
+/// ends it, or when the stop flag is set once the epoch is recorded (as between the epochs of any
+/// trainer, though the program may have printed more already).
 fn read_line(
     reader: &mut MetricReader<'_>,
     protocol: &mut EpochProtocol<'_>,
@@ -241,7 +242,7 @@ fn read_line(
 ) -> Option<TrialEnd> {
     let metrics = reader.read(line)?;
     *reported_any = true;
-    protocol.report(metrics)
+    protocol.report(metrics).or_else(|| protocol.interrupted())
 }
 
 /// The trial's folder as an absolute path (the program runs elsewhere).
