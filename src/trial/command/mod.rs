@@ -49,10 +49,10 @@ use template::fill_template;
 const POLL_INTERVAL: Duration = Duration::from_millis(20);
 
 /// Once the program has exited, its stdout is read until no line comes for this long…
-const DRAIN_QUIET: Duration = Duration::from_millis(100);
+const DRAIN_QUIET: Duration = Duration::from_millis(500);
 
-/// …or for this long at most, when a helper it left running keeps writing.
-const DRAIN_LIMIT: Duration = Duration::from_secs(1);
+/// …or for this long at most, when a helper that left its process group keeps writing.
+const DRAIN_LIMIT: Duration = Duration::from_secs(2);
 
 /// Runs an external program for every trial and reads its metrics from stdout.
 #[derive(Debug)]
@@ -133,8 +133,10 @@ impl CommandTrainer {
             }
             match program.child.try_wait() {
                 Ok(Some(status)) => {
-                    let end = self.drain(program, &mut reader, protocol, &mut reported_any);
+                    // Helpers first: what they and the program wrote stays in the pipe to be read,
+                    // and the group's id is released as soon as possible.
                     program.end_helpers();
+                    let end = self.drain(program, &mut reader, protocol, &mut reported_any);
                     return match end {
                         Some(end) => Ok(end),
                         None => self.finished(status, program, reported_any, protocol),
@@ -165,7 +167,8 @@ impl CommandTrainer {
     }
 
     /// Reads the lines the program wrote before it exited: until stdout closes, or no line has
-    /// come for [`DRAIN_QUIET`], or [`DRAIN_LIMIT`] has passed (a helper still writing). Returns
+    /// come for [`DRAIN_QUIET`], or [`DRAIN_LIMIT`] has passed (a helper that left the program's
+    /// process group still writing). Returns
     /// the trial's end when the sink ends it on one of them.
     fn drain(
         &self,
