@@ -172,18 +172,27 @@ impl SqliteStore {
             Ok(connection)
         };
         let connection = connect(false)?;
-        let (connection, version) = match schema_version(&connection, path) {
+        // Reading a WAL store takes its shared-memory file, which a user who may not write the
+        // folder cannot create. Without a write-ahead log beside it the file holds the whole store
+        // and can be read as it is.
+        let wal = sibling(path, "-wal");
+        let (connection, version) = match user_version(&connection) {
             Ok(version) => (connection, version),
-            // Reading a WAL store takes its shared-memory file, which a user who may not write
-            // the folder cannot create. Without a write-ahead log beside it the file holds the
-            // whole store and can be read as it is.
-            Err(first) if !sibling(path, "-wal").exists() => {
+            Err(first) if !wal.exists() => {
                 let connection = connect(true)?;
-                let version = schema_version(&connection, path).map_err(|_| with_path(&first))?;
+                let version = user_version(&connection).map_err(|_| with_path(&first))?;
                 (connection, version)
             }
-            Err(e) => return Err(with_path(&e)),
+            Err(e) => {
+                return Err(with_path(&format!(
+                    "{e} (it is being written: reading it now needs write access to {})",
+                    path.parent()
+                        .filter(|p| !p.as_os_str().is_empty())
+                        .map_or_else(|| String::from("its folder"), |p| p.display().to_string())
+                )));
+            }
         };
+        let version = checked_version(version, path)?;
         let connection = if version < MIGRATIONS.len() {
             // An older schema: bring it up to date if the file can be written, then read.
             drop(connection);
@@ -236,7 +245,7 @@ impl SqliteStore {
     fn migrate(&mut self, path: &Path) -> Result<(), StoreError> {
         loop {
             let tx = self.write()?;
-            let applied = schema_version(&tx, path)?;
+            let applied = checked_version(user_version(&tx)?, path)?;
             let Some(migration) = MIGRATIONS.get(applied) else {
                 return Ok(());
             };
@@ -694,9 +703,13 @@ fn immutable_uri(path: &Path) -> String {
     uri
 }
 
-/// The store's schema version, checked: a number this build has migrations up to.
-fn schema_version(connection: &Connection, path: &Path) -> Result<usize, StoreError> {
-    let version: i64 = connection.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+/// The store's schema version as written in the file.
+fn user_version(connection: &Connection) -> rusqlite::Result<i64> {
+    connection.query_row("PRAGMA user_version", [], |row| row.get(0))
+}
+
+/// A schema version read from a store, checked: a number this build has migrations up to.
+fn checked_version(version: i64, path: &Path) -> Result<usize, StoreError> {
     let applied = usize::try_from(version).map_err(|_| {
         StoreError::Database(format!(
             "{} has an invalid schema version {version}",
@@ -1047,10 +1060,7 @@ mod tests {
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI,
         )
         .unwrap();
-        assert_eq!(
-            schema_version(&connection, &path).unwrap(),
-            MIGRATIONS.len()
-        );
+        assert_eq!(user_version(&connection).unwrap(), MIGRATIONS.len() as i64);
     }
 
     #[test]
@@ -1065,8 +1075,8 @@ mod tests {
         drop(old);
         let store = SqliteStore::open_with(&path, OpenMode::ReadOnly).unwrap();
         assert_eq!(
-            schema_version(&store.connection, &path).unwrap(),
-            MIGRATIONS.len()
+            user_version(&store.connection).unwrap(),
+            MIGRATIONS.len() as i64
         );
         assert!(store.studies().unwrap().is_empty());
     }

@@ -69,7 +69,8 @@ pub fn load(path: &Path, x: &str, y: &str) -> Result<Examples, DataError> {
         return Err(DataError::new(format!(
             "{file}: `{x}` has shape {:?}, so each example holds no values",
             inputs_array.dims()
-        )));
+        ))
+        .with_help("every dimension of `x` after the first (the examples) must be at least 1"));
     }
     let inputs = inputs_array
         .to_dtype(DType::F32)
