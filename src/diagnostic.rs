@@ -5,10 +5,12 @@
 
 use std::fmt;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode, SourceSpan,
+};
 
 use crate::source::SourceMap;
-use crate::source::{FileId, Span};
+use crate::source::{FileId, Span, Visible, visible};
 
 /// How bad a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -229,6 +231,8 @@ pub fn sort(diagnostics: &mut Vec<Diagnostic>) {
 pub struct Report<'a> {
     diagnostic: &'a Diagnostic,
     file: FileId,
+    /// The file's text with control characters made visible; spans are moved with it.
+    shown: Visible,
     source: NamedSource<String>,
     related: Vec<Report<'a>>,
 }
@@ -247,19 +251,32 @@ impl<'a> Report<'a> {
         other_files.dedup();
         let related = other_files
             .into_iter()
-            .map(|file| Report {
-                diagnostic,
-                file,
-                source: named(sources, file),
-                related: Vec::new(),
-            })
+            .map(|file| Report::of_file(diagnostic, sources, file, Vec::new()))
             .collect();
-        Self {
+        Report::of_file(diagnostic, sources, diagnostic.span.file, related)
+    }
+
+    fn of_file(
+        diagnostic: &'a Diagnostic,
+        sources: &SourceMap,
+        file: FileId,
+        related: Vec<Report<'a>>,
+    ) -> Self {
+        let source = sources.get(file);
+        let shown = Visible::new(&source.text);
+        Report {
             diagnostic,
-            file: diagnostic.span.file,
-            source: named(sources, diagnostic.span.file),
+            file,
+            source: NamedSource::new(visible(&source.name), shown.text.clone()),
+            shown,
             related,
         }
+    }
+
+    /// A span of the file where the shown text has it.
+    fn shown_span(&self, span: Span) -> SourceSpan {
+        let start = self.shown.offset(span.start);
+        SourceSpan::new(start.into(), self.shown.offset(span.end) - start)
     }
 
     fn is_primary(&self) -> bool {
@@ -274,15 +291,14 @@ impl<'a> Report<'a> {
             .with_links(false);
         let mut out = String::new();
         if handler.render_report(&mut out, self).is_err() {
-            out = format!("{}: {}", self.diagnostic.code, self.diagnostic.message);
+            out = format!(
+                "{}: {}",
+                self.diagnostic.code,
+                visible(&self.diagnostic.message)
+            );
         }
         out
     }
-}
-
-fn named(sources: &SourceMap, file: FileId) -> NamedSource<String> {
-    let file = sources.get(file);
-    NamedSource::new(file.name.clone(), file.text.to_string())
 }
 
 impl fmt::Debug for Report<'_> {
@@ -294,7 +310,7 @@ impl fmt::Debug for Report<'_> {
 impl fmt::Display for Report<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.is_primary() {
-            f.write_str(&self.diagnostic.message)
+            f.write_str(&visible(&self.diagnostic.message))
         } else {
             f.write_str("see also")
         }
@@ -326,7 +342,7 @@ impl miette::Diagnostic for Report<'_> {
         self.diagnostic
             .help
             .as_ref()
-            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+            .map(|h| Box::new(visible(h)) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
@@ -338,15 +354,20 @@ impl miette::Diagnostic for Report<'_> {
         let mut labels = Vec::new();
         if self.is_primary() {
             labels.push(LabeledSpan::new_primary_with_span(
-                Some(d.label.clone()),
-                d.span,
+                Some(visible(&d.label).into_owned()),
+                self.shown_span(d.span),
             ));
         }
         labels.extend(
             d.related
                 .iter()
                 .filter(|r| r.span.file == self.file)
-                .map(|r| LabeledSpan::new_with_span(Some(r.message.clone()), r.span)),
+                .map(|r| {
+                    LabeledSpan::new_with_span(
+                        Some(visible(&r.message).into_owned()),
+                        self.shown_span(r.span),
+                    )
+                }),
         );
         Some(Box::new(labels.into_iter()))
     }
@@ -358,5 +379,49 @@ impl miette::Diagnostic for Report<'_> {
         Some(Box::new(
             self.related.iter().map(|r| r as &dyn miette::Diagnostic),
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_rendered_visibly_and_labels_stay_on_them() {
+        let mut sources = SourceMap::new();
+        let text = "study s\u{0} {\n  x = \"\u{1b}[2J\"\n}\n";
+        let file = sources.add("nul.hps", text);
+        let at = text.find('{').unwrap_or_default();
+        let diagnostic = Diagnostic::error(
+            Code::Syntax,
+            Span::new(file, 7, 8),
+            "expected `{`, found `\u{0}`",
+        )
+        .with_label("unexpected `\u{0}`")
+        .with_related(Span::new(file, at, at + 1), "then `{`")
+        .with_help("remove the \u{1b}[31mbyte");
+        let rendered = Report::new(&diagnostic, &sources).render_plain(80);
+        assert!(
+            !rendered.chars().any(|c| c.is_control() && c != '\n'),
+            "{rendered:?}"
+        );
+        assert!(rendered.contains("found `␀`"), "{rendered}");
+        assert!(rendered.contains("1 │ study s␀ {"), "{rendered}");
+        assert!(rendered.contains("x = \"␛[2J\""), "{rendered}");
+        assert!(
+            rendered.contains("help: remove the ␛[31mbyte"),
+            "{rendered}"
+        );
+        // The labels point at the NUL and at the brace after it.
+        let line = rendered
+            .lines()
+            .find(|l| l.contains('┬'))
+            .unwrap_or_default();
+        let snippet = rendered
+            .lines()
+            .find(|l| l.contains("study s"))
+            .unwrap_or_default();
+        let column = |line: &str, c: char| line.chars().position(|x| x == c);
+        assert_eq!(column(line, '┬'), column(snippet, '␀'), "{rendered}");
     }
 }

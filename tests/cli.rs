@@ -87,3 +87,98 @@ fn plan_refuses_an_unknown_study_and_a_broken_file() {
     let out = hps(&["plan", "tests/fixtures/err/five_mistakes.hps"]);
     assert_eq!(out.status.code(), Some(1));
 }
+
+/// A store with one finished digits study `s`, in `dir/store/hps.db`.
+fn store_with_a_study(dir: &Path) -> std::path::PathBuf {
+    let folder = dir.join("store");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(
+        folder.join("s.hps"),
+        "import \"std/nets.hps\"\ndataset d = builtin(\"digits\")\nstudy s {\n  data = d\n  model = mlp(width = 8)\n  train = { epochs = 1 }\n  budget { trials = 1 }\n}\n",
+    )
+    .unwrap();
+    let out = crate::support::hps(&folder, &["run", "s.hps", "-q"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    folder.join("hps.db")
+}
+
+/// The reading commands, each with the store `store`.
+fn reading_commands(store: &str) -> [Vec<&str>; 4] {
+    [
+        vec!["status", "--storage", store],
+        vec!["best", "s", "--storage", store],
+        vec!["trials", "s", "--storage", store],
+        vec!["export", "s", "--storage", store],
+    ]
+}
+
+#[test]
+fn issue_18_reading_commands_never_create_a_store() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in reading_commands("typo.db") {
+        let out = crate::support::hps(dir.path(), &args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(
+            stderr.starts_with("error: the store typo.db does not exist;"),
+            "{args:?}: {stderr}"
+        );
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(!dir.path().join("typo.db").exists(), "{args:?} created it");
+    }
+}
+
+#[test]
+fn issue_18_an_empty_store_path_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut commands = reading_commands("").to_vec();
+    commands.push(vec!["run", "s.hps", "--storage", ""]);
+    for args in commands {
+        let out = crate::support::hps(dir.path(), &args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains("the path is empty"), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn issue_18_reading_commands_read_a_store_they_cannot_write() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let store = store_with_a_study(dir.path());
+    let folder = store.parent().unwrap();
+    let set = |path: &Path, mode: u32| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+    };
+    // Root may write anything: read as `nobody` then.
+    let root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|out| out.stdout.starts_with(b"0\n"));
+    if root && !Path::new("/usr/bin/setpriv").exists() {
+        eprintln!("skipped: running as root without setpriv to drop privileges");
+        return;
+    }
+    set(dir.path(), 0o755);
+    set(folder, 0o555);
+    set(&store, 0o444);
+    for args in reading_commands("hps.db") {
+        let out = if root {
+            std::process::Command::new("/usr/bin/setpriv")
+                .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+                .arg(env!("CARGO_BIN_EXE_hps"))
+                .args(&args)
+                .current_dir(folder)
+                .env("NO_COLOR", "1")
+                .env_remove("HPS_STORAGE")
+                .output()
+                .unwrap()
+        } else {
+            crate::support::hps(folder, &args)
+        };
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+        assert!(!out.stdout.is_empty(), "{args:?}");
+    }
+    set(folder, 0o755);
+}

@@ -293,3 +293,55 @@ fn garbage_and_unknown_requests_do_not_stop_the_server() {
     client.notify("exit", Value::Null);
     assert!(client.child.wait().unwrap().success());
 }
+
+#[test]
+fn issue_18_bad_frames_are_answered_and_the_server_goes_on() {
+    let mut client = Client::start();
+    client.request("initialize", json!({"capabilities": {}}));
+    client.notify("initialized", json!({}));
+    let mut raw = |bytes: &str| {
+        client.stdin.write_all(bytes.as_bytes()).unwrap();
+        client.stdin.flush().unwrap();
+    };
+    // Not JSON, with a right length.
+    raw("Content-Length: 9\r\n\r\n{not json");
+    // A length that is not a number; its body runs into the next frame.
+    raw("Content-Length: ten\r\n\r\n{}");
+    let first = client.receive();
+    let second = client.receive();
+    for reply in [&first, &second] {
+        assert_eq!(reply["error"]["code"], -32700, "{reply}");
+        assert_eq!(reply["id"], Value::Null, "{reply}");
+    }
+    assert!(
+        second["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("`ten` is not a number"),
+        "{second}"
+    );
+    // The server still answers.
+    let symbols = client.request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": "untitled:none.hps"}}),
+    );
+    assert!(symbols.is_null());
+    // A length far past the cap is refused without allocating it.
+    client
+        .stdin
+        .write_all(b"Content-Length: 1000000000000\r\n\r\n")
+        .unwrap();
+    client.stdin.flush().unwrap();
+    let refused = client.receive();
+    assert_eq!(refused["error"]["code"], -32600, "{refused}");
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("larger than"),
+        "{refused}"
+    );
+    // Its body is read past; the end of input ends the server cleanly.
+    drop(client.stdin);
+    assert!(client.child.wait().unwrap().success());
+}

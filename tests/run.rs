@@ -618,3 +618,140 @@ study s {{
     let trials = crate::support::stored_trials(dir.path(), "s");
     assert!(trials.iter().all(|t| t.state.is_finished()), "{trials:?}");
 }
+
+/// Three digits trials under `sha(min = 1, max = 3)`: the first run trains rung 0 (one epoch each)
+/// and spends its epoch budget, leaving the trials awaiting their rung with checkpoints at epoch 1.
+const PROMOTED_LATER: &str = r#"
+import "std/nets.hps"
+dataset digits = builtin("digits") | split(val = 0.2, seed = 3) | standardize()
+study s {
+  data      = digits
+  model     = mlp(width = choice(16, 32, 64), depth = 1)
+  train     = { optimizer = adam, lr = 0.01, batch_size = 64, epochs = 3 }
+  scheduler = sha(min = 1, max = 3, eta = 3)
+  budget    { trials = 3, epochs = 3 }
+}
+"#;
+
+/// Runs `hps run a.hps --storage a.db` in `dir` with the epoch budget `epochs`; must succeed.
+fn run_a(dir: &Path, epochs: u32) {
+    std::fs::write(
+        dir.join("a.hps"),
+        PROMOTED_LATER.replace("epochs = 3 }\n}", &format!("epochs = {epochs} }}\n}}")),
+    )
+    .unwrap();
+    let out = hps(dir, &["run", "a.hps", "--storage", "a.db", "-q"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Every trial of study `s` in `store` trained to the end of its stage: none failed.
+fn none_failed(dir: &Path, store: &str) -> Vec<hps::storage::TrialRecord> {
+    let store = storage::open(dir.join(store).to_str().unwrap()).unwrap();
+    let study = store.study("s").unwrap().unwrap();
+    let trials = store.trials(study.id).unwrap();
+    assert!(
+        trials.iter().all(|t| t.state != TrialState::Failed),
+        "{trials:#?}"
+    );
+    assert_eq!(
+        trials.iter().map(|t| t.epochs).max(),
+        Some(3),
+        "{trials:#?}"
+    );
+    trials
+}
+
+#[test]
+fn issue_18_stores_of_one_folder_never_touch_each_others_checkpoints() {
+    let dir = tempfile::tempdir().unwrap();
+    run_a(dir.path(), 3);
+    // Another store in the same folder runs a study of the same name, fresh, with other epochs.
+    std::fs::write(
+        dir.path().join("b.hps"),
+        PROMOTED_LATER
+            .replace("epochs = 3 }\n  scheduler", "epochs = 2 }\n  scheduler")
+            .replace("sha(min = 1, max = 3, eta = 3)", "fifo")
+            .replace("epochs = 3 }\n}", "epochs = 100 }\n}"),
+    )
+    .unwrap();
+    let out = hps(
+        dir.path(),
+        &["run", "b.hps", "--storage", "b.db", "--fresh", "-q"],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // A's promoted trial resumes from its own checkpoint at epoch 1.
+    run_a(dir.path(), 100);
+    none_failed(dir.path(), "a.db");
+    assert!(dir.path().join("hps-trials/a.db/s/0000").is_dir());
+    assert!(dir.path().join("hps-trials/b.db/s/0000").is_dir());
+}
+
+#[test]
+fn issue_18_a_checkpoint_in_the_old_shared_folder_still_resumes() {
+    let dir = tempfile::tempdir().unwrap();
+    run_a(dir.path(), 3);
+    // As an earlier hps left it: trial folders in `hps-trials/<study>/`, recorded there.
+    let old = dir.path().join("hps-trials").join("s");
+    std::fs::rename(dir.path().join("hps-trials/a.db/s"), &old).unwrap();
+    let mut store = storage::open(dir.path().join("a.db").to_str().unwrap()).unwrap();
+    let study = store.study("s").unwrap().unwrap();
+    for trial in store.trials(study.id).unwrap() {
+        let path = old
+            .join(format!("{:04}", trial.number))
+            .join("checkpoint.safetensors");
+        assert!(path.exists());
+        store
+            .set_checkpoint(trial.id, 1, path.to_str().unwrap())
+            .unwrap();
+    }
+    drop(store);
+    run_a(dir.path(), 100);
+    let trials = none_failed(dir.path(), "a.db");
+    let promoted = trials.iter().find(|t| t.epochs == 3).unwrap();
+    let checkpoint = old
+        .join(format!("{:04}", promoted.number))
+        .join("checkpoint.safetensors");
+    let tensors = candle_core::safetensors::load(&checkpoint, &candle_core::Device::Cpu).unwrap();
+    assert_eq!(
+        tensors["epoch"].to_vec1::<f64>().unwrap(),
+        [3.0],
+        "the promoted trial went on in its old folder"
+    );
+}
+
+#[test]
+fn issue_18_a_failed_trial_is_shown_with_the_epochs_the_store_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("fails.sh"),
+        "echo '{\"epoch\": 1, \"score\": 0.5}'\necho 'broken' >&2\nexit 3\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("s.hps"),
+        "study s {\n  trial = command(\"sh fails.sh\")\n  params = { x = uniform(0, 1) }\n  train = { epochs = 3 }\n  objective = maximize score\n  budget { trials = 1 }\n}\n",
+    )
+    .unwrap();
+    let out = hps(dir.path(), &["run", "s.hps"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let line = stderr
+        .lines()
+        .find(|l| l.contains("failed (exited with status 3)"))
+        .unwrap_or_else(|| panic!("no progress line: {stderr}"));
+    assert!(line.contains("after 1 epochs"), "{line}");
+    let [trial] = crate::support::stored_trials(dir.path(), "s")
+        .try_into()
+        .unwrap();
+    assert_eq!((trial.state, trial.epochs), (TrialState::Failed, 1));
+}

@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::thread;
 
 use hps::space::{Config, Value};
-use hps::storage::{self, Placement, Storage, StoreError, TrialState};
+use hps::storage::{self, OpenMode, Placement, Storage, StoreError, TrialState};
 
 /// A new, empty store of one backend, alive until dropped.
 struct FreshStore {
@@ -31,6 +31,12 @@ impl FreshStore {
     /// A new connection to the store.
     fn connect(&self) -> Box<dyn Storage> {
         storage::open(&self.url).unwrap_or_else(|e| panic!("cannot open {}: {e}", self.url))
+    }
+
+    /// A new connection that only reads (as `hps status` opens a store).
+    fn connect_to_read(&self) -> Box<dyn Storage> {
+        storage::open_with(&self.url, OpenMode::ReadOnly)
+            .unwrap_or_else(|e| panic!("cannot open {} to read: {e}", self.url))
     }
 }
 
@@ -67,6 +73,7 @@ macro_rules! storage_contract {
                 sampler_state_is_kept_per_study_and_key,
                 sampler_state_is_gone_after_a_fresh_study,
                 writes_are_seen_by_every_connection,
+                a_store_opened_to_read_reads_everything_and_writes_nothing,
             );
         }
     };
@@ -712,4 +719,47 @@ fn a_postgres_store_that_cannot_be_opened_says_where_without_the_password() {
         .map(|e| e.to_string())
         .unwrap();
     assert!(error.contains("missing_"), "{error}");
+}
+
+fn a_store_opened_to_read_reads_everything_and_writes_nothing(fresh: &FreshStore) {
+    let mut writer = fresh.connect();
+    let study_id = study_with_trials(&mut *writer, 2);
+    writer.set_sampler_state(study_id, "tpe", b"kept").unwrap();
+    let trial = writer.claim_trial(study_id).unwrap().unwrap();
+    writer
+        .record_epoch(trial.id, 1, &metrics(&[("loss", 0.5)]), "loss")
+        .unwrap();
+
+    let mut reader = fresh.connect_to_read();
+    assert_eq!(reader.study("mnist").unwrap().unwrap().id, study_id);
+    assert_eq!(reader.studies().unwrap().len(), 1);
+    assert_eq!(reader.trials(study_id).unwrap().len(), 2);
+    assert_eq!(reader.curves(study_id).unwrap().len(), 1);
+    assert_eq!(
+        reader.sampler_state(study_id, "tpe").unwrap().as_deref(),
+        Some(&b"kept"[..])
+    );
+    assert_eq!(reader.trial_root(), writer.trial_root());
+
+    assert!(
+        reader
+            .open_study("other", "o.hps", "h", "{}", false)
+            .is_err()
+    );
+    assert!(
+        reader
+            .create_trial(study_id, 7, &Config::new(), 7, None)
+            .is_err()
+    );
+    assert!(reader.claim_trial(study_id).unwrap_or(None).is_none());
+    assert!(
+        reader
+            .finish_trial(trial.id, TrialState::Complete, None)
+            .is_err()
+    );
+    assert!(reader.requeue_running(study_id).is_err());
+    let trials = writer.trials(study_id).unwrap();
+    assert_eq!(trials.len(), 2);
+    assert_eq!(trials[0].state, TrialState::Running);
+    assert!(writer.study("other").unwrap().is_none());
 }

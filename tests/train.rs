@@ -222,27 +222,96 @@ fn a_study_with_a_diverging_trial_completes_and_records_it_failed() {
     );
 }
 
-#[test]
-fn a_bad_data_file_is_a_located_diagnostic() {
+/// Runs `hps run s.hps` on a study of `dataset` whose files are `files`; the run must fail with a
+/// located `hps::data` whose text holds each of `expected`.
+fn refused_at_the_dataset(dataset: &str, files: &[(&str, Vec<u8>)], expected: &[&str]) {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("rows.csv"),
-        "a,b,label\n1,2,x\n3,4\n5,6,y\n",
-    )
-    .unwrap();
+    for (name, bytes) in files {
+        std::fs::write(dir.path().join(name), bytes).unwrap();
+    }
     std::fs::write(
         dir.path().join("s.hps"),
-        "import \"std/nets.hps\"\ndataset rows = csv(\"rows.csv\", target = \"label\")\nstudy s {\n  data = rows\n  model = mlp()\n}\n",
+        format!("import \"std/nets.hps\"\ndataset rows = {dataset}\nstudy s {{\n  data = rows\n  model = mlp()\n}}\n"),
     )
     .unwrap();
     let out = hps_in(dir.path(), &["run", "s.hps"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("hps::data"), "{stderr}");
-    assert!(stderr.contains("row 3"), "the row is named: {stderr}");
     assert!(
         stderr.contains("s.hps:2:"),
         "the dataset is located: {stderr}"
+    );
+    for text in expected {
+        assert!(stderr.contains(text), "`{text}` is said: {stderr}");
+    }
+}
+
+fn csv_file(header: &str, rows: impl Iterator<Item = String>) -> Vec<u8> {
+    let mut text = format!("{header}\n");
+    for row in rows {
+        text.push_str(&row);
+        text.push('\n');
+    }
+    text.into_bytes()
+}
+
+#[test]
+fn a_bad_data_file_is_a_located_diagnostic() {
+    refused_at_the_dataset(
+        "csv(\"rows.csv\", target = \"label\")",
+        &[("rows.csv", b"a,b,label\n1,2,x\n3,4\n5,6,y\n".to_vec())],
+        &["rows.csv, row 3"],
+    );
+}
+
+#[test]
+fn issue_18_float_labels_are_refused_as_a_regression_target() {
+    let rows = (0..40).map(|i| format!("{i},{}.{}", i % 9, 10 + i));
+    refused_at_the_dataset(
+        "csv(\"float.csv\", target = \"label\")",
+        &[("float.csv", csv_file("x,label", rows))],
+        &["40 classes out of 40 rows", "task = regression"],
+    );
+}
+
+#[test]
+fn issue_18_an_empty_label_is_a_missing_value() {
+    let rows = (0..40).map(|i| format!("{i},{}", if i == 7 { "" } else { ["a", "b"][i % 2] }));
+    refused_at_the_dataset(
+        "csv(\"gap.csv\", target = \"label\")",
+        &[("gap.csv", csv_file("x,label", rows))],
+        &["gap.csv, row 9, column `label`: missing value"],
+    );
+}
+
+#[test]
+fn issue_18_a_repeated_column_name_is_refused() {
+    let rows = (0..40).map(|i| format!("{i},{i},{i},{},{}", i % 2, (i + 1) % 2));
+    refused_at_the_dataset(
+        "csv(\"dup.csv\", target = \"label\")",
+        &[("dup.csv", csv_file("a,a,c,label,label", rows))],
+        &["dup.csv: the header names `a` (columns 1, 2) and `label` (columns 4, 5)"],
+    );
+}
+
+#[test]
+fn issue_18_images_without_pixels_are_refused_at_load() {
+    let idx = |magic: u32, dims: &[u32], data: &[u8]| {
+        let mut bytes = magic.to_be_bytes().to_vec();
+        for d in dims {
+            bytes.extend(d.to_be_bytes());
+        }
+        bytes.extend(data);
+        bytes
+    };
+    refused_at_the_dataset(
+        "idx(images = \"images\", labels = \"labels\")",
+        &[
+            ("images", idx(0x803, &[4, 0, 0], &[])),
+            ("labels", idx(0x801, &[4], &[0, 1, 0, 1])),
+        ],
+        &["images of 0×0 pixels"],
     );
 }
 

@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
+use crate::cli::report::store_url;
 use crate::cli::report::{open_store, print_best, study_with_plan};
 
 /// Arguments of `hps best`.
@@ -12,7 +13,7 @@ pub struct BestArgs {
     /// The study's name.
     pub study: String,
     /// The study store: a path or `sqlite://PATH`.
-    #[arg(long, default_value = "hps.db", env = "HPS_STORAGE")]
+    #[arg(long, default_value = "hps.db", env = "HPS_STORAGE", value_parser = store_url)]
     pub storage: String,
 }
 

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 use serde::{Deserialize, Serialize};
 
+use crate::cli::report::store_url;
 use crate::cli::report::{open_store, study_with_plan};
 use crate::storage::{MetricRow, TrialRecord};
 
@@ -34,7 +35,7 @@ pub struct ExportArgs {
     #[arg(long)]
     pub curves: bool,
     /// The study store: a path or `sqlite://PATH`.
-    #[arg(long, default_value = "hps.db", env = "HPS_STORAGE")]
+    #[arg(long, default_value = "hps.db", env = "HPS_STORAGE", value_parser = store_url)]
     pub storage: String,
 }
 

@@ -8,12 +8,27 @@ use crate::plan::Direction;
 use crate::plan::Plan;
 use crate::runtime::{RunSummary, StopReason};
 use crate::space::{Config, Value};
-use crate::storage::{self, Storage, StudyRecord, TrialRecord};
+use crate::storage::{self, OpenMode, Storage, StoreError, StudyRecord, TrialRecord};
 
-/// Opens the store or prints why not.
+/// `--storage`'s value parser: an empty or unsupported URL is a usage error.
+///
+/// # Errors
+/// Why the URL names no store.
+pub fn store_url(url: &str) -> Result<String, String> {
+    storage::check_url(url)
+        .map(|()| url.to_owned())
+        .map_err(|e| e.to_string())
+}
+
+/// Opens the store to read, or prints why not. Reading commands never create a store, and read
+/// one the user may not write.
 pub fn open_store(url: &str) -> Option<Box<dyn Storage>> {
-    match storage::open(url) {
+    match storage::open_with(url, OpenMode::ReadOnly) {
         Ok(store) => Some(store),
+        Err(e @ StoreError::Absent(_)) => {
+            eprintln!("error: {e}; `hps run` creates a store, and `--storage` names another");
+            None
+        }
         Err(e) => {
             eprintln!("error: {e}");
             None

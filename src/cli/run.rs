@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use clap::Args;
 
 use crate::cli::output::print_diagnostics;
+use crate::cli::report::store_url;
 use crate::cli::study_arg::load_study;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::plan::DevicePlan;
@@ -26,7 +27,7 @@ pub struct RunArgs {
     #[arg(long)]
     pub study: Option<String>,
     /// The study store: a path or `sqlite://PATH`.
-    #[arg(long, default_value = "hps.db", env = "HPS_STORAGE")]
+    #[arg(long, default_value = "hps.db", env = "HPS_STORAGE", value_parser = store_url)]
     pub storage: String,
     /// Delete the study's earlier trials and start over.
     #[arg(long)]

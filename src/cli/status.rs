@@ -4,13 +4,14 @@ use std::process::ExitCode;
 
 use clap::Args;
 
+use crate::cli::report::store_url;
 use crate::cli::report::{direction_word, open_store, study_with_plan};
 
 /// Arguments of `hps status`.
 #[derive(Debug, Args)]
 pub struct StatusArgs {
     /// The study store: a path or `sqlite://PATH`.
-    #[arg(long, default_value = "hps.db", env = "HPS_STORAGE")]
+    #[arg(long, default_value = "hps.db", env = "HPS_STORAGE", value_parser = store_url)]
     pub storage: String,
 }
 

@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
+use crate::cli::report::store_url;
 use crate::cli::report::{open_store, study_with_plan, trials_table};
 
 /// Arguments of `hps trials`.
@@ -12,7 +13,7 @@ pub struct TrialsArgs {
     /// The study's name.
     pub study: String,
     /// The study store: a path or `sqlite://PATH`.
-    #[arg(long, default_value = "hps.db", env = "HPS_STORAGE")]
+    #[arg(long, default_value = "hps.db", env = "HPS_STORAGE", value_parser = store_url)]
     pub storage: String,
 }
 

@@ -3,7 +3,8 @@
 //! diagnostics published ([`diagnostics`]). Requests: hover ([`hover`]), completion
 //! ([`completion`]), go to definition and document symbols ([`navigation`]), and formatting
 //! through [`crate::format::format_source`] (`hps fmt`). A handler that panics answers with an
-//! internal error instead of taking the server down.
+//! internal error instead of taking the server down, and a malformed frame is answered with a
+//! JSON-RPC error by the [`transport`], which reads the frames itself.
 
 mod analysis;
 mod completion;
@@ -12,6 +13,7 @@ mod docs;
 mod document;
 mod hover;
 mod navigation;
+mod transport;
 
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -42,7 +44,7 @@ use document::Documents;
 /// # Errors
 /// When the connection breaks or the client does not initialise.
 pub fn serve_stdio() -> Result<(), String> {
-    let (connection, io_threads) = Connection::stdio();
+    let (connection, writer) = transport::stdio();
     let (id, _params) = connection.initialize_start().map_err(|e| e.to_string())?;
     let result = InitializeResult {
         capabilities: capabilities(),
@@ -55,9 +57,13 @@ pub fn serve_stdio() -> Result<(), String> {
     connection
         .initialize_finish(id, result)
         .map_err(|e| e.to_string())?;
-    Server::default().run(&connection)?;
+    let served = Server::default().run(&connection);
     drop(connection);
-    io_threads.join().map_err(|e| e.to_string())
+    // Everything sent is written before the server ends.
+    writer
+        .join()
+        .map_err(|_| String::from("the writer thread failed"))?;
+    served
 }
 
 /// What the server can do.

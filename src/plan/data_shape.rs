@@ -7,6 +7,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::input_file;
 use crate::plan::step::Step;
 
 /// A dataset's shape as the network sees it.
@@ -40,9 +41,9 @@ pub fn infer(source: &Step, transforms: &[Step], dir: Option<&Path>) -> Result<D
         },
         "csv" => {
             let path = resolve(source.string("path").unwrap_or_default());
-            let text = std::fs::read_to_string(&path)
+            let input = input_file::open(&path, input_file::DATA_LIMIT)
                 .map_err(|e| format!("{} is not readable yet ({e})", path.display()))?;
-            csv_shape(&text, source)?
+            csv_shape(input, source)?
         }
         "folder" => {
             let path = resolve(source.string("path").unwrap_or_default());
@@ -101,45 +102,50 @@ pub fn infer(source: &Step, transforms: &[Step], dir: Option<&Path>) -> Result<D
     Ok(shape)
 }
 
-fn csv_shape(text: &str, source: &Step) -> Result<DataShape, String> {
+/// Columns, distinct targets and rows of a CSV file, read as the loader reads it (quoted fields,
+/// trimmed cells, blank lines skipped).
+fn csv_shape(input: impl std::io::Read, source: &Step) -> Result<DataShape, String> {
     let header = source
         .args
         .get("header")
         .is_none_or(|v| *v == crate::space::Value::Bool(true));
-    let mut lines = text.lines().filter(|l| !l.trim().is_empty());
+    let mut records = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(input)
+        .into_records();
     let target = source.string("target").unwrap_or_default();
-    let (columns, target_index) = if header {
-        let names: Vec<&str> = lines
-            .next()
-            .ok_or("the CSV file is empty")?
-            .split(',')
-            .map(str::trim)
-            .collect();
-        let index = names
-            .iter()
-            .position(|n| n.trim_matches('"') == target)
-            .ok_or_else(|| {
-                format!(
-                    "the CSV has no column {target:?}; columns: {}",
-                    names.join(", ")
-                )
-            })?;
-        (names.len(), index)
+    let first = records
+        .next()
+        .ok_or("the CSV file is empty")?
+        .map_err(|e| e.to_string())?;
+    let columns = first.len();
+    let target_index = if header {
+        let names: Vec<&str> = first.iter().collect();
+        let index = names.iter().position(|n| *n == target).ok_or_else(|| {
+            format!(
+                "the CSV has no column {target:?}; columns: {}",
+                names.join(", ")
+            )
+        })?;
+        if names.iter().rposition(|n| *n == target) != Some(index) {
+            return Err(format!("the CSV names {target:?} in more than one column"));
+        }
+        index
     } else {
-        let index: usize = target
+        target
             .parse()
-            .map_err(|_| "without a header, `target` is a column number".to_owned())?;
-        (
-            text.lines().next().map_or(0, |l| l.split(',').count()),
-            index,
-        )
+            .map_err(|_| "without a header, `target` is a column number".to_owned())?
     };
     let mut rows = 0;
     let mut classes = BTreeSet::new();
-    for line in lines {
+    let data = if header { None } else { Some(Ok(first)) };
+    for record in data.into_iter().chain(records) {
+        let record = record.map_err(|e| e.to_string())?;
         rows += 1;
-        if let Some(value) = line.split(',').nth(target_index) {
-            classes.insert(value.trim().to_owned());
+        if let Some(value) = record.get(target_index) {
+            classes.insert(value.to_owned());
         }
     }
     let regression = source.string("task") == Some("regression");

@@ -29,13 +29,15 @@ impl Outcome {
 
 /// The outcome of a trial trained to `target` epochs that ended with `end`; `stopped` is the
 /// stopping rule's prediction and the epoch it stopped at, when it did; `rung_below_last` says the
-/// target is a rung that others follow.
+/// target is a rung that others follow; `recorded` is the epochs the store holds for the trial,
+/// which a failure keeps.
 #[must_use]
 pub fn outcome(
     end: &Result<TrialEnd, TrialFailure>,
     stopped: Option<&(Prediction, u32)>,
     target: u32,
     rung_below_last: bool,
+    recorded: u32,
 ) -> Outcome {
     let (state, reason, epochs) = match end {
         Ok(TrialEnd::Paused { epochs }) if stopped.is_some() => {
@@ -64,7 +66,7 @@ pub fn outcome(
             (
                 TrialState::Failed,
                 Some(format!("{}{detail}", failure.reason)),
-                0,
+                recorded,
             )
         }
     };
@@ -95,15 +97,15 @@ mod tests {
     fn each_end_gives_its_state() {
         let complete = Ok(TrialEnd::Completed { epochs: 9 });
         assert_eq!(
-            outcome(&complete, None, 9, false).state,
+            outcome(&complete, None, 9, false, 0).state,
             TrialState::Complete
         );
-        assert!(outcome(&complete, None, 3, true).awaits_rung());
+        assert!(outcome(&complete, None, 3, true, 0).awaits_rung());
         let paused = Ok(TrialEnd::Paused { epochs: 3 });
-        let budget = outcome(&paused, None, 9, false);
+        let budget = outcome(&paused, None, 9, false, 0);
         assert_eq!(budget.state, TrialState::Stopped);
         assert_eq!(budget.reason.as_deref(), Some("the budget ran out"));
-        let stopped = outcome(&paused, Some(&prediction()), 9, false);
+        let stopped = outcome(&paused, Some(&prediction()), 9, false, 0);
         assert_eq!(stopped.state, TrialState::Stopped);
         assert!(
             stopped
@@ -111,8 +113,8 @@ mod tests {
                 .unwrap()
                 .starts_with("stopped early at epoch 3")
         );
-        assert!(outcome(&paused, Some(&prediction()), 9, true).awaits_rung());
-        let interrupted = outcome(&Ok(TrialEnd::Interrupted { epochs: 2 }), None, 9, false);
+        assert!(outcome(&paused, Some(&prediction()), 9, true, 0).awaits_rung());
+        let interrupted = outcome(&Ok(TrialEnd::Interrupted { epochs: 2 }), None, 9, false, 0);
         assert_eq!(
             (interrupted.state, interrupted.epochs),
             (TrialState::Queued, 2)
@@ -125,8 +127,11 @@ mod tests {
             None,
             9,
             false,
+            4,
         );
         assert_eq!(failed.state, TrialState::Failed);
         assert_eq!(failed.reason.as_deref(), Some("diverged\nloss NaN"));
+        // A failure keeps the epochs the store holds (issue 18, item 16).
+        assert_eq!(failed.epochs, 4);
     }
 }

@@ -36,6 +36,8 @@ pub struct StoreSink<'s, 'a> {
     pub(super) judge: Option<&'s dyn Judge>,
     /// The objective's value at the last recorded epoch.
     pub(super) last_value: Option<f64>,
+    /// The epochs the store holds for the trial.
+    pub(super) recorded: u32,
     /// Set when the judge ended the trial: its prediction and the epoch it stopped at.
     pub(super) stopped: Option<(Prediction, u32)>,
     /// The store's failure, which ends the run once the trainer returns.
@@ -47,12 +49,13 @@ impl StoreSink<'_, '_> {
         let objective = &self.study.plan.objective.metric;
         self.store
             .record_epoch(self.trial.id, metrics.epoch, &metrics.values, objective)?;
+        self.recorded = metrics.epoch;
         if self.checkpoint.exists() {
-            self.store.set_checkpoint(
-                self.trial.id,
-                metrics.epoch,
-                &self.checkpoint.display().to_string(),
-            )?;
+            // Absolute, so that a run started from another folder finds it.
+            let path =
+                std::path::absolute(&self.checkpoint).unwrap_or_else(|_| self.checkpoint.clone());
+            self.store
+                .set_checkpoint(self.trial.id, metrics.epoch, &path.display().to_string())?;
         }
         self.study.budget.spend_epoch();
         let value = metrics

@@ -3,6 +3,8 @@
 //! go to, and its outcome written back to the store and shown. Used by every strategy that trains
 //! ordinary trials.
 
+use std::path::Path;
+
 use super::RunError;
 use super::outcome::outcome;
 use super::sink::{Judge, StoreSink};
@@ -27,13 +29,21 @@ pub fn train_trial(
     judge: Option<&dyn Judge>,
     horizon: Option<u32>,
 ) -> Result<(), RunError> {
-    let dir = study.trials_dir.join(format!("{:04}", trial.number));
+    let mut dir = study.trials_dir.join(format!("{:04}", trial.number));
     let target = trial
         .target_epochs
         .unwrap_or_else(|| recipe_epochs(&trial.params));
     let start_epoch = if study.trainer.writes_checkpoints() {
         match store.checkpoint(trial.id)? {
-            Some((epoch, path)) if std::path::Path::new(&path).exists() && epoch < target => epoch,
+            Some((epoch, path)) if Path::new(&path).exists() && epoch < target => {
+                // The trial goes on in the folder its checkpoint is in: the store records where,
+                // and a store written before trial folders were kept per store has it in the old
+                // shared `hps-trials/<study>/<trial>/`.
+                if let Some(folder) = Path::new(&path).parent() {
+                    dir = folder.to_path_buf();
+                }
+                epoch
+            }
             _ => 0,
         }
     } else {
@@ -56,6 +66,7 @@ pub fn train_trial(
         target,
         judge,
         last_value: trial.value,
+        recorded: trial.epochs,
         stopped: None,
         error: None,
     };
@@ -66,7 +77,13 @@ pub fn train_trial(
     let value = sink.last_value;
     let stopped = sink.stopped.take();
     let rung_below_last = trial.bracket.is_some() && horizon.is_some_and(|h| target < h);
-    let result = outcome(&end, stopped.as_ref(), target, rung_below_last);
+    let result = outcome(
+        &end,
+        stopped.as_ref(),
+        target,
+        rung_below_last,
+        sink.recorded,
+    );
     if let Some((prediction, at)) = &stopped {
         study.progress.stop_early(
             trial.number,

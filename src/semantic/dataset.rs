@@ -5,6 +5,7 @@ use std::path::Path;
 
 use crate::catalogue::{self, BUILTIN_DATASETS, Builtin, Family};
 use crate::diagnostic::{Code, Diagnostic};
+use crate::input_file;
 use crate::plan::Step;
 use crate::semantic::args::{bind, check_value};
 use crate::semantic::expr::constant;
@@ -175,6 +176,27 @@ fn check_source(source: &Step, call: &Call, dir: Option<&Path>, diags: &mut Vec<
                 )
                 .with_label(format!("looked for {}", full.display()))
                 .with_help("paths are relative to the .hps file"),
+            );
+            continue;
+        }
+        // `folder(path)` reads a folder; every other source reads one regular file, never a
+        // device or a pipe (`/dev/zero` would be read until memory runs out).
+        let wrong_kind = if source.name == "folder" {
+            (!full.is_dir()).then_some(("a file", "a folder with one sub-folder per class"))
+        } else {
+            input_file::irregular_kind(&full).map(|kind| (kind, "a regular file"))
+        };
+        if let Some((kind, wanted)) = wrong_kind {
+            diags.push(
+                Diagnostic::error(
+                    Code::DataNotFound,
+                    arg_span(spec.name, index),
+                    format!("\"{relative}\" is {kind}, not {wanted}"),
+                )
+                .with_label(format!("{}(…) reads {wanted} here", source.name))
+                .with_help(format!(
+                    "name {wanted}; paths are relative to the .hps file"
+                )),
             );
         }
     }

@@ -1,12 +1,15 @@
 //! Loaded source files: their names and texts, addressed by [`FileId`], and byte [`Span`]s into
 //! them. Filled by the loader (`crate::semantic::load`); spans are carried by the AST and read by
-//! diagnostics when they are rendered. A leaf: it reads nothing of hps.
+//! diagnostics when they are rendered, with the text made [`visible`]. A leaf: it reads nothing of
+//! hps.
 
 mod span;
+mod visible;
 
 use std::sync::Arc;
 
 pub use span::{FileId, Span};
+pub use visible::{Visible, visible};
 
 /// One source file.
 #[derive(Debug, Clone)]

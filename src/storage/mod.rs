@@ -193,6 +193,8 @@ pub enum StoreError {
     NotFound(String),
     /// A store URL hps cannot open.
     Unsupported(String),
+    /// A store opened for reading that does not exist (it is not created).
+    Absent(String),
 }
 
 impl fmt::Display for StoreError {
@@ -205,6 +207,7 @@ impl fmt::Display for StoreError {
             ),
             StoreError::NotFound(what) => write!(f, "{what} is not in the store"),
             StoreError::Unsupported(url) => write!(f, "cannot open the store {url}"),
+            StoreError::Absent(url) => write!(f, "the store {url} does not exist"),
         }
     }
 }
@@ -365,21 +368,85 @@ pub trait Storage: Send {
     ) -> Result<(), StoreError>;
 
     /// The folder under which the trial folders (checkpoints, logs) of this store's studies live;
-    /// the same for every connection to the store.
+    /// the same for every connection to the store, and never another store's.
     fn trial_root(&self) -> PathBuf;
 }
 
-/// Opens a store from `PATH` or `sqlite://PATH` (created when absent), or
+/// How a store is opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenMode {
+    /// To read and write; an absent store is created (`hps run`, `hps::Study`).
+    Create,
+    /// To read only: an absent store is [`StoreError::Absent`], never created, and a store the user
+    /// may read but not write can be read (`hps status`, `best`, `trials`, `export`).
+    ReadOnly,
+}
+
+/// Opens a store to read and write: `PATH` or `sqlite://PATH` (created when absent), or
 /// `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE` (an existing database, migrated).
 ///
 /// # Errors
-/// An unsupported URL, or a database that cannot be reached, opened or migrated.
+/// An empty or unsupported URL, or a database that cannot be reached, opened or migrated.
 pub fn open(url: &str) -> Result<Box<dyn Storage>, StoreError> {
-    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        return Ok(Box::new(postgres::PostgresStore::open(url)?));
+    open_with(url, OpenMode::Create)
+}
+
+/// Opens a store as `mode` says: the one place a URL picks a backend.
+///
+/// # Errors
+/// An empty or unsupported URL, a store that does not exist (read only), or a database that cannot
+/// be reached, opened or migrated.
+pub fn open_with(url: &str, mode: OpenMode) -> Result<Box<dyn Storage>, StoreError> {
+    if is_postgres(url) {
+        return Ok(Box::new(postgres::PostgresStore::open_with(url, mode)?));
     }
+    let path = sqlite_path(url)?;
+    Ok(Box::new(sqlite::SqliteStore::open_with(
+        std::path::Path::new(path),
+        mode,
+    )?))
+}
+
+/// Checks a store URL without opening it: what the CLI's `--storage` accepts.
+///
+/// # Errors
+/// An empty or unsupported URL.
+pub fn check_url(url: &str) -> Result<(), StoreError> {
+    if is_postgres(url) {
+        return Ok(());
+    }
+    sqlite_path(url).map(|_| ())
+}
+
+fn is_postgres(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
+
+/// The SQLite file a URL names.
+fn sqlite_path(url: &str) -> Result<&str, StoreError> {
     let path = url.strip_prefix("sqlite://").unwrap_or(url);
-    Ok(Box::new(sqlite::SqliteStore::open(std::path::Path::new(
-        path,
-    ))?))
+    if path.trim().is_empty() {
+        return Err(StoreError::Unsupported(format!(
+            "{url:?}: the path is empty; name a store file such as hps.db"
+        )));
+    }
+    Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_url_is_a_usage_error() {
+        for mode in [OpenMode::Create, OpenMode::ReadOnly] {
+            for url in ["", "sqlite://", "  "] {
+                let Err(error) = open_with(url, mode) else {
+                    panic!("{url:?} opened");
+                };
+                assert!(matches!(error, StoreError::Unsupported(_)), "{error}");
+                assert!(error.to_string().contains("the path is empty"), "{error}");
+            }
+        }
+    }
 }

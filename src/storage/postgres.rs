@@ -19,7 +19,8 @@ use super::codec::{
     params_to_sql, put_on_curve, seed_to_sql, unix_now, unsigned,
 };
 use super::{
-    MetricRow, Placement, Storage, StoreError, StudyRecord, StudySummary, TrialRecord, TrialState,
+    MetricRow, OpenMode, Placement, Storage, StoreError, StudyRecord, StudySummary, TrialRecord,
+    TrialState,
 };
 use crate::space::Config;
 
@@ -105,17 +106,37 @@ pub struct PostgresStore {
 
 impl PostgresStore {
     /// Connects to the database at `url` and migrates its schema to the version this build knows.
+    /// Read only, the database must hold a store already (else [`StoreError::Absent`]), and the
+    /// connection's transactions are read-only.
     ///
     /// # Errors
     /// A bad URL, a refused or unreachable server, a failed migration, or a store written by a
     /// newer hps — each message names the URL, its password hidden.
-    pub fn open(url: &str) -> Result<Self, StoreError> {
+    pub fn open_with(url: &str, mode: OpenMode) -> Result<Self, StoreError> {
         let client = connect(url)?;
         let mut store = Self {
             client: RefCell::new(client),
             url: url.to_owned(),
         };
+        if mode == OpenMode::ReadOnly {
+            let holds_a_store = store
+                .client
+                .get_mut()
+                .query_one("SELECT to_regclass('hps_schema') IS NOT NULL", &[])
+                .map_err(|e| StoreError::Database(format!("{}: {e}", store.shown())))?
+                .get::<_, bool>(0);
+            if !holds_a_store {
+                return Err(StoreError::Absent(store.shown()));
+            }
+        }
         store.migrate()?;
+        if mode == OpenMode::ReadOnly {
+            store
+                .client
+                .get_mut()
+                .batch_execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+                .map_err(|e| StoreError::Database(format!("{}: {e}", store.shown())))?;
+        }
         Ok(store)
     }
 
@@ -130,19 +151,21 @@ impl PostgresStore {
         let mut tx = client.transaction().map_err(|e| fail(&e))?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
             .map_err(|e| fail(&e))?;
-        tx.batch_execute("CREATE TABLE IF NOT EXISTS hps_schema (version BIGINT NOT NULL)")
-            .map_err(|e| fail(&e))?;
-        let version: i64 = match tx
-            .query_opt("SELECT version FROM hps_schema", &[])
+        let exists: bool = tx
+            .query_one("SELECT to_regclass('hps_schema') IS NOT NULL", &[])
             .map_err(|e| fail(&e))?
-        {
-            Some(row) => row.get(0),
-            None => {
-                tx.execute("INSERT INTO hps_schema (version) VALUES (0)", &[])
-                    .map_err(|e| fail(&e))?;
-                0
-            }
-        };
+            .get(0);
+        if !exists {
+            tx.batch_execute(
+                "CREATE TABLE hps_schema (version BIGINT NOT NULL);
+                 INSERT INTO hps_schema (version) VALUES (0);",
+            )
+            .map_err(|e| fail(&e))?;
+        }
+        let version: i64 = tx
+            .query_one("SELECT version FROM hps_schema", &[])
+            .map_err(|e| fail(&e))?
+            .get(0);
         let applied = usize::try_from(version)
             .map_err(|_| fail(&format!("invalid schema version {version}")))?;
         if applied > MIGRATIONS.len() {
@@ -151,6 +174,10 @@ impl PostgresStore {
                  upgrade hps to open it",
                 MIGRATIONS.len()
             )));
+        }
+        if applied == MIGRATIONS.len() {
+            // Up to date: nothing is written (a read-only user may open it).
+            return tx.commit().map_err(|e| fail(&e));
         }
         for (index, migration) in MIGRATIONS.iter().enumerate().skip(applied) {
             tx.batch_execute(migration).map_err(|e| {

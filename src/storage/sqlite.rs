@@ -3,16 +3,19 @@
 //! long busy timeout so readers never block the writer; every write is one `BEGIN IMMEDIATE`
 //! transaction, which makes claiming a trial a single atomic step. The schema is versioned by
 //! `PRAGMA user_version` and brought up to date by `MIGRATIONS` when the store is opened. Trial
-//! folders go in `hps-trials/` beside the file.
+//! folders go in `hps-trials/<file name>/` beside the file.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
+use rusqlite::{
+    Connection, OpenFlags, OptionalExtension, Row, Transaction, TransactionBehavior, params,
+};
 
 use super::{
-    MetricRow, Placement, Storage, StoreError, StudyRecord, StudySummary, TrialRecord, TrialState,
+    MetricRow, OpenMode, Placement, Storage, StoreError, StudyRecord, StudySummary, TrialRecord,
+    TrialState,
 };
 use crate::space::Config;
 
@@ -117,6 +120,101 @@ impl SqliteStore {
     /// When the file cannot be created or opened, when a migration fails, or when the store was
     /// written by a newer hps.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
+        Self::open_with(path, OpenMode::Create)
+    }
+
+    /// Opens the store at `path` as `mode` says: [`OpenMode::Create`] as [`SqliteStore::open`];
+    /// [`OpenMode::ReadOnly`] only an existing file, with a read-only connection (a store whose
+    /// schema is older is migrated first when the file can be written).
+    ///
+    /// # Errors
+    /// An in-memory database (each connection would see its own), an absent file (read only), and
+    /// the errors of [`SqliteStore::open`].
+    pub fn open_with(path: &Path, mode: OpenMode) -> Result<Self, StoreError> {
+        let name = path.to_string_lossy();
+        if name == ":memory:" || name.starts_with("file::memory:") || name.contains("mode=memory") {
+            return Err(StoreError::Unsupported(format!(
+                "{name}: an in-memory database is private to one connection, and a run opens one \
+                 per worker; name a store file such as hps.db"
+            )));
+        }
+        match mode {
+            OpenMode::Create => Self::open_to_write(path),
+            OpenMode::ReadOnly => Self::open_to_read(path),
+        }
+    }
+
+    fn open_to_read(path: &Path) -> Result<Self, StoreError> {
+        let with_path = |e: &dyn std::fmt::Display| {
+            StoreError::Database(format!("cannot open {}: {e}", path.display()))
+        };
+        match std::fs::metadata(path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(StoreError::Absent(path.display().to_string()));
+            }
+            Err(e) => return Err(with_path(&e)),
+            Ok(metadata) if !metadata.is_file() => {
+                return Err(with_path(&"it is not a file"));
+            }
+            Ok(_) => {}
+        }
+        let connect = |immutable: bool| -> Result<Connection, StoreError> {
+            let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+            let connection = if immutable {
+                Connection::open_with_flags(immutable_uri(path), flags | OpenFlags::SQLITE_OPEN_URI)
+            } else {
+                Connection::open_with_flags(path, flags)
+            }
+            .map_err(|e| with_path(&e))?;
+            connection
+                .busy_timeout(BUSY_TIMEOUT)
+                .map_err(|e| with_path(&e))?;
+            Ok(connection)
+        };
+        let connection = connect(false)?;
+        // Reading a WAL store takes its shared-memory file, which a user who may not write the
+        // folder cannot create. Without a write-ahead log beside it the file holds the whole store
+        // and can be read as it is.
+        let wal = sibling(path, "-wal");
+        let (connection, version) = match user_version(&connection) {
+            Ok(version) => (connection, version),
+            Err(first) if !wal.exists() => {
+                let connection = connect(true)?;
+                let version = user_version(&connection).map_err(|_| with_path(&first))?;
+                (connection, version)
+            }
+            Err(e) => {
+                return Err(with_path(&format!(
+                    "{e} (it is being written: reading it now needs write access to {})",
+                    path.parent()
+                        .filter(|p| !p.as_os_str().is_empty())
+                        .map_or_else(|| String::from("its folder"), |p| p.display().to_string())
+                )));
+            }
+        };
+        let version = checked_version(version, path)?;
+        let connection = if version < MIGRATIONS.len() {
+            // An older schema: bring it up to date if the file can be written, then read.
+            drop(connection);
+            Self::open_to_write(path).map_err(|e| {
+                StoreError::Database(format!(
+                    "{} has store schema version {version}, older than this hps reads ({}), and \
+                     cannot be upgraded now ({e}); run `hps run` on it once with write access",
+                    path.display(),
+                    MIGRATIONS.len()
+                ))
+            })?;
+            connect(false)?
+        } else {
+            connection
+        };
+        Ok(SqliteStore {
+            connection,
+            path: path.to_owned(),
+        })
+    }
+
+    fn open_to_write(path: &Path) -> Result<Self, StoreError> {
         let with_path = |e: &dyn std::fmt::Display| {
             StoreError::Database(format!("cannot open {}: {e}", path.display()))
         };
@@ -147,21 +245,7 @@ impl SqliteStore {
     fn migrate(&mut self, path: &Path) -> Result<(), StoreError> {
         loop {
             let tx = self.write()?;
-            let version: i64 = tx.query_row("PRAGMA user_version", [], |row| row.get(0))?;
-            let applied = usize::try_from(version).map_err(|_| {
-                StoreError::Database(format!(
-                    "{} has an invalid schema version {version}",
-                    path.display()
-                ))
-            })?;
-            if applied > MIGRATIONS.len() {
-                return Err(StoreError::Database(format!(
-                    "{} was written by a newer hps (store schema version {applied}, this hps knows up \
-                     to {}); upgrade hps to open it",
-                    path.display(),
-                    MIGRATIONS.len()
-                )));
-            }
+            let applied = checked_version(user_version(&tx)?, path)?;
             let Some(migration) = MIGRATIONS.get(applied) else {
                 return Ok(());
             };
@@ -172,7 +256,9 @@ impl SqliteStore {
                     applied + 1
                 ))
             })?;
-            tx.pragma_update(None, "user_version", version + 1)?;
+            // `applied` is below MIGRATIONS.len(), a handful.
+            let next = i64::try_from(applied + 1).unwrap_or(i64::MAX);
+            tx.pragma_update(None, "user_version", next)?;
             tx.commit()?;
         }
     }
@@ -595,11 +681,63 @@ impl Storage for SqliteStore {
     }
 }
 
-/// The trial root of the store file at `path`: [`TRIAL_ROOT`] in the file's folder.
+/// The file SQLite keeps beside the store: `hps.db-wal` for `-wal`.
+fn sibling(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// A `file:` URI that opens `path` read-only as an immutable file (no locks, no shared memory).
+fn immutable_uri(path: &Path) -> String {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+    let mut uri = String::from("file:");
+    for byte in absolute.to_string_lossy().bytes() {
+        if byte.is_ascii_alphanumeric() || b"/-._~".contains(&byte) {
+            uri.push(char::from(byte));
+        } else {
+            uri.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    uri.push_str("?mode=ro&immutable=1");
+    uri
+}
+
+/// The store's schema version as written in the file.
+fn user_version(connection: &Connection) -> rusqlite::Result<i64> {
+    connection.query_row("PRAGMA user_version", [], |row| row.get(0))
+}
+
+/// A schema version read from a store, checked: a number this build has migrations up to.
+fn checked_version(version: i64, path: &Path) -> Result<usize, StoreError> {
+    let applied = usize::try_from(version).map_err(|_| {
+        StoreError::Database(format!(
+            "{} has an invalid schema version {version}",
+            path.display()
+        ))
+    })?;
+    if applied > MIGRATIONS.len() {
+        return Err(StoreError::Database(format!(
+            "{} was written by a newer hps (store schema version {applied}, this hps knows up \
+             to {}); upgrade hps to open it",
+            path.display(),
+            MIGRATIONS.len()
+        )));
+    }
+    Ok(applied)
+}
+
+/// The trial root of the store file at `path`: a folder named after the file in [`TRIAL_ROOT`]
+/// beside it (`runs/hps-trials/a.db/` for `runs/a.db`), so that two stores of one folder never
+/// share trial folders.
 fn trial_root_beside(path: &Path) -> PathBuf {
-    match path.parent() {
+    let root = match path.parent() {
         Some(folder) if !folder.as_os_str().is_empty() => folder.join(TRIAL_ROOT),
         _ => PathBuf::from(TRIAL_ROOT),
+    };
+    match path.file_name() {
+        Some(name) => root.join(name),
+        None => root,
     }
 }
 
@@ -852,21 +990,95 @@ mod tests {
     }
 
     #[test]
-    fn trial_folders_sit_beside_the_store_file() {
+    fn trial_folders_sit_beside_the_store_file_one_folder_per_store() {
         assert_eq!(
             trial_root_beside(Path::new("hps.db")),
-            PathBuf::from("hps-trials")
+            PathBuf::from("hps-trials/hps.db")
         );
         assert_eq!(
-            trial_root_beside(Path::new("runs/hps.db")),
-            PathBuf::from("runs/hps-trials")
+            trial_root_beside(Path::new("runs/a.db")),
+            PathBuf::from("runs/hps-trials/a.db")
         );
         let (folder, path) = store_path();
         let store = crate::storage::open(&format!("sqlite://{}", path.display())).unwrap();
+        let nested = folder.path().join("nested");
         assert_eq!(
             store.trial_root(),
-            folder.path().join("nested").join("hps-trials")
+            nested.join("hps-trials").join(path.file_name().unwrap())
         );
+        // A second store in the same folder keeps its trials apart (issue 18, item 12).
+        let other = crate::storage::open(&nested.join("other.db").display().to_string()).unwrap();
+        assert_eq!(
+            other.trial_root(),
+            nested.join("hps-trials").join("other.db")
+        );
+    }
+
+    #[test]
+    fn a_store_that_does_not_exist_is_not_created_to_be_read() {
+        let (folder, path) = store_path();
+        let Err(error) = SqliteStore::open_with(&path, OpenMode::ReadOnly) else {
+            panic!("an absent store opened");
+        };
+        assert!(matches!(error, StoreError::Absent(_)), "{error}");
+        assert_eq!(
+            error.to_string(),
+            format!("the store {} does not exist", path.display())
+        );
+        assert!(!path.exists() && !path.parent().unwrap().exists());
+        let Err(error) = SqliteStore::open_with(folder.path(), OpenMode::ReadOnly) else {
+            panic!("a folder opened");
+        };
+        assert!(error.to_string().contains("it is not a file"), "{error}");
+    }
+
+    #[test]
+    fn an_in_memory_database_is_refused() {
+        for name in [":memory:", "file::memory:?cache=shared"] {
+            let Err(error) = SqliteStore::open(Path::new(name)) else {
+                panic!("{name} opened");
+            };
+            assert!(
+                error.to_string().contains("private to one connection"),
+                "{error}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_immutable_uri_names_any_path() {
+        let folder = tempfile::tempdir().unwrap();
+        let path = folder.path().join("odd #?%name").join("a b.db");
+        SqliteStore::open(&path).unwrap();
+        let uri = immutable_uri(&path);
+        assert!(
+            uri.ends_with("/odd%20%23%3F%25name/a%20b.db?mode=ro&immutable=1"),
+            "{uri}"
+        );
+        let connection = Connection::open_with_flags(
+            &uri,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI,
+        )
+        .unwrap();
+        assert_eq!(user_version(&connection).unwrap(), MIGRATIONS.len() as i64);
+    }
+
+    #[test]
+    fn a_store_of_an_older_schema_opened_to_read_is_migrated_first() {
+        let (_folder, path) = store_path();
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let old = Connection::open(&path).unwrap();
+        for migration in &MIGRATIONS[..4] {
+            old.execute_batch(migration).unwrap();
+        }
+        old.pragma_update(None, "user_version", 4).unwrap();
+        drop(old);
+        let store = SqliteStore::open_with(&path, OpenMode::ReadOnly).unwrap();
+        assert_eq!(
+            user_version(&store.connection).unwrap(),
+            MIGRATIONS.len() as i64
+        );
+        assert!(store.studies().unwrap().is_empty());
     }
 
     #[test]

@@ -35,6 +35,7 @@ use std::path::{Path, PathBuf};
 
 use super::protocol::EpochProtocol;
 use super::{EpochMetrics, EpochSink, Trainer, TrialEnd, TrialFailure, TrialRun, keys_named};
+use crate::input_file;
 use crate::space::{Config, Value};
 
 /// How many recorded values of a parameter a "no recorded curve" failure lists.
@@ -86,10 +87,11 @@ impl LookupTrainer {
     /// is not a whole number.
     pub fn open(path: &Path, epoch_column: &str) -> Result<Self, String> {
         let shown = path.display();
+        let input = input_file::open(path, input_file::DATA_LIMIT)
+            .map_err(|error| format!("cannot read {shown}: {error}"))?;
         let mut reader = csv::ReaderBuilder::new()
             .trim(csv::Trim::All)
-            .from_path(path)
-            .map_err(|error| format!("cannot read {shown}: {error}"))?;
+            .from_reader(input);
         let columns: Vec<String> = reader
             .headers()
             .map_err(|error| format!("cannot read the header of {shown}: {error}"))?

@@ -5,6 +5,7 @@
 use super::{Context, family};
 use crate::catalogue::Family;
 use crate::diagnostic::{Code, Diagnostic};
+use crate::input_file;
 use crate::plan::command_template::{CommandTemplate, TEMPLATE_BUILTINS};
 use crate::plan::{MetricsFormat, TrainerPlan};
 use crate::semantic::dataset::step;
@@ -108,6 +109,18 @@ pub(super) fn check(
                     )
                     .with_label(format!("looked for {}", path.display()))
                     .with_help("paths are relative to the .hps file"),
+                );
+                return None;
+            }
+            if let Some(kind) = input_file::irregular_kind(&path) {
+                diags.push(
+                    Diagnostic::error(
+                        Code::DataNotFound,
+                        call.args.first().map_or(call.span, |a| a.value.span),
+                        format!("\"{relative}\" is {kind}, not a regular file"),
+                    )
+                    .with_label("lookup(…) reads a CSV file here")
+                    .with_help("name a CSV file of recorded curves"),
                 );
                 return None;
             }

@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::{DataError, Examples, Targets};
+use crate::input_file;
 
 /// Reads every row of a CSV file.
 ///
@@ -28,12 +29,13 @@ pub fn load(
     regression: bool,
 ) -> Result<Examples, DataError> {
     let file = path.display().to_string();
+    let input = input_file::open(path, input_file::DATA_LIMIT)
+        .map_err(|e| DataError::new(format!("{file}: {e}")))?;
     let reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .trim(csv::Trim::All)
-        .from_path(path)
-        .map_err(|e| DataError::new(format!("{file}: {}", describe(&e))))?;
+        .from_reader(input);
 
     let mut records = reader.into_records();
     let first = match records.next() {
@@ -43,6 +45,7 @@ pub fn load(
     let columns = first.len();
     let (names, target_column, first_data) = if header {
         let names: Vec<String> = first.iter().map(str::to_owned).collect();
+        refuse_repeated_names(&names, &file)?;
         let target_column = names.iter().position(|n| n == target).ok_or_else(|| {
             DataError::new(format!("{file} has no column `{target}`")).with_help(format!(
                 "the header names: {}",
@@ -98,9 +101,12 @@ pub fn load(
         }
         for (column, field) in record.iter().enumerate() {
             if column == target_column {
+                if field.is_empty() {
+                    return Err(CellProblem::Missing.at(field, &file, row, &column_name(column)));
+                }
                 raw_targets.push(field.to_owned());
             } else {
-                let value = parse_feature(field)
+                let value = parse_number(field)
                     .map_err(|problem| problem.at(field, &file, row, &column_name(column)))?;
                 inputs.push(value);
             }
@@ -122,41 +128,40 @@ pub fn load(
     })
 }
 
-/// Why a feature value is not usable.
-enum FeatureProblem {
+/// Why a cell's value is not usable.
+enum CellProblem {
     Missing,
     NotFinite,
     NotNumber,
 }
 
-impl FeatureProblem {
+impl CellProblem {
     fn at(self, field: &str, file: &str, row: usize, column: &str) -> DataError {
         let place = format!("{file}, row {row}, {column}");
         match self {
-            FeatureProblem::Missing => DataError::new(format!("{place}: missing value"))
+            CellProblem::Missing => DataError::new(format!("{place}: missing value"))
                 .with_help("fill in or drop rows with missing values before training"),
-            FeatureProblem::NotFinite => {
+            CellProblem::NotFinite => {
                 DataError::new(format!("{place}: `{field}` is not a finite number"))
             }
-            FeatureProblem::NotNumber => {
-                DataError::new(format!("{place}: `{field}` is not a number")).with_help(
+            CellProblem::NotNumber => DataError::new(format!("{place}: `{field}` is not a number"))
+                .with_help(
                     "categorical feature columns are not supported yet; one-hot encode them \
                      first (one 0/1 column per category)",
-                )
-            }
+                ),
         }
     }
 }
 
 /// A feature value as a number; text and missing values are problems.
-fn parse_feature(field: &str) -> Result<f32, FeatureProblem> {
+fn parse_number(field: &str) -> Result<f32, CellProblem> {
     if field.is_empty() {
-        return Err(FeatureProblem::Missing);
+        return Err(CellProblem::Missing);
     }
     match field.parse::<f32>() {
         Ok(value) if value.is_finite() => Ok(value),
-        Ok(_) => Err(FeatureProblem::NotFinite),
-        Err(_) => Err(FeatureProblem::NotNumber),
+        Ok(_) => Err(CellProblem::NotFinite),
+        Err(_) => Err(CellProblem::NotNumber),
     }
 }
 
@@ -206,6 +211,7 @@ fn class_targets(raw: &[String], file: &str, column: &str) -> Result<Targets, Da
     if let Some(numbers) = numbers {
         let mut paired: Vec<(f64, &str)> = numbers.into_iter().zip(distinct).collect();
         paired.sort_by(|a, b| a.0.total_cmp(&b.0));
+        refuse_fractional_labels(&paired, raw.len(), file, column)?;
         distinct = paired.into_iter().map(|(_, label)| label).collect();
     }
     let index: BTreeMap<&str, u32> = distinct
@@ -218,6 +224,65 @@ fn class_targets(raw: &[String], file: &str, column: &str) -> Result<Targets, Da
         labels,
         classes: distinct.len(),
     })
+}
+
+/// Class labels that are numbers with a fraction (`1.37`, `2.71`) are a regression target read as
+/// classification: every distinct value would become its own class.
+fn refuse_fractional_labels(
+    labels: &[(f64, &str)],
+    rows: usize,
+    file: &str,
+    column: &str,
+) -> Result<(), DataError> {
+    let fractional: Vec<&str> = labels
+        .iter()
+        .filter(|(number, _)| number.fract() != 0.0)
+        .map(|(_, label)| *label)
+        .collect();
+    if fractional.is_empty() {
+        return Ok(());
+    }
+    let examples: Vec<String> = fractional
+        .iter()
+        .take(3)
+        .map(|l| format!("`{l}`"))
+        .collect();
+    Err(DataError::new(format!(
+        "{file}: the label {column} holds numbers with fractions ({}{}), which would make {} \
+         classes out of {rows} rows",
+        examples.join(", "),
+        if fractional.len() > 3 { ", …" } else { "" },
+        labels.len()
+    ))
+    .with_help(
+        "this looks like a regression target: set `task = regression` in csv(…); for classes, \
+         use whole numbers or names as labels",
+    ))
+}
+
+/// A header that names a column twice would leave the second one unreachable.
+fn refuse_repeated_names(names: &[String], file: &str) -> Result<(), DataError> {
+    let mut repeated: Vec<String> = Vec::new();
+    for (index, name) in names.iter().enumerate() {
+        if names[..index].contains(name) {
+            continue;
+        }
+        let columns: Vec<String> = (index + 1..=names.len())
+            .filter(|&column| names[column - 1] == *name)
+            .map(|column| column.to_string())
+            .collect();
+        if columns.len() > 1 {
+            repeated.push(format!("`{name}` (columns {})", columns.join(", ")));
+        }
+    }
+    if repeated.is_empty() {
+        return Ok(());
+    }
+    Err(DataError::new(format!(
+        "{file}: the header names {} more than once",
+        repeated.join(" and ")
+    ))
+    .with_help("give every column its own name in the header row"))
 }
 
 /// A read error at a row.
@@ -320,6 +385,77 @@ mod tests {
         assert!(error.message.contains("`colour`"));
         assert!(error.message.contains("`red`"));
         assert!(error.help.unwrap().contains("one-hot"));
+    }
+
+    #[test]
+    fn fractional_labels_are_refused_as_a_regression_target() {
+        let dir = tempfile::tempdir().unwrap();
+        let rows: String = (0..40)
+            .map(|i| format!("{i},{}.{}\n", i % 12, 37 + i))
+            .collect();
+        let path = write(&dir, "float.csv", &format!("x,y\n{rows}"));
+        let error = load(&path, "y", true, false).unwrap_err();
+        assert!(error.message.contains("float.csv"), "{}", error.message);
+        assert!(
+            error.message.contains("`0.37`, `0.49`, `0.61`, …"),
+            "{}",
+            error.message
+        );
+        assert!(
+            error.message.contains("40 classes out of 40 rows"),
+            "{}",
+            error.message
+        );
+        assert!(error.help.unwrap().contains("task = regression"));
+        // The same column as a regression target, and whole-number labels, are fine.
+        assert!(load(&path, "y", true, true).is_ok());
+        let whole = write(&dir, "whole.csv", "x,y\n1,1.0\n2,2\n3,1\n");
+        assert!(load(&whole, "y", true, false).is_ok());
+    }
+
+    #[test]
+    fn an_empty_label_is_a_missing_value_with_its_row() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(&dir, "gap.csv", "x,y\n1,a\n2,\n3,b\n");
+        for regression in [false, true] {
+            let error = load(&path, "y", true, regression).unwrap_err();
+            assert_eq!(
+                error.message,
+                format!("{}, row 3, column `y`: missing value", path.display())
+            );
+        }
+        let path = write(&dir, "gap.csv", "1,a\n2, \n");
+        let error = load(&path, "1", false, false).unwrap_err();
+        assert!(
+            error.message.ends_with("row 2, column 1: missing value"),
+            "{}",
+            error.message
+        );
+    }
+
+    #[test]
+    fn a_repeated_column_name_is_refused_with_the_columns() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(&dir, "dup.csv", "a,a,c,label,label\n1,2,3,0,1\n4,5,6,1,0\n");
+        let error = load(&path, "label", true, false).unwrap_err();
+        assert_eq!(
+            error.message,
+            format!(
+                "{}: the header names `a` (columns 1, 2) and `label` (columns 4, 5) more than once",
+                path.display()
+            )
+        );
+        // Without a header there are no names to repeat.
+        assert!(load(&path, "4", false, false).is_err_and(|e| !e.message.contains("header names")));
+    }
+
+    #[test]
+    fn a_device_is_refused_without_reading_it() {
+        let error = load(Path::new("/dev/zero"), "y", true, false).unwrap_err();
+        assert_eq!(
+            error.message,
+            "/dev/zero: it is a character device, not a regular file"
+        );
     }
 
     #[test]

@@ -9,6 +9,7 @@ use std::path::Path;
 use flate2::read::GzDecoder;
 
 use super::{DataError, Examples, Targets};
+use crate::input_file;
 
 const IMAGES_MAGIC: u32 = 0x0000_0803;
 const LABELS_MAGIC: u32 = 0x0000_0801;
@@ -28,6 +29,15 @@ pub fn load(images: &Path, labels: &Path) -> Result<Examples, DataError> {
             images.display()
         )));
     };
+    if rows == 0 || cols == 0 {
+        return Err(DataError::new(format!(
+            "{}: images of {rows}×{cols} pixels have nothing to learn from",
+            images.display()
+        ))
+        .with_help(
+            "the images file's header gives each image's rows and columns; both must be at least 1",
+        ));
+    }
     let label_count = labels_file.dims[0];
     if count != label_count {
         return Err(DataError::new(format!(
@@ -127,14 +137,18 @@ impl IdxFile {
 /// The file's bytes, decompressed when they start with the gzip magic.
 fn read_maybe_gzip(path: &Path) -> Result<Vec<u8>, DataError> {
     let file = path.display();
-    let bytes = std::fs::read(path).map_err(|e| DataError::new(format!("{file}: {e}")))?;
+    let bytes = input_file::read(path, input_file::DATA_LIMIT)
+        .map_err(|e| DataError::new(format!("{file}: {e}")))?;
     if !bytes.starts_with(&GZIP_MAGIC) {
         return Ok(bytes);
     }
     let mut decompressed = Vec::new();
-    GzDecoder::new(&bytes[..])
+    input_file::Capped::new(GzDecoder::new(&bytes[..]), input_file::DATA_LIMIT)
         .read_to_end(&mut decompressed)
-        .map_err(|e| DataError::new(format!("{file}: bad gzip data ({e})")))?;
+        .map_err(|e| match input_file::from_io(e) {
+            input_file::InputError::Io(e) => DataError::new(format!("{file}: bad gzip data ({e})")),
+            too_large => DataError::new(format!("{file}: decompressed, {too_large}")),
+        })?;
     Ok(decompressed)
 }
 
@@ -224,6 +238,38 @@ mod tests {
             error.message
         );
         assert!(error.help.unwrap().contains("swapped"));
+    }
+
+    #[test]
+    fn images_without_pixels_are_refused_at_load() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("images"),
+            idx_bytes(IMAGES_MAGIC, &[3, 0, 0], &[]),
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("labels"),
+            idx_bytes(LABELS_MAGIC, &[3], &[0, 2, 1]),
+        )
+        .unwrap();
+        let error = load(&dir.path().join("images"), &dir.path().join("labels")).unwrap_err();
+        assert!(
+            error
+                .message
+                .ends_with("images: images of 0×0 pixels have nothing to learn from"),
+            "{}",
+            error.message
+        );
+    }
+
+    #[test]
+    fn a_device_is_refused_without_reading_it() {
+        let error = load(Path::new("/dev/zero"), Path::new("/dev/zero")).unwrap_err();
+        assert_eq!(
+            error.message,
+            "/dev/zero: it is a character device, not a regular file"
+        );
     }
 
     #[test]

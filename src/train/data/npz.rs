@@ -11,6 +11,7 @@ use std::path::Path;
 use candle_core::{DType, Tensor};
 
 use super::{DataError, Examples, Targets};
+use crate::input_file;
 
 /// Reads arrays `x` and `y` of a `.npz` file.
 ///
@@ -19,9 +20,9 @@ use super::{DataError, Examples, Targets};
 /// lengths or unusable shapes, negative class indices, a single class.
 pub fn load(path: &Path, x: &str, y: &str) -> Result<Examples, DataError> {
     let file = path.display().to_string();
-    if let Err(e) = std::fs::metadata(path) {
-        return Err(DataError::new(format!("{file}: {e}")));
-    }
+    // Only the checks: the archive is read by Candle, which opens the path itself.
+    input_file::open(path, input_file::DATA_LIMIT)
+        .map_err(|e| DataError::new(format!("{file}: {e}")))?;
     let arrays = Tensor::read_npz(path).map_err(|e| DataError::new(format!("{file}: {e}")))?;
     let array = |name: &str| -> Result<&Tensor, DataError> {
         arrays
@@ -63,6 +64,13 @@ pub fn load(path: &Path, x: &str, y: &str) -> Result<Examples, DataError> {
     }
     if count == 0 {
         return Err(DataError::new(format!("{file}: `{x}` has no rows")));
+    }
+    if input_shape.contains(&0) {
+        return Err(DataError::new(format!(
+            "{file}: `{x}` has shape {:?}, so each example holds no values",
+            inputs_array.dims()
+        ))
+        .with_help("every dimension of `x` after the first (the examples) must be at least 1"));
     }
     let inputs = inputs_array
         .to_dtype(DType::F32)
@@ -202,6 +210,23 @@ mod tests {
 
         let error = load(&dir.path().join("missing.npz"), "x", "y").unwrap_err();
         assert!(error.message.contains("missing.npz"), "{}", error.message);
+    }
+
+    #[test]
+    fn examples_without_values_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("empty.npz");
+        let x = Tensor::zeros((3, 0, 0), DType::F32, &Device::Cpu).unwrap();
+        let y = Tensor::new(&[0i64, 1, 0], &Device::Cpu).unwrap();
+        write(&path, &[("x", x), ("y", y)]);
+        let error = load(&path, "x", "y").unwrap_err();
+        assert!(
+            error
+                .message
+                .ends_with("`x` has shape [3, 0, 0], so each example holds no values"),
+            "{}",
+            error.message
+        );
     }
 
     #[test]

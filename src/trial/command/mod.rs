@@ -14,13 +14,15 @@
 //! its seed and `{dir}` its folder, unless a parameter has that name.
 //!
 //! The program's stdout is copied to `stdout.log` and its stderr to `stderr.log` in the trial's
-//! folder; a failure carries the tail of `stderr.log`.
+//! folder, each rotated to `….log.1` past 8 MiB (`log`); a failure carries the tail of
+//! `stderr.log`.
 //!
 //! Built by `hps run` from a checked study's `trial = command(…)`; the runtime drives it through
 //! [`Trainer`]. This module supervises the program; `template` fills the argv template's
-//! placeholders (parsed by `crate::plan::command_template`), `process` starts the program, keeps its logs and ends it, and `metrics` reads
+//! placeholders (parsed by `crate::plan::command_template`), `process` starts the program, keeps its logs (`log`) and ends it, and `metrics` reads
 //! its stdout lines.
 
+mod log;
 mod metrics;
 mod process;
 mod template;
@@ -45,6 +47,12 @@ use template::fill_template;
 
 /// How often the trainer looks at the stop flag, the time limit and whether the program ended.
 const POLL_INTERVAL: Duration = Duration::from_millis(20);
+
+/// Once the program has exited, its stdout is read until no line comes for this long…
+const DRAIN_QUIET: Duration = Duration::from_millis(500);
+
+/// …or for this long at most, when a helper that left its process group keeps writing.
+const DRAIN_LIMIT: Duration = Duration::from_secs(2);
 
 /// Runs an external program for every trial and reads its metrics from stdout.
 #[derive(Debug)]
@@ -93,8 +101,9 @@ impl CommandTrainer {
         })
     }
 
-    /// Reads the program's reports until it ends, the sink pauses it, the user stops the run or
-    /// the time limit passes.
+    /// Reads the program's reports until it exits, the sink pauses it, the user stops the run or
+    /// the time limit passes. The trial ends when the program exits, even if a helper it started
+    /// still holds its stdout: what it wrote before exiting is read, and the helpers are ended.
     fn supervise(
         &self,
         program: &mut RunningProgram,
@@ -109,29 +118,36 @@ impl CommandTrainer {
             if stdout_open {
                 match program.lines.recv_timeout(POLL_INTERVAL) {
                     Ok(line) => {
-                        if let Some(metrics) = reader.read(&line) {
-                            reported_any = true;
-                            if let Some(end) = protocol.report(metrics) {
-                                program.kill();
-                                return Ok(end);
-                            }
+                        if let Some(end) =
+                            read_line(&mut reader, protocol, &line, &mut reported_any)
+                        {
+                            program.kill();
+                            return Ok(end);
                         }
                     }
                     Err(RecvTimeoutError::Timeout) => {}
                     Err(RecvTimeoutError::Disconnected) => stdout_open = false,
                 }
             } else {
-                match program.child.try_wait() {
-                    Ok(Some(status)) => {
-                        return self.finished(status, program, reported_any, protocol);
-                    }
-                    Ok(None) => thread::sleep(POLL_INTERVAL),
-                    Err(error) => {
-                        program.kill();
-                        return Err(TrialFailure::new(format!(
-                            "lost track of the program: {error}"
-                        )));
-                    }
+                thread::sleep(POLL_INTERVAL);
+            }
+            match program.child.try_wait() {
+                Ok(Some(status)) => {
+                    // Helpers first: what they and the program wrote stays in the pipe to be read,
+                    // and the group's id is released as soon as possible.
+                    program.end_helpers();
+                    let end = self.drain(program, &mut reader, protocol, &mut reported_any);
+                    return match end {
+                        Some(end) => Ok(end),
+                        None => self.finished(status, program, reported_any, protocol),
+                    };
+                }
+                Ok(None) => {}
+                Err(error) => {
+                    program.kill();
+                    return Err(TrialFailure::new(format!(
+                        "lost track of the program: {error}"
+                    )));
                 }
             }
             if let Some(end) = protocol.interrupted() {
@@ -148,6 +164,31 @@ impl CommandTrainer {
                 }
             }
         }
+    }
+
+    /// Reads the lines the program wrote before it exited: until stdout closes, or no line has
+    /// come for [`DRAIN_QUIET`], or [`DRAIN_LIMIT`] has passed (a helper that left the program's
+    /// process group still writing). Returns
+    /// the trial's end when the sink ends it on one of them.
+    fn drain(
+        &self,
+        program: &RunningProgram,
+        reader: &mut MetricReader<'_>,
+        protocol: &mut EpochProtocol<'_>,
+        reported_any: &mut bool,
+    ) -> Option<TrialEnd> {
+        let started = Instant::now();
+        while started.elapsed() < DRAIN_LIMIT {
+            match program.lines.recv_timeout(DRAIN_QUIET) {
+                Ok(line) => {
+                    if let Some(end) = read_line(reader, protocol, &line, reported_any) {
+                        return Some(end);
+                    }
+                }
+                Err(_) => return None,
+            }
+        }
+        None
     }
 
     /// The trial's end once the program has exited by itself.
@@ -191,6 +232,20 @@ impl Trainer for CommandTrainer {
         let mut program = RunningProgram::start(&self.workdir, &argv, run, &trial_dir)?;
         self.supervise(&mut program, run, &mut protocol)
     }
+}
+
+/// Hands a line's metrics, if it has any, to the protocol; returns the trial's end when the sink
+/// ends it, or when the stop flag is set once the epoch is recorded (as between the epochs of any
+/// trainer, though the program may have printed more already).
+fn read_line(
+    reader: &mut MetricReader<'_>,
+    protocol: &mut EpochProtocol<'_>,
+    line: &str,
+    reported_any: &mut bool,
+) -> Option<TrialEnd> {
+    let metrics = reader.read(line)?;
+    *reported_any = true;
+    protocol.report(metrics).or_else(|| protocol.interrupted())
 }
 
 /// The trial's folder as an absolute path (the program runs elsewhere).

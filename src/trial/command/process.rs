@@ -4,19 +4,19 @@
 //! line on, and its stderr to `stderr.log`; [`RunningProgram::kill`] ends it and everything it
 //! started. Used by [`super::CommandTrainer`], which supervises the program.
 
-use std::fs::{File, OpenOptions};
-use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
+use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStderr, ChildStdout, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread;
 use std::time::Duration;
 
+use super::log::{Log, LogTail};
 use super::template::argument_text;
 use crate::trial::{TrialFailure, TrialRun};
 
-/// How many lines of a log a failure carries.
-const LOG_TAIL_LINES: usize = 20;
+/// The longest stdout line read as a possible metrics line; longer lines are only logged.
+const MAX_LINE: u64 = 1 << 20;
 
 /// How long to wait for the rest of stderr once the program has ended (a helper process it
 /// started may still hold the pipe open).
@@ -29,12 +29,10 @@ pub(super) struct RunningProgram {
     pub(super) lines: Receiver<String>,
     /// Disconnects when stderr has been copied out.
     stderr_done: Receiver<()>,
-    stdout_path: PathBuf,
-    /// Where this run's part of `stdout.log` begins.
-    stdout_start: u64,
-    stderr_path: PathBuf,
-    /// Where this run's part of `stderr.log` begins.
-    stderr_start: u64,
+    /// This run's part of `stdout.log`.
+    stdout_tail: LogTail,
+    /// This run's part of `stderr.log`.
+    stderr_tail: LogTail,
 }
 
 impl RunningProgram {
@@ -48,12 +46,10 @@ impl RunningProgram {
         let Some((program, arguments)) = argv.split_first() else {
             return Err(TrialFailure::new("the command is empty"));
         };
-        let stdout_path = trial_dir.join("stdout.log");
-        let stdout_log = open_log(&stdout_path)?;
-        let stdout_start = stdout_log.metadata().map_or(0, |m| m.len());
-        let stderr_path = trial_dir.join("stderr.log");
-        let stderr_log = open_log(&stderr_path)?;
-        let stderr_start = stderr_log.metadata().map_or(0, |m| m.len());
+        let stdout_log = Log::open(&trial_dir.join("stdout.log"))?;
+        let stdout_tail = stdout_log.tail();
+        let stderr_log = Log::open(&trial_dir.join("stderr.log"))?;
+        let stderr_tail = stderr_log.tail();
 
         let mut command = Command::new(program_path(workdir, program));
         command
@@ -91,10 +87,8 @@ impl RunningProgram {
             child,
             lines,
             stderr_done,
-            stdout_path,
-            stdout_start,
-            stderr_path,
-            stderr_start,
+            stdout_tail,
+            stderr_tail,
         })
     }
 
@@ -106,15 +100,21 @@ impl RunningProgram {
         let _ = self.child.wait();
     }
 
+    /// Ends what the program left running after it exited (helpers in its process group). Its
+    /// group outlives the reaped leader while any member lives, so the id names no other group.
+    pub(super) fn end_helpers(&self) {
+        kill_process_group(self.child.id());
+    }
+
     /// The end of what the program wrote to stderr in this run.
     pub(super) fn stderr_tail(&self) -> Option<String> {
         let _ = self.stderr_done.recv_timeout(STDERR_GRACE);
-        log_tail(&self.stderr_path, self.stderr_start)
+        self.stderr_tail.read()
     }
 
     /// The end of what the program wrote to stdout in this run.
     pub(super) fn stdout_tail(&self) -> Option<String> {
-        log_tail(&self.stdout_path, self.stdout_start)
+        self.stdout_tail.read()
     }
 }
 
@@ -145,11 +145,20 @@ fn spawn_failure(workdir: &Path, program: &str, error: &io::Error) -> TrialFailu
             workdir.display()
         ));
     }
+    let path = program_path(workdir, program);
+    if path.is_dir() {
+        return TrialFailure {
+            reason: format!("`{program}` is a folder, not a program"),
+            detail: Some(String::from(
+                "the command's first word is the program to run: `python train.py`, `./train.sh`",
+            )),
+        };
+    }
     match error.kind() {
         io::ErrorKind::NotFound => TrialFailure {
             reason: format!("program `{program}` not found"),
             detail: Some(if program.contains('/') {
-                format!("looked for {}", program_path(workdir, program).display())
+                format!("looked for {}", path.display())
             } else {
                 String::from(
                     "looked in PATH; give the program's full path, or activate its environment before running hps",
@@ -222,38 +231,41 @@ pub(super) fn exit_reason(status: ExitStatus) -> String {
     format!("ended abnormally ({status})")
 }
 
-/// Opens a log for appending (a resumed trial keeps its earlier output).
-fn open_log(path: &Path) -> Result<File, TrialFailure> {
-    OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
-        .map_err(|error| TrialFailure::new(format!("could not open {}: {error}", path.display())))
-}
-
-/// The last [`LOG_TAIL_LINES`] lines of the log at `path`, from byte `start` on; `None` when empty.
-fn log_tail(path: &Path, start: u64) -> Option<String> {
-    let mut file = File::open(path).ok()?;
-    file.seek(SeekFrom::Start(start)).ok()?;
-    let mut bytes = Vec::new();
-    file.read_to_end(&mut bytes).ok()?;
-    let text = String::from_utf8_lossy(&bytes);
-    let lines: Vec<&str> = text.trim_end().lines().collect();
-    let tail = lines[lines.len().saturating_sub(LOG_TAIL_LINES)..].join("\n");
-    (!tail.trim().is_empty()).then_some(tail)
-}
-
-/// Sends each stdout line to the trainer as it arrives, copying it to `log`.
-fn forward_lines(stdout: ChildStdout, mut log: File, lines: &Sender<String>) {
+/// Sends each stdout line to the trainer as it arrives, copying it to `log`. A line longer than
+/// [`MAX_LINE`] is logged but not passed on: no metrics line is that long.
+fn forward_lines(stdout: ChildStdout, mut log: Log, lines: &Sender<String>) {
     let mut reader = BufReader::new(stdout);
     let mut buffer = Vec::new();
     loop {
         buffer.clear();
-        match reader.read_until(b'\n', &mut buffer) {
+        match reader
+            .by_ref()
+            .take(MAX_LINE)
+            .read_until(b'\n', &mut buffer)
+        {
             Ok(0) | Err(_) => break,
             Ok(_) => {}
         }
         let _ = log.write_all(&buffer);
+        if !buffer.ends_with(b"\n") && buffer.len() as u64 == MAX_LINE {
+            // The rest of an overlong line goes to the log in pieces.
+            loop {
+                buffer.clear();
+                match reader
+                    .by_ref()
+                    .take(MAX_LINE)
+                    .read_until(b'\n', &mut buffer)
+                {
+                    Ok(0) | Err(_) => return,
+                    Ok(_) => {}
+                }
+                let _ = log.write_all(&buffer);
+                if buffer.ends_with(b"\n") {
+                    break;
+                }
+            }
+            continue;
+        }
         let line = String::from_utf8_lossy(&buffer);
         if lines
             .send(line.trim_end_matches(['\n', '\r']).to_owned())
@@ -265,7 +277,7 @@ fn forward_lines(stdout: ChildStdout, mut log: File, lines: &Sender<String>) {
 }
 
 /// Copies stderr to `log`; dropping `done` tells the trainer the log is complete.
-fn copy_stderr(mut stderr: ChildStderr, mut log: File, done: Sender<()>) {
+fn copy_stderr(mut stderr: ChildStderr, mut log: Log, done: Sender<()>) {
     let _ = io::copy(&mut stderr, &mut log);
     drop(done);
 }

@@ -237,6 +237,68 @@ fn a_trial_past_its_timeout_is_killed() {
 }
 
 #[test]
+fn the_trial_ends_when_the_program_exits_though_a_helper_holds_its_stdout() {
+    // Reports its epochs, leaves a helper holding stdout and stderr, and exits 0 (issue 18, 14).
+    let script = r#"
+echo '{"epoch": 1, "loss": 0.9}'
+sleep 30 &
+echo $! > "$HPS_TRIAL_DIR/helper.pid"
+echo '{"epoch": 2, "loss": 0.8}'
+"#;
+    for timeout in [Some(10.0), None] {
+        let (dir, trainer) = trainer_with_script(script, "sh script.sh", &jsonl(), timeout);
+        // Ten epochs asked for: the program's exit, not the last epoch, ends the trial.
+        let run = trial(dir.path(), &[], 10);
+        let mut sink = Recorder::default();
+        let started = Instant::now();
+        let end = trainer.train(&run, &mut sink);
+        assert_eq!(
+            end,
+            Ok(TrialEnd::Completed { epochs: 2 }),
+            "timeout {timeout:?}"
+        );
+        assert_eq!(sink.epochs.len(), 2);
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
+        let helper = fs::read_to_string(run.dir.join("helper.pid")).unwrap();
+        // Running, not a zombie waiting for whoever adopted it.
+        let running = || {
+            fs::read_to_string(format!("/proc/{}/stat", helper.trim())).is_ok_and(|stat| {
+                !stat
+                    .rsplit(')')
+                    .next()
+                    .unwrap_or("")
+                    .trim_start()
+                    .starts_with('Z')
+            })
+        };
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while running() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert!(!running(), "the helper {} is still running", helper.trim());
+    }
+}
+
+#[test]
+fn lines_written_just_before_the_exit_are_read() {
+    let script =
+        "for e in 1 2 3 4 5 6 7 8; do echo \"{\\\"epoch\\\": $e, \\\"loss\\\": 1}\"; done\n";
+    let (dir, trainer) = trainer_with_script(script, "sh script.sh", &jsonl(), None);
+    // Ended by the program's exit, not by reaching the last epoch: every line must arrive.
+    for _ in 0..20 {
+        let run = trial(dir.path(), &[], 100);
+        let mut sink = Recorder::default();
+        let end = trainer.train(&run, &mut sink).unwrap();
+        assert_eq!(end, TrialEnd::Completed { epochs: 8 });
+        assert_eq!(sink.epochs.len(), 8);
+    }
+}
+
+#[test]
 fn pausing_kills_the_program() {
     let script = r#"
 echo '{"epoch": 1, "loss": 0.9}'
@@ -384,6 +446,49 @@ fn a_missing_program_is_named() {
             .unwrap()
             .contains(&dir.path().display().to_string())
     );
+}
+
+#[test]
+fn endless_output_is_logged_up_to_a_cap() {
+    // 20 MB on one line, then a metrics line (issue 18, item 16: logs were kept in full).
+    let script = r#"
+head -c 20000000 /dev/zero | tr '\0' 'x'
+echo
+echo '{"epoch": 1, "loss": 0.5}'
+"#;
+    let (dir, trainer) = trainer_with_script(script, "sh script.sh", &jsonl(), None);
+    let run = trial(dir.path(), &[], 1);
+    let mut sink = Recorder::default();
+    let end = trainer.train(&run, &mut sink).unwrap();
+    assert_eq!(end, TrialEnd::Completed { epochs: 1 });
+    assert_eq!(sink.epochs.len(), 1);
+    let size = |name: &str| fs::metadata(run.dir.join(name)).map_or(0, |m| m.len());
+    let limit = super::log::LOG_LIMIT;
+    assert!(size("stdout.log") <= limit, "{}", size("stdout.log"));
+    assert!(
+        size("stdout.log.1") <= limit + (1 << 20),
+        "{}",
+        size("stdout.log.1")
+    );
+    assert!(size("stdout.log") + size("stdout.log.1") < 20_000_000);
+    let log = fs::read_to_string(run.dir.join("stdout.log")).unwrap();
+    assert!(log.ends_with("xxx\n{\"epoch\": 1, \"loss\": 0.5}\n"));
+}
+
+#[test]
+fn a_folder_is_not_a_program() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join("scripts")).unwrap();
+    for template in ["./scripts", &dir.path().display().to_string()] {
+        let trainer = command(template, &jsonl(), None, dir.path().to_owned()).unwrap();
+        let run = trial(dir.path(), &[], 1);
+        let failure = trainer.train(&run, &mut Recorder::default()).unwrap_err();
+        assert_eq!(
+            failure.reason,
+            format!("`{template}` is a folder, not a program")
+        );
+        assert!(!failure.detail.unwrap().contains("chmod"));
+    }
 }
 
 #[test]
