@@ -7,12 +7,16 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use rusqlite::{
     Connection, OpenFlags, OptionalExtension, Row, Transaction, TransactionBehavior, params,
 };
 
+use super::codec::{
+    ALL_STATES, RawTrial, STUDY_COLUMNS, TRIAL_COLUMNS, metric_to_sql, number_to_sql,
+    params_to_sql, put_on_curve, seed_to_sql, unix_now, unsigned,
+};
 use super::{
     MetricRow, OpenMode, Placement, Storage, StoreError, StudyRecord, StudySummary, TrialRecord,
     TrialState,
@@ -83,13 +87,6 @@ const MIGRATIONS: &[&str] = &[
     "UPDATE trials SET state = 'awaiting', error = NULL
      WHERE state = 'stopped' AND error = 'waiting for its rung to finish';",
 ];
-
-/// The columns read into a [`TrialRecord`], in the order [`RawTrial::from_row`] expects.
-const TRIAL_COLUMNS: &str = "id, study_id, number, state, params_json, seed, epochs, value, error, started_at, finished_at, \
-     bracket, rung, target_epochs, predicted";
-
-/// The columns read into a [`StudyRecord`], in the order [`study_from_row`] expects.
-const STUDY_COLUMNS: &str = "id, name, file, plan_hash, plan_json, created_at";
 
 /// The epoch a running trial restarts from: its checkpoint's (0 without one), never past what it
 /// recorded. Used inside `UPDATE trials`, where `trials` is the row being updated.
@@ -275,7 +272,7 @@ impl SqliteStore {
         let sql = format!("SELECT {TRIAL_COLUMNS} FROM trials WHERE id = ?1");
         connection
             .prepare_cached(&sql)?
-            .query_row([trial_id], RawTrial::from_row)
+            .query_row([trial_id], raw_trial)
             .optional()?
             .ok_or_else(|| StoreError::NotFound(format!("trial {trial_id}")))?
             .into_record()
@@ -423,9 +420,7 @@ impl Storage for SqliteStore {
         seed: u64,
         placement: Option<Placement>,
     ) -> Result<TrialRecord, StoreError> {
-        let params_json = serde_json::to_string(params).map_err(|e| {
-            StoreError::Database(format!("trial {number}: cannot encode its parameters: {e}"))
-        })?;
+        let params_json = params_to_sql(number, params)?;
         let tx = self.write()?;
         tx.execute(
             "INSERT INTO trials (study_id, number, state, params_json, seed, bracket, target_epochs)
@@ -480,7 +475,7 @@ impl Storage for SqliteStore {
         );
         let claimed = tx
             .prepare_cached(&sql)?
-            .query_row(params![study_id, unix_now()], RawTrial::from_row)
+            .query_row(params![study_id, unix_now()], raw_trial)
             .optional()?;
         // A row that cannot be read is not claimed: dropping the transaction rolls it back.
         let record = claimed.map(RawTrial::into_record).transpose()?;
@@ -518,7 +513,7 @@ impl Storage for SqliteStore {
                  ON CONFLICT (trial_id, epoch, name) DO UPDATE SET value = excluded.value",
             )?;
             for (name, value) in metrics {
-                upsert.execute(params![trial_id, epoch, name, value])?;
+                upsert.execute(params![trial_id, epoch, name, metric_to_sql(*value)])?;
             }
         }
         tx.commit()?;
@@ -550,7 +545,7 @@ impl Storage for SqliteStore {
         let sql = format!("SELECT {TRIAL_COLUMNS} FROM trials WHERE study_id = ?1 ORDER BY number");
         self.connection
             .prepare_cached(&sql)?
-            .query_map([study_id], RawTrial::from_row)?
+            .query_map([study_id], raw_trial)?
             .map(|raw| raw?.into_record())
             .collect()
     }
@@ -571,8 +566,8 @@ impl Storage for SqliteStore {
             // SQLite stores NaN as NULL; a diverged epoch reads back as NaN.
             let value: Option<f64> = row.get(4)?;
             curves.push(MetricRow {
-                trial: column_to_unsigned(trial_id, "number", number)?,
-                epoch: column_to_unsigned(trial_id, "metric epoch", epoch)?,
+                trial: unsigned(trial_id, "number", number)?,
+                epoch: unsigned(trial_id, "metric epoch", epoch)?,
                 name: row.get(3)?,
                 value: value.unwrap_or(f64::NAN),
             });
@@ -595,15 +590,9 @@ impl Storage for SqliteStore {
         let mut curves: BTreeMap<u64, Vec<f64>> = BTreeMap::new();
         while let Some(row) = rows.next()? {
             let trial_id: i64 = row.get(0)?;
-            let number = column_to_unsigned(trial_id, "number", row.get::<_, i64>(1)?)?;
-            let epoch: u32 = column_to_unsigned(trial_id, "metric epoch", row.get::<_, i64>(2)?)?;
-            let value: Option<f64> = row.get(3)?;
-            let curve = curves.entry(number).or_default();
-            let index = epoch.saturating_sub(1) as usize;
-            if curve.len() <= index {
-                curve.resize(index + 1, f64::NAN);
-            }
-            curve[index] = value.filter(|v| v.is_finite()).unwrap_or(f64::NAN);
+            let number = unsigned(trial_id, "number", row.get::<_, i64>(1)?)?;
+            let epoch: u32 = unsigned(trial_id, "metric epoch", row.get::<_, i64>(2)?)?;
+            put_on_curve(curves.entry(number).or_default(), epoch, row.get(3)?);
         }
         Ok(curves)
     }
@@ -639,12 +628,7 @@ impl Storage for SqliteStore {
             .query_row([trial_id], |row| Ok((row.get(0)?, row.get(1)?)))
             .optional()?;
         found
-            .map(|(epoch, path)| {
-                Ok((
-                    column_to_unsigned(trial_id, "checkpoint epoch", epoch)?,
-                    path,
-                ))
-            })
+            .map(|(epoch, path)| Ok((unsigned(trial_id, "checkpoint epoch", epoch)?, path)))
             .transpose()
     }
 
@@ -741,90 +725,25 @@ fn trial_root_beside(path: &Path) -> PathBuf {
     }
 }
 
-/// Every state, so that a summary lists the empty ones too.
-const ALL_STATES: [TrialState; 6] = [
-    TrialState::Queued,
-    TrialState::Running,
-    TrialState::Complete,
-    TrialState::Awaiting,
-    TrialState::Stopped,
-    TrialState::Failed,
-];
-
-/// A trial row as SQLite holds it, before its state and parameters are parsed.
-struct RawTrial {
-    id: i64,
-    study_id: i64,
-    number: i64,
-    state: String,
-    params_json: String,
-    seed: i64,
-    epochs: i64,
-    value: Option<f64>,
-    error: Option<String>,
-    started_at: Option<f64>,
-    finished_at: Option<f64>,
-    bracket: Option<i64>,
-    rung: i64,
-    target_epochs: Option<i64>,
-    predicted: Option<f64>,
-}
-
-impl RawTrial {
-    /// Reads the columns of [`TRIAL_COLUMNS`].
-    fn from_row(row: &Row<'_>) -> rusqlite::Result<Self> {
-        Ok(RawTrial {
-            id: row.get(0)?,
-            study_id: row.get(1)?,
-            number: row.get(2)?,
-            state: row.get(3)?,
-            params_json: row.get(4)?,
-            seed: row.get(5)?,
-            epochs: row.get(6)?,
-            value: row.get(7)?,
-            error: row.get(8)?,
-            started_at: row.get(9)?,
-            finished_at: row.get(10)?,
-            bracket: row.get(11)?,
-            rung: row.get(12)?,
-            target_epochs: row.get(13)?,
-            predicted: row.get(14)?,
-        })
-    }
-
-    /// Parses the stored text; a row hps did not write names its trial in the error.
-    fn into_record(self) -> Result<TrialRecord, StoreError> {
-        let id = self.id;
-        let state = TrialState::parse(&self.state).ok_or_else(|| {
-            StoreError::Database(format!("trial {id} has an unknown state `{}`", self.state))
-        })?;
-        let params: Config = serde_json::from_str(&self.params_json).map_err(|e| {
-            StoreError::Database(format!("trial {id} has unreadable parameters: {e}"))
-        })?;
-        Ok(TrialRecord {
-            id,
-            study_id: self.study_id,
-            number: column_to_unsigned(id, "number", self.number)?,
-            state,
-            params,
-            seed: seed_from_sql(self.seed),
-            epochs: column_to_unsigned(id, "epoch count", self.epochs)?,
-            value: self.value,
-            error: self.error,
-            started_at: self.started_at,
-            finished_at: self.finished_at,
-            bracket: self
-                .bracket
-                .map(|b| column_to_unsigned(id, "bracket", b))
-                .transpose()?,
-            rung: column_to_unsigned(id, "rung", self.rung)?,
-            target_epochs: self
-                .target_epochs
-                .map(|t| column_to_unsigned(id, "target epochs", t))
-                .transpose()?,
-            predicted: self.predicted,
-        })
-    }
+/// Reads the columns of [`TRIAL_COLUMNS`].
+fn raw_trial(row: &Row<'_>) -> rusqlite::Result<RawTrial> {
+    Ok(RawTrial {
+        id: row.get(0)?,
+        study_id: row.get(1)?,
+        number: row.get(2)?,
+        state: row.get(3)?,
+        params_json: row.get(4)?,
+        seed: row.get(5)?,
+        epochs: row.get(6)?,
+        value: row.get(7)?,
+        error: row.get(8)?,
+        started_at: row.get(9)?,
+        finished_at: row.get(10)?,
+        bracket: row.get(11)?,
+        rung: row.get(12)?,
+        target_epochs: row.get(13)?,
+        predicted: row.get(14)?,
+    })
 }
 
 fn study_from_row(row: &Row<'_>) -> rusqlite::Result<StudyRecord> {
@@ -836,38 +755,6 @@ fn study_from_row(row: &Row<'_>) -> rusqlite::Result<StudyRecord> {
         plan_json: row.get(4)?,
         created_at: row.get(5)?,
     })
-}
-
-/// SQLite integers are signed: a seed is stored as the `i64` with the same bits.
-fn seed_to_sql(seed: u64) -> i64 {
-    i64::from_ne_bytes(seed.to_ne_bytes())
-}
-
-fn seed_from_sql(stored: i64) -> u64 {
-    u64::from_ne_bytes(stored.to_ne_bytes())
-}
-
-fn number_to_sql(number: u64) -> Result<i64, StoreError> {
-    i64::try_from(number)
-        .map_err(|_| StoreError::Database(format!("trial number {number} is too large to store")))
-}
-
-/// A stored integer that must fit an unsigned type; names the trial when it does not.
-fn column_to_unsigned<T: TryFrom<i64>>(
-    trial_id: i64,
-    column: &str,
-    stored: i64,
-) -> Result<T, StoreError> {
-    T::try_from(stored).map_err(|_| {
-        StoreError::Database(format!("trial {trial_id} has an invalid {column} {stored}"))
-    })
-}
-
-/// Seconds since the Unix epoch.
-fn unix_now() -> f64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0.0, |elapsed| elapsed.as_secs_f64())
 }
 
 #[cfg(test)]
