@@ -15,6 +15,7 @@
 use std::any::Any;
 use std::collections::{BTreeMap, BTreeSet};
 use std::thread;
+use std::time::Duration;
 
 use hps::space::{Config, Value};
 use hps::storage::{self, OpenMode, Placement, Storage, StoreError, TrialState};
@@ -73,6 +74,11 @@ macro_rules! storage_contract {
                 sampler_state_is_kept_per_study_and_key,
                 sampler_state_is_gone_after_a_fresh_study,
                 writes_are_seen_by_every_connection,
+                workers_are_registered_renewed_and_retired,
+                only_trials_whose_lease_expired_are_requeued,
+                one_worker_decides_at_a_time,
+                the_epoch_budget_is_shared_by_every_connection,
+                checkpoint_bytes_round_trip_and_are_removed,
                 a_store_opened_to_read_reads_everything_and_writes_nothing,
             );
         }
@@ -304,8 +310,8 @@ fn requeue_keeps_metrics_up_to_the_checkpoint_and_spares_finished_trials(fresh: 
         .unwrap();
     store.set_checkpoint(finished.id, 1, "ckpt/2").unwrap();
 
-    assert_eq!(store.requeue_running(study_id).unwrap(), 2);
-    assert_eq!(store.requeue_running(study_id).unwrap(), 0);
+    assert_eq!(store.requeue_expired(study_id).unwrap(), 2);
+    assert_eq!(store.requeue_expired(study_id).unwrap(), 0);
 
     let trials = store.trials(study_id).unwrap();
     let states: Vec<TrialState> = trials.iter().map(|t| t.state).collect();
@@ -757,9 +763,171 @@ fn a_store_opened_to_read_reads_everything_and_writes_nothing(fresh: &FreshStore
             .finish_trial(trial.id, TrialState::Complete, None)
             .is_err()
     );
-    assert!(reader.requeue_running(study_id).is_err());
+    assert!(reader.requeue_expired(study_id).is_err());
     let trials = writer.trials(study_id).unwrap();
     assert_eq!(trials.len(), 2);
     assert_eq!(trials[0].state, TrialState::Running);
     assert!(writer.study("other").unwrap().is_none());
+}
+
+const LONG: Duration = Duration::from_secs(600);
+const BRIEF: Duration = Duration::from_millis(1);
+
+fn workers_are_registered_renewed_and_retired(fresh: &FreshStore) {
+    let mut store = fresh.connect();
+    let study_id = study_with_trials(&mut *store, 3);
+    let first = store.register_worker(study_id, "node-a", 41).unwrap();
+    let second = store.register_worker(study_id, "node-b", 42).unwrap();
+    assert_ne!(first, second);
+    let mut a = fresh.connect();
+    a.act_for(first, LONG);
+    let mut b = fresh.connect();
+    b.act_for(second, LONG);
+    let claimed_a = a.claim_trial(study_id).unwrap().unwrap();
+    let claimed_b = b.claim_trial(study_id).unwrap().unwrap();
+    let workers = store.workers(study_id).unwrap();
+    assert_eq!(workers.len(), 2);
+    let by_id = |id: i64| workers.iter().find(|w| w.id == id).unwrap();
+    assert_eq!(
+        (by_id(first).host.as_str(), by_id(first).pid),
+        ("node-a", 41)
+    );
+    assert_eq!(by_id(first).trials, [claimed_a.number]);
+    assert_eq!(by_id(second).trials, [claimed_b.number]);
+    assert!(workers.iter().all(|w| w.stopped_at.is_none()));
+    let before = by_id(first).heartbeat_at;
+    thread::sleep(Duration::from_millis(20));
+    a.heartbeat(first, LONG).unwrap();
+    b.finish_trial(claimed_b.id, TrialState::Complete, None)
+        .unwrap();
+    b.retire_worker(second).unwrap();
+    let workers = store.workers(study_id).unwrap();
+    let by_id = |id: i64| workers.iter().find(|w| w.id == id).unwrap();
+    assert!(by_id(first).heartbeat_at > before);
+    assert!(by_id(second).stopped_at.is_some());
+    assert!(by_id(second).trials.is_empty());
+    assert!(matches!(
+        store.register_worker(ABSENT, "node-c", 1),
+        Err(StoreError::NotFound(_))
+    ));
+}
+
+fn only_trials_whose_lease_expired_are_requeued(fresh: &FreshStore) {
+    let mut store = fresh.connect();
+    let study_id = study_with_trials(&mut *store, 4);
+    let live = store.register_worker(study_id, "live", 1).unwrap();
+    let dead = store.register_worker(study_id, "dead", 2).unwrap();
+    let mut alive = fresh.connect();
+    alive.act_for(live, LONG);
+    let mut gone = fresh.connect();
+    gone.act_for(dead, BRIEF);
+    let kept = alive.claim_trial(study_id).unwrap().unwrap();
+    let lost = gone.claim_trial(study_id).unwrap().unwrap();
+    // A claim by a connection acting for no worker has no lease: the next run takes it back.
+    let unleased = store.claim_trial(study_id).unwrap().unwrap();
+    // A brief lease renewed by an epoch (under a long one) or a heartbeat holds.
+    let renewed = gone.claim_trial(study_id).unwrap().unwrap();
+    let mut renewing = fresh.connect();
+    renewing.act_for(dead, LONG);
+    renewing
+        .record_epoch(renewed.id, 1, &metrics(&[("loss", 0.3)]), "loss")
+        .unwrap();
+    thread::sleep(Duration::from_millis(30));
+    assert_eq!(store.requeue_expired(study_id).unwrap(), 2);
+    let state = |store: &dyn Storage, number: u64| {
+        store.trials(study_id).unwrap()[usize::try_from(number).unwrap()].state
+    };
+    assert_eq!(state(&*store, kept.number), TrialState::Running);
+    assert_eq!(state(&*store, renewed.number), TrialState::Running);
+    assert_eq!(state(&*store, lost.number), TrialState::Queued);
+    assert_eq!(state(&*store, unleased.number), TrialState::Queued);
+    // A heartbeat renews every trial of its worker.
+    let again = gone.claim_trial(study_id).unwrap().unwrap();
+    gone.heartbeat(dead, LONG).unwrap();
+    thread::sleep(Duration::from_millis(10));
+    assert_eq!(store.requeue_expired(study_id).unwrap(), 0);
+    assert_eq!(state(&*store, again.number), TrialState::Running);
+}
+
+fn one_worker_decides_at_a_time(fresh: &FreshStore) {
+    let mut a = fresh.connect();
+    let mut b = fresh.connect();
+    let study_id = study_with_trials(&mut *a, 0);
+    let (first, second) = (
+        a.register_worker(study_id, "a", 1).unwrap(),
+        a.register_worker(study_id, "b", 2).unwrap(),
+    );
+    assert!(a.lock_decisions(study_id, first, LONG).unwrap());
+    assert!(!b.lock_decisions(study_id, second, LONG).unwrap());
+    // Its holder renews it; another's release does not free it.
+    assert!(a.lock_decisions(study_id, first, LONG).unwrap());
+    b.unlock_decisions(study_id, second).unwrap();
+    assert!(!b.lock_decisions(study_id, second, LONG).unwrap());
+    a.unlock_decisions(study_id, first).unwrap();
+    assert!(b.lock_decisions(study_id, second, BRIEF).unwrap());
+    // A lock neither renewed nor released lapses.
+    thread::sleep(Duration::from_millis(20));
+    assert!(a.lock_decisions(study_id, first, LONG).unwrap());
+}
+
+fn the_epoch_budget_is_shared_by_every_connection(fresh: &FreshStore) {
+    let mut store = fresh.connect();
+    let study_id = study_with_trials(&mut *store, 0);
+    assert_eq!(store.epochs_spent(study_id).unwrap(), 0);
+    let counted: usize = thread::scope(|scope| {
+        let handles: Vec<_> = (0..4)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut connection = fresh.connect();
+                    (0..10)
+                        .filter(|_| connection.spend_epoch(study_id, 25).unwrap())
+                        .count()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).sum()
+    });
+    assert_eq!(counted, 25);
+    assert_eq!(store.epochs_spent(study_id).unwrap(), 25);
+    assert!(!store.spend_epoch(study_id, 25).unwrap());
+    assert!(store.spend_epoch(study_id, 26).unwrap());
+    assert!(matches!(
+        store.spend_epoch(ABSENT, 5),
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(matches!(
+        store.epochs_spent(ABSENT),
+        Err(StoreError::NotFound(_))
+    ));
+}
+
+fn checkpoint_bytes_round_trip_and_are_removed(fresh: &FreshStore) {
+    let mut store = fresh.connect();
+    let study_id = study_with_trials(&mut *store, 1);
+    let trial = store.claim_trial(study_id).unwrap().unwrap();
+    assert_eq!(store.checkpoint_data(trial.id).unwrap(), None);
+    let bytes: Vec<u8> = (0..=255).cycle().take(70_000).collect();
+    store.set_checkpoint_data(trial.id, 3, &bytes).unwrap();
+    assert_eq!(
+        fresh.connect().checkpoint_data(trial.id).unwrap(),
+        Some((3, bytes.clone()))
+    );
+    assert_eq!(store.checkpoint(trial.id).unwrap().map(|c| c.0), Some(3));
+    // A checkpoint file replaces the bytes, and the other way round.
+    store.set_checkpoint(trial.id, 4, "/tmp/x").unwrap();
+    assert_eq!(store.checkpoint_data(trial.id).unwrap(), None);
+    store
+        .set_checkpoint_data(trial.id, 5, &bytes[..10])
+        .unwrap();
+    assert_eq!(
+        store.checkpoint_data(trial.id).unwrap().map(|c| c.0),
+        Some(5)
+    );
+    store.remove_checkpoint(trial.id).unwrap();
+    assert_eq!(store.checkpoint(trial.id).unwrap(), None);
+    assert_eq!(store.checkpoint_data(trial.id).unwrap(), None);
+    assert!(matches!(
+        store.set_checkpoint_data(ABSENT, 1, b"x"),
+        Err(StoreError::NotFound(_))
+    ));
 }

@@ -69,7 +69,7 @@ impl<'a> Session<'a> {
             &plan_json,
             options.fresh,
         )?;
-        let requeued = store.requeue_running(study.id)?;
+        let requeued = store.requeue_expired(study.id)?;
         Ok(Self {
             plan,
             options,

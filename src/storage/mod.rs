@@ -14,6 +14,7 @@ pub mod sqlite;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
@@ -170,6 +171,27 @@ pub struct MetricRow {
     pub value: f64,
 }
 
+/// A worker process of a study: where it runs, when it last said it is alive, and what it trains.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WorkerRecord {
+    /// Store id.
+    pub id: i64,
+    /// The study it works on.
+    pub study_id: i64,
+    /// The machine's name.
+    pub host: String,
+    /// The process's id on that machine.
+    pub pid: u32,
+    /// Unix seconds when it started.
+    pub started_at: f64,
+    /// Unix seconds of its last heartbeat.
+    pub heartbeat_at: f64,
+    /// Unix seconds when it stopped; none while it runs (or died without saying so).
+    pub stopped_at: Option<f64>,
+    /// The numbers of the trials it is running.
+    pub trials: Vec<u64>,
+}
+
 /// Counts and best value of a study, for `hps status`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StudySummary {
@@ -242,12 +264,75 @@ pub trait Storage: Send {
     /// On database failure.
     fn studies(&self) -> Result<Vec<StudySummary>, StoreError>;
 
-    /// Puts trials left `running` by a dead process back to `queued`, dropping metrics of epochs after
-    /// their last checkpoint. Returns how many.
+    /// Puts back to `queued` the running trials whose worker is gone — their lease expired, or they
+    /// have none (claimed by a connection acting for no worker) — dropping metrics of epochs after
+    /// their last checkpoint, so that they resume from it. Returns how many.
     ///
     /// # Errors
     /// On database failure.
-    fn requeue_running(&mut self, study_id: i64) -> Result<u64, StoreError>;
+    fn requeue_expired(&mut self, study_id: i64) -> Result<u64, StoreError>;
+
+    /// Registers a worker process of the study (its machine and process id); returns its id.
+    ///
+    /// # Errors
+    /// On database failure, or when the study does not exist.
+    fn register_worker(&mut self, study_id: i64, host: &str, pid: u32) -> Result<i64, StoreError>;
+
+    /// From now on this connection claims trials for `worker`, leasing each for `lease` and
+    /// renewing the lease with every epoch it records. (Nothing is written.)
+    fn act_for(&mut self, worker: i64, lease: Duration);
+
+    /// `worker` is alive: its heartbeat and the leases of the trials it runs are renewed for `lease`.
+    ///
+    /// # Errors
+    /// On database failure.
+    fn heartbeat(&mut self, worker: i64, lease: Duration) -> Result<(), StoreError>;
+
+    /// `worker` has stopped.
+    ///
+    /// # Errors
+    /// On database failure.
+    fn retire_worker(&mut self, worker: i64) -> Result<(), StoreError>;
+
+    /// The study's workers, the latest started first, each with the trials it runs.
+    ///
+    /// # Errors
+    /// On database failure.
+    fn workers(&self, study_id: i64) -> Result<Vec<WorkerRecord>, StoreError>;
+
+    /// Takes the study's decision lock for `worker`, or renews it when `worker` holds it, for `hold`:
+    /// `true` when `worker` holds it now. One worker at a time decides what the study does next
+    /// (new trials, promotions); a lock its holder neither renews nor releases lapses after `hold`.
+    ///
+    /// # Errors
+    /// On database failure.
+    fn lock_decisions(
+        &mut self,
+        study_id: i64,
+        worker: i64,
+        hold: Duration,
+    ) -> Result<bool, StoreError>;
+
+    /// Releases the study's decision lock if `worker` holds it.
+    ///
+    /// # Errors
+    /// On database failure.
+    fn unlock_decisions(&mut self, study_id: i64, worker: i64) -> Result<(), StoreError>;
+
+    /// Counts one more epoch against the study's epoch budget `cap`, unless `cap` epochs are counted
+    /// already: `true` when it was counted (the epoch may be trained). Every worker draws on the
+    /// same count, so together they never train more than `cap`.
+    ///
+    /// # Errors
+    /// On database failure, or when the study does not exist.
+    fn spend_epoch(&mut self, study_id: i64, cap: u64) -> Result<bool, StoreError>;
+
+    /// The epochs counted against the study's budget, over every run and worker (when an older
+    /// store is opened, the epochs its trials recorded).
+    ///
+    /// # Errors
+    /// On database failure, or when the study does not exist.
+    fn epochs_spent(&self, study_id: i64) -> Result<u64, StoreError>;
 
     /// Adds a queued trial with a number unique in its study.
     ///
@@ -347,6 +432,30 @@ pub trait Storage: Send {
     /// # Errors
     /// On database failure.
     fn checkpoint(&self, trial_id: i64) -> Result<Option<(u32, String)>, StoreError>;
+
+    /// Keeps a trial's checkpoint at `epoch` in the store itself (its bytes), so that a worker on
+    /// any machine can resume the trial; it replaces the trial's checkpoint.
+    ///
+    /// # Errors
+    /// On database failure, or when the trial does not exist.
+    fn set_checkpoint_data(
+        &mut self,
+        trial_id: i64,
+        epoch: u32,
+        data: &[u8],
+    ) -> Result<(), StoreError>;
+
+    /// The bytes of the trial's checkpoint kept in the store, with its epoch.
+    ///
+    /// # Errors
+    /// On database failure.
+    fn checkpoint_data(&self, trial_id: i64) -> Result<Option<(u32, Vec<u8>)>, StoreError>;
+
+    /// Forgets the trial's checkpoint (its path, or its bytes); the caller removes any file.
+    ///
+    /// # Errors
+    /// On database failure.
+    fn remove_checkpoint(&mut self, trial_id: i64) -> Result<(), StoreError>;
 
     /// The state a sampler keeps for the study under `key`: opaque bytes hps never reads, as last
     /// written by [`Storage::set_sampler_state`] (none when never written).

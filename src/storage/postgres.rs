@@ -20,7 +20,7 @@ use super::codec::{
 };
 use super::{
     MetricRow, OpenMode, Placement, Storage, StoreError, StudyRecord, StudySummary, TrialRecord,
-    TrialState,
+    TrialState, WorkerRecord,
 };
 use crate::space::Config;
 
@@ -83,7 +83,31 @@ const MIGRATIONS: &[&str] = &[
     // 6: a trial waiting for its rung's decision is a state of its own.
     "UPDATE trials SET state = 'awaiting', error = NULL
      WHERE state = 'stopped' AND error = 'waiting for its rung to finish';",
+    // 7: workers sharing a study, and the lease each running trial is held under.
+    "CREATE TABLE workers (
+         id           BIGSERIAL PRIMARY KEY,
+         study_id     BIGINT NOT NULL REFERENCES studies(id) ON DELETE CASCADE,
+         host         TEXT NOT NULL,
+         pid          BIGINT NOT NULL,
+         started_at   DOUBLE PRECISION NOT NULL,
+         heartbeat_at DOUBLE PRECISION NOT NULL,
+         stopped_at   DOUBLE PRECISION
+     );
+     ALTER TABLE trials ADD COLUMN worker BIGINT;
+     ALTER TABLE trials ADD COLUMN lease_until DOUBLE PRECISION;",
+    // 8: the study's decision lock: which worker decides, until when.
+    "ALTER TABLE studies ADD COLUMN decider BIGINT;
+     ALTER TABLE studies ADD COLUMN decider_until DOUBLE PRECISION;",
+    // 9: the epochs counted against the study's budget, over every worker.
+    "ALTER TABLE studies ADD COLUMN epochs_spent BIGINT NOT NULL DEFAULT 0;
+     UPDATE studies SET epochs_spent =
+         (SELECT coalesce(sum(t.epochs), 0) FROM trials t WHERE t.study_id = studies.id);",
+    // 10: checkpoints kept in the store itself, for workers on other machines.
+    "ALTER TABLE checkpoints ADD COLUMN data BYTEA;",
 ];
+
+/// A running trial whose worker is gone (in a statement whose `$2` is now).
+const EXPIRED: &str = "state = 'running' AND (lease_until IS NULL OR lease_until < $2)";
 
 /// The advisory lock every migration runs under (any constant no other program uses).
 const MIGRATION_LOCK: i64 = 0x6870_735f_6d69_6772; // "hps_migr"
@@ -102,6 +126,8 @@ pub struct PostgresStore {
     /// replaced in place).
     client: RefCell<Client>,
     url: String,
+    /// The worker this connection claims trials for, and the lease in seconds.
+    worker: Option<(i64, f64)>,
 }
 
 impl PostgresStore {
@@ -117,6 +143,7 @@ impl PostgresStore {
         let mut store = Self {
             client: RefCell::new(client),
             url: url.to_owned(),
+            worker: None,
         };
         if mode == OpenMode::ReadOnly {
             let holds_a_store = store
@@ -138,6 +165,14 @@ impl PostgresStore {
                 .map_err(|e| StoreError::Database(format!("{}: {e}", store.shown())))?;
         }
         Ok(store)
+    }
+
+    /// The worker this connection claims for and its lease's end, from `now`.
+    fn lease(&self, now: f64) -> (Option<i64>, Option<f64>) {
+        match self.worker {
+            Some((worker, lease)) => (Some(worker), Some(now + lease)),
+            None => (None, None),
+        }
     }
 
     fn shown(&self) -> String {
@@ -459,26 +494,30 @@ impl Storage for PostgresStore {
             .collect())
     }
 
-    fn requeue_running(&mut self, study_id: i64) -> Result<u64, StoreError> {
+    fn requeue_expired(&mut self, study_id: i64) -> Result<u64, StoreError> {
+        let now = unix_now();
         self.transaction(|tx| {
             tx.execute(
-                "DELETE FROM metrics
-                 WHERE trial_id IN (SELECT id FROM trials WHERE study_id = $1 AND state = 'running')
-                   AND epoch > coalesce(
-                       (SELECT c.epoch FROM checkpoints c WHERE c.trial_id = metrics.trial_id), 0)",
-                &[&study_id],
+                &format!(
+                    "DELETE FROM metrics
+                     WHERE trial_id IN (SELECT id FROM trials WHERE study_id = $1 AND {EXPIRED})
+                       AND epoch > coalesce(
+                           (SELECT c.epoch FROM checkpoints c WHERE c.trial_id = metrics.trial_id), 0)"
+                ),
+                &[&study_id, &now],
             )?;
             let requeued = tx.execute(
                 &format!(
                     "UPDATE trials SET
                          state = 'queued', error = NULL, started_at = NULL, finished_at = NULL,
+                         worker = NULL, lease_until = NULL,
                          epochs = {RESUME_EPOCH},
                          value = (SELECT m.value FROM metrics m
                                   WHERE m.trial_id = trials.id AND m.name = trials.objective
                                     AND m.epoch = {RESUME_EPOCH})
-                     WHERE study_id = $1 AND state = 'running'"
+                     WHERE study_id = $1 AND {EXPIRED}"
                 ),
-                &[&study_id],
+                &[&study_id, &now],
             )?;
             Ok(requeued)
         })
@@ -535,14 +574,17 @@ impl Storage for PostgresStore {
 
     fn claim_trial(&mut self, study_id: i64) -> Result<Option<TrialRecord>, StoreError> {
         let sql = format!(
-            "UPDATE trials SET state = 'running', started_at = $2, finished_at = NULL, error = NULL
+            "UPDATE trials SET state = 'running', started_at = $2, finished_at = NULL, error = NULL,
+                 worker = $3, lease_until = $4
              WHERE id = (SELECT id FROM trials WHERE study_id = $1 AND state = 'queued'
                          ORDER BY queue_position, number LIMIT 1 FOR UPDATE SKIP LOCKED)
              RETURNING {TRIAL_COLUMNS}"
         );
+        let now = unix_now();
+        let (worker, lease_until) = self.lease(now);
         self.transaction(|tx| {
             // A row that cannot be read is not claimed: the error rolls the transaction back.
-            tx.query_opt(&sql, &[&study_id, &unix_now()])?
+            tx.query_opt(&sql, &[&study_id, &now, &worker, &lease_until])?
                 .as_ref()
                 .map(raw_trial)
                 .map(RawTrial::into_record)
@@ -559,10 +601,12 @@ impl Storage for PostgresStore {
     ) -> Result<(), StoreError> {
         let objective_value = metrics.get(objective).copied();
         let epoch = i64::from(epoch);
+        let (_, lease_until) = self.lease(unix_now());
         self.transaction(|tx| {
             let updated = tx.execute(
                 "UPDATE trials SET epochs = $2, objective = $3,
-                     value = CASE WHEN $4 THEN $5 ELSE value END
+                     value = CASE WHEN $4 THEN $5 ELSE value END,
+                     lease_until = coalesce($6, lease_until)
                  WHERE id = $1",
                 &[
                     &trial_id,
@@ -570,6 +614,7 @@ impl Storage for PostgresStore {
                     &objective,
                     &objective_value.is_some(),
                     &objective_value.and_then(metric_to_sql),
+                    &lease_until,
                 ],
             )?;
             if updated == 0 {
@@ -681,7 +726,8 @@ impl Storage for PostgresStore {
         self.transaction(|tx| {
             tx.execute(
                 "INSERT INTO checkpoints (trial_id, epoch, path) VALUES ($1, $2, $3)
-                 ON CONFLICT (trial_id) DO UPDATE SET epoch = excluded.epoch, path = excluded.path",
+                 ON CONFLICT (trial_id)
+                 DO UPDATE SET epoch = excluded.epoch, path = excluded.path, data = NULL",
                 &[&trial_id, &epoch, &path],
             )?;
             Ok(())
@@ -734,6 +780,201 @@ impl Storage for PostgresStore {
                  DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
                 &[&study_id, &key, &value, &unix_now()],
             )?;
+            Ok(())
+        })
+    }
+
+    fn register_worker(&mut self, study_id: i64, host: &str, pid: u32) -> Result<i64, StoreError> {
+        let pid = i64::from(pid);
+        let now = unix_now();
+        self.transaction(|tx| {
+            if tx
+                .query_opt("SELECT 1 FROM studies WHERE id = $1", &[&study_id])?
+                .is_none()
+            {
+                return Err(StoreError::NotFound(format!("study {study_id}")));
+            }
+            let row = tx.query_one(
+                "INSERT INTO workers (study_id, host, pid, started_at, heartbeat_at)
+                 VALUES ($1, $2, $3, $4, $4) RETURNING id",
+                &[&study_id, &host, &pid, &now],
+            )?;
+            Ok(row.get(0))
+        })
+    }
+
+    fn act_for(&mut self, worker: i64, lease: Duration) {
+        self.worker = Some((worker, lease.as_secs_f64()));
+    }
+
+    fn heartbeat(&mut self, worker: i64, lease: Duration) -> Result<(), StoreError> {
+        let now = unix_now();
+        let until = now + lease.as_secs_f64();
+        self.transaction(|tx| {
+            tx.execute(
+                "UPDATE workers SET heartbeat_at = $2 WHERE id = $1",
+                &[&worker, &now],
+            )?;
+            tx.execute(
+                "UPDATE trials SET lease_until = $2 WHERE worker = $1 AND state = 'running'",
+                &[&worker, &until],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn retire_worker(&mut self, worker: i64) -> Result<(), StoreError> {
+        let now = unix_now();
+        self.transaction(|tx| {
+            tx.execute(
+                "UPDATE workers SET stopped_at = $2 WHERE id = $1",
+                &[&worker, &now],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn workers(&self, study_id: i64) -> Result<Vec<WorkerRecord>, StoreError> {
+        let (rows, running) = self.transaction(|tx| {
+            let rows = tx.query(
+                "SELECT id, study_id, host, pid, started_at, heartbeat_at, stopped_at
+                 FROM workers WHERE study_id = $1 ORDER BY started_at DESC, id DESC",
+                &[&study_id],
+            )?;
+            let running = tx.query(
+                "SELECT worker, number FROM trials
+                 WHERE study_id = $1 AND state = 'running' AND worker IS NOT NULL ORDER BY number",
+                &[&study_id],
+            )?;
+            Ok((rows, running))
+        })?;
+        let mut workers: Vec<WorkerRecord> = rows
+            .iter()
+            .map(|row| WorkerRecord {
+                id: row.get(0),
+                study_id: row.get(1),
+                host: row.get(2),
+                pid: u32::try_from(row.get::<_, i64>(3)).unwrap_or(0),
+                started_at: row.get(4),
+                heartbeat_at: row.get(5),
+                stopped_at: row.get(6),
+                trials: Vec::new(),
+            })
+            .collect();
+        for row in &running {
+            let worker: i64 = row.get(0);
+            if let Some(record) = workers.iter_mut().find(|w| w.id == worker) {
+                record
+                    .trials
+                    .push(unsigned(0, "number", row.get::<_, i64>(1))?);
+            }
+        }
+        Ok(workers)
+    }
+
+    fn lock_decisions(
+        &mut self,
+        study_id: i64,
+        worker: i64,
+        hold: Duration,
+    ) -> Result<bool, StoreError> {
+        let now = unix_now();
+        let until = now + hold.as_secs_f64();
+        self.transaction(|tx| {
+            let taken = tx.execute(
+                "UPDATE studies SET decider = $2, decider_until = $3
+                 WHERE id = $1 AND (decider IS NULL OR decider = $2 OR decider_until < $4)",
+                &[&study_id, &worker, &until, &now],
+            )?;
+            Ok(taken == 1)
+        })
+    }
+
+    fn unlock_decisions(&mut self, study_id: i64, worker: i64) -> Result<(), StoreError> {
+        self.transaction(|tx| {
+            tx.execute(
+                "UPDATE studies SET decider = NULL, decider_until = NULL
+                 WHERE id = $1 AND decider = $2",
+                &[&study_id, &worker],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn spend_epoch(&mut self, study_id: i64, cap: u64) -> Result<bool, StoreError> {
+        let cap = i64::try_from(cap).unwrap_or(i64::MAX);
+        self.transaction(|tx| {
+            if tx
+                .query_opt("SELECT 1 FROM studies WHERE id = $1", &[&study_id])?
+                .is_none()
+            {
+                return Err(StoreError::NotFound(format!("study {study_id}")));
+            }
+            let spent = tx.execute(
+                "UPDATE studies SET epochs_spent = epochs_spent + 1
+                 WHERE id = $1 AND epochs_spent < $2",
+                &[&study_id, &cap],
+            )?;
+            Ok(spent == 1)
+        })
+    }
+
+    fn epochs_spent(&self, study_id: i64) -> Result<u64, StoreError> {
+        let row = self.read(|c| {
+            c.query_opt(
+                "SELECT epochs_spent FROM studies WHERE id = $1",
+                &[&study_id],
+            )
+        })?;
+        let spent: i64 = row
+            .ok_or_else(|| StoreError::NotFound(format!("study {study_id}")))?
+            .get(0);
+        Ok(u64::try_from(spent).unwrap_or(0))
+    }
+
+    fn set_checkpoint_data(
+        &mut self,
+        trial_id: i64,
+        epoch: u32,
+        data: &[u8],
+    ) -> Result<(), StoreError> {
+        let epoch = i64::from(epoch);
+        self.transaction(|tx| {
+            if tx
+                .query_opt("SELECT 1 FROM trials WHERE id = $1", &[&trial_id])?
+                .is_none()
+            {
+                return Err(StoreError::NotFound(format!("trial {trial_id}")));
+            }
+            tx.execute(
+                "INSERT INTO checkpoints (trial_id, epoch, path, data) VALUES ($1, $2, '', $3)
+                 ON CONFLICT (trial_id)
+                 DO UPDATE SET epoch = excluded.epoch, path = '', data = excluded.data",
+                &[&trial_id, &epoch, &data],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn checkpoint_data(&self, trial_id: i64) -> Result<Option<(u32, Vec<u8>)>, StoreError> {
+        self.read(|c| {
+            c.query_opt(
+                "SELECT epoch, data FROM checkpoints WHERE trial_id = $1 AND data IS NOT NULL",
+                &[&trial_id],
+            )
+        })?
+        .map(|row| {
+            Ok((
+                unsigned(trial_id, "checkpoint epoch", row.get::<_, i64>(0))?,
+                row.get(1),
+            ))
+        })
+        .transpose()
+    }
+
+    fn remove_checkpoint(&mut self, trial_id: i64) -> Result<(), StoreError> {
+        self.transaction(|tx| {
+            tx.execute("DELETE FROM checkpoints WHERE trial_id = $1", &[&trial_id])?;
             Ok(())
         })
     }

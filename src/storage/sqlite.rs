@@ -19,7 +19,7 @@ use super::codec::{
 };
 use super::{
     MetricRow, OpenMode, Placement, Storage, StoreError, StudyRecord, StudySummary, TrialRecord,
-    TrialState,
+    TrialState, WorkerRecord,
 };
 use crate::space::Config;
 
@@ -86,12 +86,36 @@ const MIGRATIONS: &[&str] = &[
     // this reason.
     "UPDATE trials SET state = 'awaiting', error = NULL
      WHERE state = 'stopped' AND error = 'waiting for its rung to finish';",
+    // 7: workers sharing a study, and the lease each running trial is held under.
+    "CREATE TABLE workers (
+         id           INTEGER PRIMARY KEY,
+         study_id     INTEGER NOT NULL REFERENCES studies(id) ON DELETE CASCADE,
+         host         TEXT NOT NULL,
+         pid          INTEGER NOT NULL,
+         started_at   REAL NOT NULL,
+         heartbeat_at REAL NOT NULL,
+         stopped_at   REAL
+     );
+     ALTER TABLE trials ADD COLUMN worker INTEGER;
+     ALTER TABLE trials ADD COLUMN lease_until REAL;",
+    // 8: the study's decision lock: which worker decides, until when.
+    "ALTER TABLE studies ADD COLUMN decider INTEGER;
+     ALTER TABLE studies ADD COLUMN decider_until REAL;",
+    // 9: the epochs counted against the study's budget, over every worker.
+    "ALTER TABLE studies ADD COLUMN epochs_spent INTEGER NOT NULL DEFAULT 0;
+     UPDATE studies SET epochs_spent =
+         (SELECT coalesce(sum(t.epochs), 0) FROM trials t WHERE t.study_id = studies.id);",
+    // 10: checkpoints kept in the store itself, for workers on other machines.
+    "ALTER TABLE checkpoints ADD COLUMN data BLOB;",
 ];
 
 /// The epoch a running trial restarts from: its checkpoint's (0 without one), never past what it
 /// recorded. Used inside `UPDATE trials`, where `trials` is the row being updated.
 const RESUME_EPOCH: &str = "min(trials.epochs, coalesce(
     (SELECT c.epoch FROM checkpoints c WHERE c.trial_id = trials.id), 0))";
+
+/// A running trial whose worker is gone (in a statement whose `?2` is now).
+const EXPIRED: &str = "state = 'running' AND (lease_until IS NULL OR lease_until < ?2)";
 
 /// The folder beside a store file that holds its trial folders.
 const TRIAL_ROOT: &str = "hps-trials";
@@ -101,6 +125,8 @@ pub struct SqliteStore {
     connection: Connection,
     /// The store file, as it was opened.
     path: PathBuf,
+    /// The worker this connection claims trials for, and the lease in seconds.
+    worker: Option<(i64, f64)>,
 }
 
 impl From<rusqlite::Error> for StoreError {
@@ -208,6 +234,7 @@ impl SqliteStore {
         Ok(SqliteStore {
             connection,
             path: path.to_owned(),
+            worker: None,
         })
     }
 
@@ -232,6 +259,7 @@ impl SqliteStore {
         let mut store = SqliteStore {
             connection,
             path: path.to_owned(),
+            worker: None,
         };
         store.migrate(path)?;
         Ok(store)
@@ -257,6 +285,14 @@ impl SqliteStore {
             let next = i64::try_from(applied + 1).unwrap_or(i64::MAX);
             tx.pragma_update(None, "user_version", next)?;
             tx.commit()?;
+        }
+    }
+
+    /// The worker this connection claims for and its lease's end, from `now`.
+    fn lease(&self, now: f64) -> (Option<i64>, Option<f64>) {
+        match self.worker {
+            Some((worker, lease)) => (Some(worker), Some(now + lease)),
+            None => (None, None),
         }
     }
 
@@ -386,27 +422,31 @@ impl Storage for SqliteStore {
             .collect())
     }
 
-    fn requeue_running(&mut self, study_id: i64) -> Result<u64, StoreError> {
+    fn requeue_expired(&mut self, study_id: i64) -> Result<u64, StoreError> {
+        let now = unix_now();
         let tx = self.write()?;
         tx.execute(
-            "DELETE FROM metrics
-             WHERE trial_id IN (SELECT id FROM trials WHERE study_id = ?1 AND state = 'running')
-               AND epoch > coalesce(
-                   (SELECT c.epoch FROM checkpoints c WHERE c.trial_id = metrics.trial_id), 0)",
-            [study_id],
+            &format!(
+                "DELETE FROM metrics
+                 WHERE trial_id IN (SELECT id FROM trials WHERE study_id = ?1 AND {EXPIRED})
+                   AND epoch > coalesce(
+                       (SELECT c.epoch FROM checkpoints c WHERE c.trial_id = metrics.trial_id), 0)"
+            ),
+            params![study_id, now],
         )?;
         // The value goes back to the objective at the resume epoch (none without a checkpoint).
         let requeued = tx.execute(
             &format!(
                 "UPDATE trials SET
                      state = 'queued', error = NULL, started_at = NULL, finished_at = NULL,
+                     worker = NULL, lease_until = NULL,
                      epochs = {RESUME_EPOCH},
                      value = (SELECT m.value FROM metrics m
                               WHERE m.trial_id = trials.id AND m.name = trials.objective
                                 AND m.epoch = {RESUME_EPOCH})
-                 WHERE study_id = ?1 AND state = 'running'"
+                 WHERE study_id = ?1 AND {EXPIRED}"
             ),
-            [study_id],
+            params![study_id, now],
         )?;
         tx.commit()?;
         Ok(requeued as u64)
@@ -466,16 +506,19 @@ impl Storage for SqliteStore {
     }
 
     fn claim_trial(&mut self, study_id: i64) -> Result<Option<TrialRecord>, StoreError> {
+        let now = unix_now();
+        let (worker, lease_until) = self.lease(now);
         let tx = self.write()?;
         let sql = format!(
-            "UPDATE trials SET state = 'running', started_at = ?2, finished_at = NULL, error = NULL
+            "UPDATE trials SET state = 'running', started_at = ?2, finished_at = NULL, error = NULL,
+                 worker = ?3, lease_until = ?4
              WHERE id = (SELECT id FROM trials WHERE study_id = ?1 AND state = 'queued'
                          ORDER BY queue_position, number LIMIT 1)
              RETURNING {TRIAL_COLUMNS}"
         );
         let claimed = tx
             .prepare_cached(&sql)?
-            .query_row(params![study_id, unix_now()], raw_trial)
+            .query_row(params![study_id, now, worker, lease_until], raw_trial)
             .optional()?;
         // A row that cannot be read is not claimed: dropping the transaction rolls it back.
         let record = claimed.map(RawTrial::into_record).transpose()?;
@@ -491,17 +534,20 @@ impl Storage for SqliteStore {
         objective: &str,
     ) -> Result<(), StoreError> {
         let objective_value = metrics.get(objective).copied();
+        let (_, lease_until) = self.lease(unix_now());
         let tx = self.write()?;
         let updated = tx.execute(
             "UPDATE trials SET epochs = ?2, objective = ?3,
-                 value = CASE WHEN ?4 THEN ?5 ELSE value END
+                 value = CASE WHEN ?4 THEN ?5 ELSE value END,
+                 lease_until = coalesce(?6, lease_until)
              WHERE id = ?1",
             params![
                 trial_id,
                 epoch,
                 objective,
                 objective_value.is_some(),
-                objective_value
+                objective_value,
+                lease_until
             ],
         )?;
         if updated == 0 {
@@ -614,7 +660,8 @@ impl Storage for SqliteStore {
         let tx = self.write()?;
         tx.execute(
             "INSERT INTO checkpoints (trial_id, epoch, path) VALUES (?1, ?2, ?3)
-             ON CONFLICT (trial_id) DO UPDATE SET epoch = excluded.epoch, path = excluded.path",
+             ON CONFLICT (trial_id)
+             DO UPDATE SET epoch = excluded.epoch, path = excluded.path, data = NULL",
             params![trial_id, epoch, path],
         )?;
         tx.commit()?;
@@ -656,6 +703,181 @@ impl Storage for SqliteStore {
              DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
             params![study_id, key, value, unix_now()],
         )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn register_worker(&mut self, study_id: i64, host: &str, pid: u32) -> Result<i64, StoreError> {
+        let now = unix_now();
+        let tx = self.write()?;
+        if !Self::study_exists(&tx, study_id)? {
+            return Err(StoreError::NotFound(format!("study {study_id}")));
+        }
+        tx.execute(
+            "INSERT INTO workers (study_id, host, pid, started_at, heartbeat_at)
+             VALUES (?1, ?2, ?3, ?4, ?4)",
+            params![study_id, host, pid, now],
+        )?;
+        let id = tx.last_insert_rowid();
+        tx.commit()?;
+        Ok(id)
+    }
+
+    fn act_for(&mut self, worker: i64, lease: Duration) {
+        self.worker = Some((worker, lease.as_secs_f64()));
+    }
+
+    fn heartbeat(&mut self, worker: i64, lease: Duration) -> Result<(), StoreError> {
+        let now = unix_now();
+        let tx = self.write()?;
+        tx.execute(
+            "UPDATE workers SET heartbeat_at = ?2 WHERE id = ?1",
+            params![worker, now],
+        )?;
+        tx.execute(
+            "UPDATE trials SET lease_until = ?2 WHERE worker = ?1 AND state = 'running'",
+            params![worker, now + lease.as_secs_f64()],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn retire_worker(&mut self, worker: i64) -> Result<(), StoreError> {
+        let tx = self.write()?;
+        tx.execute(
+            "UPDATE workers SET stopped_at = ?2 WHERE id = ?1",
+            params![worker, unix_now()],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn workers(&self, study_id: i64) -> Result<Vec<WorkerRecord>, StoreError> {
+        let tx = self.connection.unchecked_transaction()?;
+        let mut workers: Vec<WorkerRecord> = tx
+            .prepare_cached(
+                "SELECT id, study_id, host, pid, started_at, heartbeat_at, stopped_at
+                 FROM workers WHERE study_id = ?1 ORDER BY started_at DESC, id DESC",
+            )?
+            .query_map([study_id], |row| {
+                Ok(WorkerRecord {
+                    id: row.get(0)?,
+                    study_id: row.get(1)?,
+                    host: row.get(2)?,
+                    pid: row.get(3)?,
+                    started_at: row.get(4)?,
+                    heartbeat_at: row.get(5)?,
+                    stopped_at: row.get(6)?,
+                    trials: Vec::new(),
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        let mut running = tx.prepare_cached(
+            "SELECT worker, number FROM trials
+             WHERE study_id = ?1 AND state = 'running' AND worker IS NOT NULL ORDER BY number",
+        )?;
+        let mut rows = running.query([study_id])?;
+        while let Some(row) = rows.next()? {
+            let worker: i64 = row.get(0)?;
+            let number: i64 = row.get(1)?;
+            if let Some(record) = workers.iter_mut().find(|w| w.id == worker) {
+                record.trials.push(unsigned(0, "number", number)?);
+            }
+        }
+        Ok(workers)
+    }
+
+    fn lock_decisions(
+        &mut self,
+        study_id: i64,
+        worker: i64,
+        hold: Duration,
+    ) -> Result<bool, StoreError> {
+        let now = unix_now();
+        let tx = self.write()?;
+        let taken = tx.execute(
+            "UPDATE studies SET decider = ?2, decider_until = ?3
+             WHERE id = ?1 AND (decider IS NULL OR decider = ?2 OR decider_until < ?4)",
+            params![study_id, worker, now + hold.as_secs_f64(), now],
+        )?;
+        tx.commit()?;
+        Ok(taken == 1)
+    }
+
+    fn unlock_decisions(&mut self, study_id: i64, worker: i64) -> Result<(), StoreError> {
+        let tx = self.write()?;
+        tx.execute(
+            "UPDATE studies SET decider = NULL, decider_until = NULL WHERE id = ?1 AND decider = ?2",
+            params![study_id, worker],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn spend_epoch(&mut self, study_id: i64, cap: u64) -> Result<bool, StoreError> {
+        let cap = i64::try_from(cap).unwrap_or(i64::MAX);
+        let tx = self.write()?;
+        if !Self::study_exists(&tx, study_id)? {
+            return Err(StoreError::NotFound(format!("study {study_id}")));
+        }
+        let spent = tx.execute(
+            "UPDATE studies SET epochs_spent = epochs_spent + 1
+             WHERE id = ?1 AND epochs_spent < ?2",
+            params![study_id, cap],
+        )?;
+        tx.commit()?;
+        Ok(spent == 1)
+    }
+
+    fn epochs_spent(&self, study_id: i64) -> Result<u64, StoreError> {
+        let spent: Option<i64> = self
+            .connection
+            .prepare_cached("SELECT epochs_spent FROM studies WHERE id = ?1")?
+            .query_row([study_id], |row| row.get(0))
+            .optional()?;
+        let spent = spent.ok_or_else(|| StoreError::NotFound(format!("study {study_id}")))?;
+        Ok(u64::try_from(spent).unwrap_or(0))
+    }
+
+    fn set_checkpoint_data(
+        &mut self,
+        trial_id: i64,
+        epoch: u32,
+        data: &[u8],
+    ) -> Result<(), StoreError> {
+        let tx = self.write()?;
+        let exists = tx
+            .prepare_cached("SELECT 1 FROM trials WHERE id = ?1")?
+            .exists([trial_id])?;
+        if !exists {
+            return Err(StoreError::NotFound(format!("trial {trial_id}")));
+        }
+        tx.execute(
+            "INSERT INTO checkpoints (trial_id, epoch, path, data) VALUES (?1, ?2, '', ?3)
+             ON CONFLICT (trial_id)
+             DO UPDATE SET epoch = excluded.epoch, path = '', data = excluded.data",
+            params![trial_id, epoch, data],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn checkpoint_data(&self, trial_id: i64) -> Result<Option<(u32, Vec<u8>)>, StoreError> {
+        let found: Option<(i64, Vec<u8>)> = self
+            .connection
+            .prepare_cached(
+                "SELECT epoch, data FROM checkpoints WHERE trial_id = ?1 AND data IS NOT NULL",
+            )?
+            .query_row([trial_id], |row| Ok((row.get(0)?, row.get(1)?)))
+            .optional()?;
+        found
+            .map(|(epoch, data)| Ok((unsigned(trial_id, "checkpoint epoch", epoch)?, data)))
+            .transpose()
+    }
+
+    fn remove_checkpoint(&mut self, trial_id: i64) -> Result<(), StoreError> {
+        let tx = self.write()?;
+        tx.execute("DELETE FROM checkpoints WHERE trial_id = ?1", [trial_id])?;
         tx.commit()?;
         Ok(())
     }
