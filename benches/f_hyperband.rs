@@ -293,6 +293,8 @@ fn run_once(set: &CurveSet, seed: u64, rule: Rule<'_>, scratch: &Path) -> Outcom
         fresh: true,
         parallel: 1,
         trials_dir: Some(dir.join("trials")),
+        lease: RunOptions::DEFAULT_LEASE,
+        keep_checkpoints: false,
         quiet: true,
     };
     let sampler = hps::sampler::build(&hps::sampler::SamplerContext::detached(&plan))

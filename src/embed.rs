@@ -138,6 +138,8 @@ impl Study {
                 .unwrap_or(1)
                 .max(1),
             trials_dir: None,
+            lease: RunOptions::DEFAULT_LEASE,
+            keep_checkpoints: false,
             quiet: true,
         };
         let trainer = ClosureTrainer::new(objective, &self.plan.objective.metric);

@@ -195,6 +195,8 @@ fn run_recording(
         fresh: false,
         parallel: 1,
         trials_dir: Some(dir.join("trials")),
+        lease: RunOptions::DEFAULT_LEASE,
+        keep_checkpoints: false,
         quiet: true,
     };
     let trainer = Synthetic {
@@ -411,6 +413,8 @@ fn samplers_not_yet_runnable_are_refused_at_their_field() {
             fresh: false,
             parallel: 1,
             trials_dir: None,
+            lease: RunOptions::DEFAULT_LEASE,
+            keep_checkpoints: false,
             quiet: true,
         };
         let trainer = Synthetic {

@@ -67,6 +67,8 @@ fn options(store: &std::path::Path) -> RunOptions {
         fresh: false,
         parallel: 1,
         trials_dir: None,
+        lease: RunOptions::DEFAULT_LEASE,
+        keep_checkpoints: false,
         quiet: true,
     }
 }

@@ -776,8 +776,12 @@ const BRIEF: Duration = Duration::from_millis(1);
 fn workers_are_registered_renewed_and_retired(fresh: &FreshStore) {
     let mut store = fresh.connect();
     let study_id = study_with_trials(&mut *store, 3);
-    let first = store.register_worker(study_id, "node-a", 41).unwrap();
-    let second = store.register_worker(study_id, "node-b", 42).unwrap();
+    let first = store
+        .register_worker(study_id, "node-a", 41, "here")
+        .unwrap();
+    let second = store
+        .register_worker(study_id, "node-b", 42, "here")
+        .unwrap();
     assert_ne!(first, second);
     let mut a = fresh.connect();
     a.act_for(first, LONG);
@@ -789,8 +793,12 @@ fn workers_are_registered_renewed_and_retired(fresh: &FreshStore) {
     assert_eq!(workers.len(), 2);
     let by_id = |id: i64| workers.iter().find(|w| w.id == id).unwrap();
     assert_eq!(
-        (by_id(first).host.as_str(), by_id(first).pid),
-        ("node-a", 41)
+        (
+            by_id(first).host.as_str(),
+            by_id(first).pid,
+            by_id(first).origin.as_str()
+        ),
+        ("node-a", 41, "here")
     );
     assert_eq!(by_id(first).trials, [claimed_a.number]);
     assert_eq!(by_id(second).trials, [claimed_b.number]);
@@ -798,16 +806,16 @@ fn workers_are_registered_renewed_and_retired(fresh: &FreshStore) {
     let before = by_id(first).heartbeat_at;
     thread::sleep(Duration::from_millis(20));
     a.heartbeat(first, LONG).unwrap();
-    b.finish_trial(claimed_b.id, TrialState::Complete, None)
-        .unwrap();
     b.retire_worker(second).unwrap();
+    // Retired with a trial still running: its lease ends, and the next requeue takes it.
+    assert_eq!(store.requeue_expired(study_id).unwrap(), 1);
     let workers = store.workers(study_id).unwrap();
     let by_id = |id: i64| workers.iter().find(|w| w.id == id).unwrap();
     assert!(by_id(first).heartbeat_at > before);
     assert!(by_id(second).stopped_at.is_some());
     assert!(by_id(second).trials.is_empty());
     assert!(matches!(
-        store.register_worker(ABSENT, "node-c", 1),
+        store.register_worker(ABSENT, "node-c", 1, "here"),
         Err(StoreError::NotFound(_))
     ));
 }
@@ -815,8 +823,8 @@ fn workers_are_registered_renewed_and_retired(fresh: &FreshStore) {
 fn only_trials_whose_lease_expired_are_requeued(fresh: &FreshStore) {
     let mut store = fresh.connect();
     let study_id = study_with_trials(&mut *store, 4);
-    let live = store.register_worker(study_id, "live", 1).unwrap();
-    let dead = store.register_worker(study_id, "dead", 2).unwrap();
+    let live = store.register_worker(study_id, "live", 1, "here").unwrap();
+    let dead = store.register_worker(study_id, "dead", 2, "here").unwrap();
     let mut alive = fresh.connect();
     alive.act_for(live, LONG);
     let mut gone = fresh.connect();
@@ -854,8 +862,8 @@ fn one_worker_decides_at_a_time(fresh: &FreshStore) {
     let mut b = fresh.connect();
     let study_id = study_with_trials(&mut *a, 0);
     let (first, second) = (
-        a.register_worker(study_id, "a", 1).unwrap(),
-        a.register_worker(study_id, "b", 2).unwrap(),
+        a.register_worker(study_id, "a", 1, "here").unwrap(),
+        a.register_worker(study_id, "b", 2, "here").unwrap(),
     );
     assert!(a.lock_decisions(study_id, first, LONG).unwrap());
     assert!(!b.lock_decisions(study_id, second, LONG).unwrap());

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use clap::Args;
 
@@ -38,9 +39,39 @@ pub struct RunArgs {
     /// Where to train: `auto`, `cpu` or `cuda(N)` (default: the study's `device`).
     #[arg(long)]
     pub device: Option<String>,
+    /// How long a trial this worker claimed stays its own without a heartbeat (`30s`, `2m`): when
+    /// a worker dies, its trials go back to the queue this long after its last sign of life.
+    #[arg(long, value_parser = lease)]
+    pub lease: Option<f64>,
+    /// A folder every worker's machine sees (a shared file system) to keep trial folders and
+    /// checkpoints in; by default they go beside a store file, or into a database store itself.
+    #[arg(long, value_name = "DIR")]
+    pub artifacts: Option<PathBuf>,
+    /// Keep the checkpoints of trials that end without completing (stopped, not promoted, failed).
+    #[arg(long)]
+    pub keep_checkpoints: bool,
     /// Print only the summary.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// A lease's length: a duration such as `30s` or `2m`, at least a second.
+fn lease(text: &str) -> Result<f64, String> {
+    let text = text.trim();
+    let unit = text.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.');
+    if !matches!(unit, "" | "ms" | "s" | "m" | "h") || unit.len() == text.len() {
+        return Err(format!(
+            "`{text}` is not a duration: write a number with s, m or h, such as 30s"
+        ));
+    }
+    let seconds = crate::syntax::parser::parse_duration(text);
+    if seconds.is_finite() && seconds >= 1.0 {
+        Ok(seconds)
+    } else {
+        Err(format!(
+            "a lease of `{text}` is too short: give it at least 1s"
+        ))
+    }
 }
 
 /// Runs `hps run`.
@@ -110,7 +141,11 @@ fn execute(
             .parallel
             .unwrap_or_else(|| usize::try_from(plan.budget.parallel).unwrap_or(1))
             .max(1),
-        trials_dir: None,
+        trials_dir: args.artifacts.clone(),
+        lease: args
+            .lease
+            .map_or(RunOptions::DEFAULT_LEASE, Duration::from_secs_f64),
+        keep_checkpoints: args.keep_checkpoints,
         quiet: args.quiet,
     };
     let stop = Arc::new(AtomicBool::new(false));

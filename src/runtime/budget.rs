@@ -1,12 +1,15 @@
-//! The budget as a run spends it: the trial, epoch and time limits of the plan against what the
-//! study has used (epochs count across runs; time from this run's start), the user's stop flag, and
-//! the first reason the run ends. Shared by every worker of every strategy ([`super::StudyRun`]).
+//! The budget as a run spends it: the plan's trial, epoch and time limits against what the study has
+//! used, the user's stop flag, and the first reason the run ends. Epochs are counted in the store,
+//! one before each is trained ([`BudgetTracker::may_train_epoch`]), so every worker of every
+//! process draws on one count and together they never train more than the budget; time runs from
+//! this process's start. Shared by the workers of every strategy ([`super::StudyRun`]).
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use crate::plan::Plan;
+use crate::storage::{Storage, StoreError};
 
 /// Why a run stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,16 +32,14 @@ pub struct BudgetTracker {
     pub trial_cap: Option<u64>,
     epoch_cap: Option<u64>,
     deadline: Option<Instant>,
-    epochs_trained: AtomicU64,
     stop: Arc<AtomicBool>,
     reason: Mutex<Option<StopReason>>,
 }
 
 impl BudgetTracker {
-    /// The budget of `plan`, of which the study's earlier runs spent `epochs_so_far` epochs;
-    /// `stop` is the user's stop flag.
+    /// The budget of `plan`; `stop` is the user's stop flag.
     #[must_use]
-    pub fn new(plan: &Plan, epochs_so_far: u64, stop: Arc<AtomicBool>) -> Self {
+    pub fn new(plan: &Plan, stop: Arc<AtomicBool>) -> Self {
         Self {
             trial_cap: plan.budget.trials,
             epoch_cap: plan.budget.epochs,
@@ -46,7 +47,6 @@ impl BudgetTracker {
                 .budget
                 .time_seconds
                 .map(|s| Instant::now() + Duration::from_secs_f64(s)),
-            epochs_trained: AtomicU64::new(epochs_so_far),
             stop,
             reason: Mutex::new(None),
         }
@@ -75,38 +75,76 @@ impl BudgetTracker {
             .unwrap_or(StopReason::Trials)
     }
 
-    /// Counts an epoch trained.
-    pub fn spend_epoch(&self) {
-        self.epochs_trained.fetch_add(1, Ordering::SeqCst);
+    fn out_of_time(&self) -> bool {
+        self.deadline.is_some_and(|d| Instant::now() >= d)
     }
 
-    /// Whether no new work may start: interrupted, out of time or out of epochs (recorded as the
-    /// run's reason).
-    pub fn exhausted(&self) -> bool {
+    /// Whether no new work may start: interrupted, out of time, or every epoch of the budget
+    /// counted (recorded as the run's reason).
+    ///
+    /// # Errors
+    /// When the store fails.
+    pub fn exhausted(&self, store: &dyn Storage, study_id: i64) -> Result<bool, StoreError> {
         if self.stop.load(Ordering::SeqCst) {
             self.end(StopReason::Interrupted);
-            return true;
+            return Ok(true);
         }
-        if self.deadline.is_some_and(|d| Instant::now() >= d) {
+        if self.out_of_time() {
             self.end(StopReason::Time);
-            return true;
+            return Ok(true);
         }
-        if self.epochs_spent() {
-            self.end(StopReason::Epochs);
-            return true;
+        if let Some(cap) = self.epoch_cap {
+            if store.epochs_spent(study_id)? >= cap {
+                self.end(StopReason::Epochs);
+                return Ok(true);
+            }
         }
-        false
+        Ok(false)
     }
 
     /// Whether a trial in the middle of its stage must pause after the epoch it just trained: the
-    /// time or the epochs are spent.
-    #[must_use]
-    pub fn must_pause(&self) -> bool {
-        self.deadline.is_some_and(|d| Instant::now() >= d) || self.epochs_spent()
+    /// time or every epoch of the budget is spent.
+    ///
+    /// # Errors
+    /// When the store fails.
+    pub fn must_pause(&self, store: &dyn Storage, study_id: i64) -> Result<bool, StoreError> {
+        if self.out_of_time() {
+            return Ok(true);
+        }
+        match self.epoch_cap {
+            Some(cap) => Ok(store.epochs_spent(study_id)? >= cap),
+            None => Ok(false),
+        }
     }
 
-    fn epochs_spent(&self) -> bool {
-        self.epoch_cap
-            .is_some_and(|cap| self.epochs_trained.load(Ordering::SeqCst) >= cap)
+    /// Counts an epoch a trainer trained without asking first (one that does not go through the
+    /// epoch protocol's `before_epoch`), so that the budget still sees it.
+    ///
+    /// # Errors
+    /// When the store fails.
+    pub fn count_trained(&self, store: &mut dyn Storage, study_id: i64) -> Result<(), StoreError> {
+        if let Some(cap) = self.epoch_cap {
+            store.spend_epoch(study_id, cap)?;
+        }
+        Ok(())
+    }
+
+    /// Whether one more epoch may be trained: there is time left, and the epoch budget has one
+    /// left (counted now in the store).
+    ///
+    /// # Errors
+    /// When the store fails.
+    pub fn may_train_epoch(
+        &self,
+        store: &mut dyn Storage,
+        study_id: i64,
+    ) -> Result<bool, StoreError> {
+        if self.out_of_time() {
+            return Ok(false);
+        }
+        match self.epoch_cap {
+            Some(cap) => store.spend_epoch(study_id, cap),
+            None => Ok(true),
+        }
     }
 }

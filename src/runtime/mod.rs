@@ -15,6 +15,7 @@
 //! becomes its state), `progress` (what the user sees).
 
 mod budget;
+mod checkpoints;
 mod identity;
 mod outcome;
 pub mod progress;

@@ -1,10 +1,13 @@
-//! [`SearchStrategy`]: the search most studies run. Workers (`parallel` of them, each with its own
-//! store connection) loop: claim a queued trial and train it; when none is queued, ask the scheduler
-//! what to do — start a trial the sampler proposes, promote the best of a finished rung, wait for
-//! running trials, or end. After every epoch the stopping rule may end a trial early, judged
-//! against what the scheduler says the trial competes with. The sampler and the scheduler are
-//! consulted one worker at a time; every decision is derived from the store, so a resumed run
-//! decides as an uninterrupted one would.
+//! [`SearchStrategy`]: the search most studies run. Workers (`parallel` threads of this process,
+//! and any number of other processes on the same study, each with its own store connection) loop:
+//! claim a queued trial and train it; when none is queued, ask the scheduler what to do — start a
+//! trial the sampler proposes, promote the best of a finished rung, wait for running trials, or
+//! end. After every epoch the stopping rule may end a trial early, judged against what the
+//! scheduler says the trial competes with. One worker decides at a time: within a process under a
+//! mutex, across processes under the store's decision lock. Every decision is derived from the
+//! store — trial numbers included — so a resumed run decides as an uninterrupted one would, and two
+//! workers never create the same trial or promote one twice. A worker that finds a trial whose
+//! lease expired (its worker died) puts it back in the queue.
 
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
@@ -13,7 +16,7 @@ use super::RunError;
 use super::budget::StopReason;
 use super::sink::Judge;
 use super::strategy::{Strategy, StudyRun};
-use super::training::train_trial;
+use super::training::{train_trial, trial_folder};
 use crate::plan::Plan;
 use crate::sampler::{Observation, Sampler};
 use crate::scheduler::successive_halving::not_promoted;
@@ -39,11 +42,13 @@ pub struct SearchStrategy {
 struct Proposer {
     sampler: Box<dyn Sampler>,
     scheduler: Box<dyn Scheduler>,
-    /// The number the next new trial gets (set when the run starts).
-    next: Option<u64>,
     /// The sampler has nothing more to propose.
     exhausted: bool,
 }
+
+/// How long a worker may hold the study's decision lock: far longer than a decision takes, short
+/// enough that a worker that died holding it does not stall the others for long.
+const DECISION_HOLD: Duration = Duration::from_secs(30);
 
 /// What a worker does after consulting the scheduler.
 enum Next {
@@ -71,7 +76,6 @@ impl SearchStrategy {
             proposer: Mutex::new(Proposer {
                 sampler,
                 scheduler,
-                next: None,
                 exhausted: false,
             }),
             stopping,
@@ -86,7 +90,7 @@ impl SearchStrategy {
         let mut store = study.connect()?;
         let judge = self.stopping.as_ref().map(|_| self as &dyn Judge);
         loop {
-            if study.budget.exhausted() {
+            if study.budget.exhausted(&*store, study.study_id)? {
                 return Ok(());
             }
             if let Some(trial) = store.claim_trial(study.study_id)? {
@@ -101,15 +105,38 @@ impl SearchStrategy {
         }
     }
 
-    /// Asks the scheduler what to do when no trial is queued: start one (the sampler proposes it),
-    /// promote the best of a finished rung, wait, or end.
+    /// Asks the scheduler what to do when no trial is queued — start one (the sampler proposes it),
+    /// promote the best of a finished rung, wait, or end — holding the study's decision lock.
     fn step(&self, study: &StudyRun<'_>, store: &mut dyn Storage) -> Result<Next, RunError> {
         let mut guard = self.proposer();
-        let proposer = &mut *guard;
+        if !store.lock_decisions(study.study_id, study.worker, DECISION_HOLD)? {
+            return Ok(Next::Wait);
+        }
+        let decided = self.decide(study, store, &mut guard);
+        let released = store.unlock_decisions(study.study_id, study.worker);
+        let next = decided?;
+        released?;
+        Ok(next)
+    }
+
+    /// [`SearchStrategy::step`]'s decision, taken under the lock.
+    fn decide(
+        &self,
+        study: &StudyRun<'_>,
+        store: &mut dyn Storage,
+        proposer: &mut Proposer,
+    ) -> Result<Next, RunError> {
+        // A worker that died left its trials running: they go back in the queue once their
+        // lease has expired, and resume from their checkpoints on whichever worker claims them.
+        let requeued = store.requeue_expired(study.study_id)?;
+        if requeued > 0 {
+            study.progress.note(&format!(
+                "re-queued {requeued} trial(s) whose worker stopped answering"
+            ));
+            return Ok(Next::Claim);
+        }
         let trials = store.trials(study.study_id)?;
-        let next = *proposer
-            .next
-            .get_or_insert_with(|| trials.iter().map(|t| t.number + 1).max().unwrap_or(0));
+        let next = trials.iter().map(|t| t.number + 1).max().unwrap_or(0);
         let capped = study.budget.trial_cap.is_some_and(|cap| next >= cap);
         let can_create = !proposer.exhausted && !capped;
         let curves = store.objective_curves(study.study_id, &study.plan.objective.metric)?;
@@ -132,6 +159,10 @@ impl SearchStrategy {
                 }
                 for (id, rung) in drop {
                     store.finish_trial(id, TrialState::Stopped, Some(&not_promoted(rung)))?;
+                    if let Some(trial) = trials.iter().find(|t| t.id == id) {
+                        let folder = trial_folder(study, trial.number);
+                        study.checkpoints.forget(store, id, &folder)?;
+                    }
                     study.count_finished();
                 }
                 Ok(Next::Claim)
@@ -170,7 +201,6 @@ impl SearchStrategy {
                     trial_seed(study.plan.seed, next),
                     placement,
                 )?;
-                proposer.next = Some(next + 1);
                 Ok(Next::Claim)
             }
         }

@@ -1,14 +1,18 @@
 //! A study opened for a run: its store, its record (created, or checked against the plan's
-//! identity), the trials an earlier process left running put back in the queue, and its trial
-//! folders. [`Session::execute`] then runs a composed strategy on it and sums up what happened.
-//! Opened by [`super::run`] (the CLI and `hps::Study`), or by hand by benchmarks that compose their
-//! own strategy.
+//! identity), this process registered as one of its workers, the trials whose worker is gone put
+//! back in the queue, and its trial folders. [`Session::execute`] then runs a composed strategy on
+//! it — renewing the worker's heartbeat and its trials' leases all the while — and sums up what
+//! happened. Opened by [`super::run`] (the CLI and `hps::Study`), or by hand by benchmarks that
+//! compose their own strategy. Any number of processes, on any number of machines, may open the
+//! same study in one store and work on it together.
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use super::budget::BudgetTracker;
+use super::checkpoints::{CheckpointHome, Checkpoints};
 use super::identity::plan_hash;
 use super::progress::Progress;
 use super::strategy::StudyRun;
@@ -26,11 +30,37 @@ pub struct RunOptions {
     pub fresh: bool,
     /// Trials at once (the plan's `budget.parallel` unless overridden).
     pub parallel: usize,
-    /// Where trial folders (checkpoints, logs) go, as `DIR/<study>/<number>/`; `None`: where the
-    /// store keeps them.
+    /// Where trial folders (checkpoints, logs) go, as `DIR/<study>/<number>/`, checkpoints kept
+    /// there (a folder every worker's machine sees: `--artifacts`); `None`: where the store keeps
+    /// them, checkpoints in the store itself when the store spans machines.
     pub trials_dir: Option<PathBuf>,
+    /// How long a trial a worker claimed stays its own without a heartbeat: a worker that died
+    /// (killed, its machine lost) has its trials re-queued this long after its last sign of life.
+    pub lease: Duration,
+    /// Keep the checkpoints of trials that ended without completing.
+    pub keep_checkpoints: bool,
     /// Print nothing while running.
     pub quiet: bool,
+}
+
+impl RunOptions {
+    /// How long a lease lasts unless `--lease` says otherwise.
+    pub const DEFAULT_LEASE: Duration = Duration::from_secs(30);
+
+    /// Options for the store at `store`, with every default: one worker thread, trial folders where
+    /// the store keeps them, leases of [`RunOptions::DEFAULT_LEASE`].
+    #[must_use]
+    pub fn new(store: &str) -> Self {
+        Self {
+            store: store.to_owned(),
+            fresh: false,
+            parallel: 1,
+            trials_dir: None,
+            lease: Self::DEFAULT_LEASE,
+            keep_checkpoints: false,
+            quiet: true,
+        }
+    }
 }
 
 /// A study opened in its store.
@@ -39,8 +69,10 @@ pub struct Session<'a> {
     options: &'a RunOptions,
     store: Box<dyn Storage>,
     study: StudyRecord,
+    worker: i64,
     requeued: u64,
     trials_dir: PathBuf,
+    checkpoints: Checkpoints,
 }
 
 impl<'a> Session<'a> {
@@ -52,6 +84,11 @@ impl<'a> Session<'a> {
     /// When the store cannot be opened, or refuses the study ([`StoreError::PlanChanged`]).
     pub fn open(plan: &'a Plan, options: &'a RunOptions) -> Result<Self, RunError> {
         let mut store = storage::open(&options.store)?;
+        let home = if options.trials_dir.is_none() && store.spans_machines() {
+            CheckpointHome::Store
+        } else {
+            CheckpointHome::Folder
+        };
         let trials_dir = options
             .trials_dir
             .clone()
@@ -69,14 +106,23 @@ impl<'a> Session<'a> {
             &plan_json,
             options.fresh,
         )?;
+        let origin = origin();
+        retire_the_dead(&mut *store, study.id, &origin)?;
+        let worker = store.register_worker(study.id, &host_name(), std::process::id(), &origin)?;
+        store.act_for(worker, options.lease);
         let requeued = store.requeue_expired(study.id)?;
         Ok(Self {
             plan,
             options,
             store,
             study,
+            worker,
             requeued,
             trials_dir,
+            checkpoints: Checkpoints {
+                home,
+                keep: options.keep_checkpoints,
+            },
         })
     }
 
@@ -92,12 +138,14 @@ impl<'a> Session<'a> {
         &self.study
     }
 
-    /// A new connection to the store (one per worker).
+    /// A new connection to the store, claiming for this process's worker.
     ///
     /// # Errors
     /// When the store cannot be opened.
     pub fn connect(&self) -> Result<Box<dyn Storage>, StoreError> {
-        storage::open(&self.options.store)
+        let mut store = storage::open(&self.options.store)?;
+        store.act_for(self.worker, self.options.lease);
+        Ok(store)
     }
 
     /// Runs `composed` until its strategy ends (the budget, the sampler's end, or `stop`), and
@@ -106,13 +154,12 @@ impl<'a> Session<'a> {
     /// # Errors
     /// When the store fails, or the strategy cannot go on.
     pub fn execute(
-        self,
+        mut self,
         mut composed: Composed<'_>,
         stop: Arc<AtomicBool>,
     ) -> Result<RunSummary, RunError> {
         let plan = self.plan;
         let existing = self.store.trials(self.study.id)?;
-        let epochs_so_far: u64 = existing.iter().map(|t| u64::from(t.epochs)).sum();
         let finished_before = existing.iter().filter(|t| t.state.is_finished()).count() as u64;
         let progress = Progress::new(
             plan.budget.trials,
@@ -130,16 +177,28 @@ impl<'a> Session<'a> {
         let run = StudyRun {
             plan,
             study_id: self.study.id,
+            worker: self.worker,
+            lease: self.options.lease,
             store_url: &self.options.store,
             trials_dir: &self.trials_dir,
             parallel: self.options.parallel.max(1),
             trainer: composed.trainer.as_ref(),
-            budget: BudgetTracker::new(plan, epochs_so_far, stop),
+            checkpoints: self.checkpoints,
+            budget: BudgetTracker::new(plan, stop),
             progress,
             finished_now: std::sync::atomic::AtomicU64::new(0),
         };
-        let result = composed.strategy.run(&run);
+        let done = AtomicBool::new(false);
+        let (url, worker, lease) = (self.options.store.as_str(), self.worker, self.options.lease);
+        let result = std::thread::scope(|scope| {
+            let heartbeat = scope.spawn(|| keep_alive(url, worker, lease, &done));
+            let result = composed.strategy.run(&run);
+            done.store(true, Ordering::SeqCst);
+            let _ = heartbeat.join();
+            result
+        });
         run.progress.finish();
+        self.store.retire_worker(self.worker)?;
         result?;
         let trials = self.store.trials(self.study.id)?;
         let best = best_trial(&trials, plan.objective.direction).cloned();
@@ -154,4 +213,59 @@ impl<'a> Session<'a> {
             epochs_saved,
         })
     }
+}
+
+/// Renews `worker`'s heartbeat and its trials' leases in the store at `url`, a third of a lease
+/// apart, until `done`. A heartbeat the store refuses (a server restarting) is tried again at the
+/// next one.
+fn keep_alive(url: &str, worker: i64, lease: Duration, done: &AtomicBool) {
+    let every = (lease / 3).max(Duration::from_millis(10));
+    let Ok(mut store) = storage::open(url) else {
+        return;
+    };
+    let mut last = std::time::Instant::now();
+    while !done.load(Ordering::SeqCst) {
+        std::thread::sleep(Duration::from_millis(20).min(every));
+        if last.elapsed() >= every {
+            let _ = store.heartbeat(worker, lease);
+            last = std::time::Instant::now();
+        }
+    }
+}
+
+/// Where this process's id means something: the kernel's boot and the process namespace. Empty
+/// when unknown (then no other worker is ever taken for dead before its lease ends).
+fn origin() -> String {
+    let boot = std::fs::read_to_string("/proc/sys/kernel/random/boot_id");
+    let namespace = std::fs::read_link("/proc/self/ns/pid");
+    match (boot, namespace) {
+        (Ok(boot), Ok(namespace)) => format!("{}/{}", boot.trim(), namespace.display()),
+        _ => String::new(),
+    }
+}
+
+/// Retires the workers of the study that ran here (same origin) and whose process is gone — a
+/// run killed a moment ago — so that their trials resume now, not when their leases end.
+fn retire_the_dead(store: &mut dyn Storage, study_id: i64, origin: &str) -> Result<(), StoreError> {
+    if origin.is_empty() {
+        return Ok(());
+    }
+    let me = std::process::id();
+    for worker in store.workers(study_id)? {
+        let gone = !std::path::Path::new(&format!("/proc/{}", worker.pid)).exists();
+        if worker.stopped_at.is_none() && worker.origin == origin && worker.pid != me && gone {
+            store.retire_worker(worker.id)?;
+        }
+    }
+    Ok(())
+}
+
+/// This machine's name, as workers are listed by.
+fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|name| name.trim().to_owned())
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| String::from("unknown"))
 }

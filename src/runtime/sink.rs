@@ -1,6 +1,7 @@
-//! [`StoreSink`]: where a trainer's epochs go. Each epoch is written to the store with its metrics
-//! and checkpoint, counted against the budget and shown; then the trial pauses if the budget is
-//! spent mid-stage, or if a [`Judge`] (a stopping rule, for the search strategy) ends it early.
+//! [`StoreSink`]: where a trainer's epochs go. Before each epoch it asks the budget for one (the
+//! trial pauses when none is left); after it, the epoch is written to the store with its metrics
+//! and checkpoint and shown, and a [`Judge`] (a stopping rule, for the search strategy) may end the
+//! trial early.
 
 use std::path::PathBuf;
 
@@ -38,6 +39,8 @@ pub struct StoreSink<'s, 'a> {
     pub(super) last_value: Option<f64>,
     /// The epochs the store holds for the trial.
     pub(super) recorded: u32,
+    /// The last epoch counted against the budget before it was trained.
+    pub(super) reserved: u32,
     /// Set when the judge ended the trial: its prediction and the epoch it stopped at.
     pub(super) stopped: Option<(Prediction, u32)>,
     /// The store's failure, which ends the run once the trainer returns.
@@ -47,17 +50,21 @@ pub struct StoreSink<'s, 'a> {
 impl StoreSink<'_, '_> {
     fn record(&mut self, metrics: &EpochMetrics) -> Result<Control, StoreError> {
         let objective = &self.study.plan.objective.metric;
+        // A trainer that does not ask before each epoch still spends the budget, and pauses when
+        // it has spent all of it.
+        let unreserved = metrics.epoch > self.reserved;
+        if unreserved {
+            self.study
+                .budget
+                .count_trained(self.store, self.study.study_id)?;
+            self.reserved = metrics.epoch;
+        }
         self.store
             .record_epoch(self.trial.id, metrics.epoch, &metrics.values, objective)?;
         self.recorded = metrics.epoch;
-        if self.checkpoint.exists() {
-            // Absolute, so that a run started from another folder finds it.
-            let path =
-                std::path::absolute(&self.checkpoint).unwrap_or_else(|_| self.checkpoint.clone());
-            self.store
-                .set_checkpoint(self.trial.id, metrics.epoch, &path.display().to_string())?;
-        }
-        self.study.budget.spend_epoch();
+        self.study
+            .checkpoints
+            .save(self.store, self.trial.id, metrics.epoch, &self.checkpoint)?;
         let value = metrics
             .values
             .get(objective)
@@ -70,7 +77,12 @@ impl StoreSink<'_, '_> {
         if metrics.epoch >= self.target {
             return Ok(Control::Continue);
         }
-        if self.study.budget.must_pause() {
+        if unreserved
+            && self
+                .study
+                .budget
+                .must_pause(self.store, self.study.study_id)?
+        {
             return Ok(Control::Pause);
         }
         let Some(judge) = self.judge else {
@@ -88,6 +100,27 @@ impl StoreSink<'_, '_> {
 }
 
 impl EpochSink for StoreSink<'_, '_> {
+    fn before_epoch(&mut self, epoch: u32) -> Control {
+        if epoch <= self.reserved {
+            return Control::Continue;
+        }
+        match self
+            .study
+            .budget
+            .may_train_epoch(self.store, self.study.study_id)
+        {
+            Ok(true) => {
+                self.reserved = epoch;
+                Control::Continue
+            }
+            Ok(false) => Control::Pause,
+            Err(e) => {
+                self.error = Some(e);
+                Control::Pause
+            }
+        }
+    }
+
     fn epoch(&mut self, metrics: &EpochMetrics) -> Control {
         match self.record(metrics) {
             Ok(control) => control,

@@ -6,9 +6,11 @@
 
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use super::RunError;
 use super::budget::BudgetTracker;
+use super::checkpoints::Checkpoints;
 use super::progress::Progress;
 use crate::plan::Plan;
 use crate::storage::{self, Storage, StoreError};
@@ -29,6 +31,10 @@ pub struct StudyRun<'a> {
     pub plan: &'a Plan,
     /// The study's id in its store.
     pub study_id: i64,
+    /// This process's worker id in the store.
+    pub worker: i64,
+    /// How long a claimed trial is held without a sign of life.
+    pub lease: Duration,
     pub(super) store_url: &'a str,
     /// The study's trial folders (`<number>/` each).
     pub trials_dir: &'a Path,
@@ -36,6 +42,8 @@ pub struct StudyRun<'a> {
     pub parallel: usize,
     /// Trains one trial.
     pub trainer: &'a dyn Trainer,
+    /// Where checkpoints are kept.
+    pub checkpoints: Checkpoints,
     /// The limits and what is spent of them.
     pub budget: BudgetTracker,
     /// What the user sees.
@@ -44,12 +52,15 @@ pub struct StudyRun<'a> {
 }
 
 impl StudyRun<'_> {
-    /// A new connection to the study's store (each worker has its own).
+    /// A new connection to the study's store (each worker thread has its own), claiming trials for
+    /// this process's worker.
     ///
     /// # Errors
     /// When the store cannot be opened.
     pub fn connect(&self) -> Result<Box<dyn Storage>, StoreError> {
-        storage::open(self.store_url)
+        let mut store = storage::open(self.store_url)?;
+        store.act_for(self.worker, self.lease);
+        Ok(store)
     }
 
     /// Counts a trial that ended during this run (complete, stopped for good, or failed).

@@ -3,7 +3,7 @@
 //! go to, and its outcome written back to the store and shown. Used by every strategy that trains
 //! ordinary trials.
 
-use std::path::Path;
+use std::path::PathBuf;
 
 use super::RunError;
 use super::outcome::outcome;
@@ -13,8 +13,7 @@ use crate::space::Config;
 use crate::storage::{Storage, TrialRecord, TrialState};
 use crate::trial::TrialRun;
 
-/// The checkpoint's file name inside a trial's folder.
-pub use crate::train::trainer::CHECKPOINT;
+use super::checkpoints::CHECKPOINT;
 
 /// Trains `trial` (claimed from `store`) to its target epochs: the scheduler's when it placed the
 /// trial in a rung, else its recipe's. `judge` may end it early; `horizon` is the most epochs any
@@ -29,25 +28,14 @@ pub fn train_trial(
     judge: Option<&dyn Judge>,
     horizon: Option<u32>,
 ) -> Result<(), RunError> {
-    let mut dir = study.trials_dir.join(format!("{:04}", trial.number));
+    let folder = trial_folder(study, trial.number);
     let target = trial
         .target_epochs
         .unwrap_or_else(|| recipe_epochs(&trial.params));
-    let start_epoch = if study.trainer.writes_checkpoints() {
-        match store.checkpoint(trial.id)? {
-            Some((epoch, path)) if Path::new(&path).exists() && epoch < target => {
-                // The trial goes on in the folder its checkpoint is in: the store records where,
-                // and a store written before trial folders were kept per store has it in the old
-                // shared `hps-trials/<study>/<trial>/`.
-                if let Some(folder) = Path::new(&path).parent() {
-                    dir = folder.to_path_buf();
-                }
-                epoch
-            }
-            _ => 0,
-        }
+    let (start_epoch, dir) = if study.trainer.writes_checkpoints() {
+        study.checkpoints.restore(store, trial, &folder, target)?
     } else {
-        trial.epochs.min(target.saturating_sub(1))
+        (trial.epochs.min(target.saturating_sub(1)), folder)
     };
     let run = TrialRun {
         number: trial.number,
@@ -67,6 +55,7 @@ pub fn train_trial(
         judge,
         last_value: trial.value,
         recorded: trial.epochs,
+        reserved: trial.epochs,
         stopped: None,
         error: None,
     };
@@ -92,8 +81,17 @@ pub fn train_trial(
         );
     }
     store.finish_trial(trial.id, result.state, result.reason.as_deref())?;
+    if matches!(result.state, TrialState::Stopped | TrialState::Failed) {
+        study.checkpoints.forget(store, trial.id, &dir)?;
+    }
     show(study, trial, &result, value);
     Ok(())
+}
+
+/// The folder of trial `number` of the study.
+#[must_use]
+pub fn trial_folder(study: &StudyRun<'_>, number: u64) -> PathBuf {
+    study.trials_dir.join(format!("{number:04}"))
 }
 
 /// The most epochs a trial trains without a scheduler's target: its `train.epochs`, or the

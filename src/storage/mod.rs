@@ -182,6 +182,9 @@ pub struct WorkerRecord {
     pub host: String,
     /// The process's id on that machine.
     pub pid: u32,
+    /// Where that process id means something: the kernel's boot and the process namespace (so a
+    /// worker can tell that another of the same origin is gone).
+    pub origin: String,
     /// Unix seconds when it started.
     pub started_at: f64,
     /// Unix seconds of its last heartbeat.
@@ -272,11 +275,18 @@ pub trait Storage: Send {
     /// On database failure.
     fn requeue_expired(&mut self, study_id: i64) -> Result<u64, StoreError>;
 
-    /// Registers a worker process of the study (its machine and process id); returns its id.
+    /// Registers a worker process of the study (its machine, process id, and where that id means
+    /// something); returns its id.
     ///
     /// # Errors
     /// On database failure, or when the study does not exist.
-    fn register_worker(&mut self, study_id: i64, host: &str, pid: u32) -> Result<i64, StoreError>;
+    fn register_worker(
+        &mut self,
+        study_id: i64,
+        host: &str,
+        pid: u32,
+        origin: &str,
+    ) -> Result<i64, StoreError>;
 
     /// From now on this connection claims trials for `worker`, leasing each for `lease` and
     /// renewing the lease with every epoch it records. (Nothing is written.)
@@ -288,7 +298,8 @@ pub trait Storage: Send {
     /// On database failure.
     fn heartbeat(&mut self, worker: i64, lease: Duration) -> Result<(), StoreError>;
 
-    /// `worker` has stopped.
+    /// `worker` has stopped: the leases of any trials it still holds end now, so that the next
+    /// [`Storage::requeue_expired`] puts them back in the queue.
     ///
     /// # Errors
     /// On database failure.
@@ -475,6 +486,12 @@ pub trait Storage: Send {
         key: &str,
         value: &[u8],
     ) -> Result<(), StoreError>;
+
+    /// Whether workers on other machines may share this store (a database server, not a file):
+    /// then checkpoints are kept in the store itself by default.
+    fn spans_machines(&self) -> bool {
+        false
+    }
 
     /// The folder under which the trial folders (checkpoints, logs) of this store's studies live;
     /// the same for every connection to the store, and never another store's.

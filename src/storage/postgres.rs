@@ -88,6 +88,7 @@ const MIGRATIONS: &[&str] = &[
          id           BIGSERIAL PRIMARY KEY,
          study_id     BIGINT NOT NULL REFERENCES studies(id) ON DELETE CASCADE,
          host         TEXT NOT NULL,
+         origin       TEXT NOT NULL DEFAULT '',
          pid          BIGINT NOT NULL,
          started_at   DOUBLE PRECISION NOT NULL,
          heartbeat_at DOUBLE PRECISION NOT NULL,
@@ -784,7 +785,13 @@ impl Storage for PostgresStore {
         })
     }
 
-    fn register_worker(&mut self, study_id: i64, host: &str, pid: u32) -> Result<i64, StoreError> {
+    fn register_worker(
+        &mut self,
+        study_id: i64,
+        host: &str,
+        pid: u32,
+        origin: &str,
+    ) -> Result<i64, StoreError> {
         let pid = i64::from(pid);
         let now = unix_now();
         self.transaction(|tx| {
@@ -795,9 +802,9 @@ impl Storage for PostgresStore {
                 return Err(StoreError::NotFound(format!("study {study_id}")));
             }
             let row = tx.query_one(
-                "INSERT INTO workers (study_id, host, pid, started_at, heartbeat_at)
-                 VALUES ($1, $2, $3, $4, $4) RETURNING id",
-                &[&study_id, &host, &pid, &now],
+                "INSERT INTO workers (study_id, host, pid, origin, started_at, heartbeat_at)
+                 VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
+                &[&study_id, &host, &pid, &origin, &now],
             )?;
             Ok(row.get(0))
         })
@@ -830,6 +837,10 @@ impl Storage for PostgresStore {
                 "UPDATE workers SET stopped_at = $2 WHERE id = $1",
                 &[&worker, &now],
             )?;
+            tx.execute(
+                "UPDATE trials SET lease_until = 0 WHERE worker = $1 AND state = 'running'",
+                &[&worker],
+            )?;
             Ok(())
         })
     }
@@ -837,7 +848,7 @@ impl Storage for PostgresStore {
     fn workers(&self, study_id: i64) -> Result<Vec<WorkerRecord>, StoreError> {
         let (rows, running) = self.transaction(|tx| {
             let rows = tx.query(
-                "SELECT id, study_id, host, pid, started_at, heartbeat_at, stopped_at
+                "SELECT id, study_id, host, pid, origin, started_at, heartbeat_at, stopped_at
                  FROM workers WHERE study_id = $1 ORDER BY started_at DESC, id DESC",
                 &[&study_id],
             )?;
@@ -855,9 +866,10 @@ impl Storage for PostgresStore {
                 study_id: row.get(1),
                 host: row.get(2),
                 pid: u32::try_from(row.get::<_, i64>(3)).unwrap_or(0),
-                started_at: row.get(4),
-                heartbeat_at: row.get(5),
-                stopped_at: row.get(6),
+                origin: row.get(4),
+                started_at: row.get(5),
+                heartbeat_at: row.get(6),
+                stopped_at: row.get(7),
                 trials: Vec::new(),
             })
             .collect();
@@ -977,6 +989,10 @@ impl Storage for PostgresStore {
             tx.execute("DELETE FROM checkpoints WHERE trial_id = $1", &[&trial_id])?;
             Ok(())
         })
+    }
+
+    fn spans_machines(&self) -> bool {
+        true
     }
 
     fn trial_root(&self) -> PathBuf {

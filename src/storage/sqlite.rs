@@ -91,6 +91,7 @@ const MIGRATIONS: &[&str] = &[
          id           INTEGER PRIMARY KEY,
          study_id     INTEGER NOT NULL REFERENCES studies(id) ON DELETE CASCADE,
          host         TEXT NOT NULL,
+         origin       TEXT NOT NULL DEFAULT '',
          pid          INTEGER NOT NULL,
          started_at   REAL NOT NULL,
          heartbeat_at REAL NOT NULL,
@@ -707,16 +708,22 @@ impl Storage for SqliteStore {
         Ok(())
     }
 
-    fn register_worker(&mut self, study_id: i64, host: &str, pid: u32) -> Result<i64, StoreError> {
+    fn register_worker(
+        &mut self,
+        study_id: i64,
+        host: &str,
+        pid: u32,
+        origin: &str,
+    ) -> Result<i64, StoreError> {
         let now = unix_now();
         let tx = self.write()?;
         if !Self::study_exists(&tx, study_id)? {
             return Err(StoreError::NotFound(format!("study {study_id}")));
         }
         tx.execute(
-            "INSERT INTO workers (study_id, host, pid, started_at, heartbeat_at)
-             VALUES (?1, ?2, ?3, ?4, ?4)",
-            params![study_id, host, pid, now],
+            "INSERT INTO workers (study_id, host, pid, origin, started_at, heartbeat_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+            params![study_id, host, pid, origin, now],
         )?;
         let id = tx.last_insert_rowid();
         tx.commit()?;
@@ -748,6 +755,10 @@ impl Storage for SqliteStore {
             "UPDATE workers SET stopped_at = ?2 WHERE id = ?1",
             params![worker, unix_now()],
         )?;
+        tx.execute(
+            "UPDATE trials SET lease_until = 0 WHERE worker = ?1 AND state = 'running'",
+            [worker],
+        )?;
         tx.commit()?;
         Ok(())
     }
@@ -756,7 +767,7 @@ impl Storage for SqliteStore {
         let tx = self.connection.unchecked_transaction()?;
         let mut workers: Vec<WorkerRecord> = tx
             .prepare_cached(
-                "SELECT id, study_id, host, pid, started_at, heartbeat_at, stopped_at
+                "SELECT id, study_id, host, pid, origin, started_at, heartbeat_at, stopped_at
                  FROM workers WHERE study_id = ?1 ORDER BY started_at DESC, id DESC",
             )?
             .query_map([study_id], |row| {
@@ -765,9 +776,10 @@ impl Storage for SqliteStore {
                     study_id: row.get(1)?,
                     host: row.get(2)?,
                     pid: row.get(3)?,
-                    started_at: row.get(4)?,
-                    heartbeat_at: row.get(5)?,
-                    stopped_at: row.get(6)?,
+                    origin: row.get(4)?,
+                    started_at: row.get(5)?,
+                    heartbeat_at: row.get(6)?,
+                    stopped_at: row.get(7)?,
                     trials: Vec::new(),
                 })
             })?

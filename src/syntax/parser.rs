@@ -530,7 +530,10 @@ fn unescape(raw: &str) -> String {
 }
 
 /// `90s` → 90, `15m` → 900, `500ms` → 0.5.
-fn parse_duration(text: &str) -> f64 {
+/// Seconds in a duration as the grammar writes it (`500ms`, `30s`, `10m`, `2h`, `1d`, or a bare
+/// number of seconds); NaN when the number does not parse.
+#[must_use]
+pub fn parse_duration(text: &str) -> f64 {
     let split = text
         .find(|c: char| c.is_ascii_alphabetic())
         .unwrap_or(text.len());

@@ -53,8 +53,15 @@ pub enum Control {
     Pause,
 }
 
-/// Receives each epoch as it ends.
+/// Receives each epoch as it ends, and is asked before each starts.
 pub trait EpochSink {
+    /// Whether epoch `epoch` (1-based) may be trained: [`Control::Pause`] ends the trial before it
+    /// (the budget has no epoch left). Asked once per epoch, before it.
+    fn before_epoch(&mut self, epoch: u32) -> Control {
+        let _ = epoch;
+        Control::Continue
+    }
+
     /// Records `metrics`; the answer decides whether training goes on.
     fn epoch(&mut self, metrics: &EpochMetrics) -> Control;
 }

@@ -9,8 +9,8 @@
 //! - **Interrupt** (the run's stop flag, Ctrl-C) is looked at between epochs only: an epoch in
 //!   progress always finishes and is recorded. Set before the first epoch, nothing is trained. The
 //!   trial ends [`TrialEnd::Interrupted`] with the epochs trained so far, and resumes from them.
-//! - **Pause** (the sink's answer after an epoch: a rung's end, a stopping rule, the budget) ends the
-//!   trial [`TrialEnd::Paused`] at that epoch.
+//! - **Pause** (the sink's answer after an epoch: a rung's end, a stopping rule; or before one: the
+//!   budget has no epoch left) ends the trial [`TrialEnd::Paused`] with the epochs trained.
 //! - **Completion**: reporting epoch `max_epochs` ends the trial [`TrialEnd::Completed`]; a trainer
 //!   that stops earlier by itself completes with the epochs it reported.
 //! - An epoch not after the last one reported (a program that retrains from scratch repeats them)
@@ -29,6 +29,8 @@ pub struct EpochProtocol<'a> {
     epochs: u32,
     /// How the trial ended, once it has.
     end: Option<TrialEnd>,
+    /// The last epoch the sink was asked about before it started.
+    asked: u32,
 }
 
 impl<'a> EpochProtocol<'a> {
@@ -39,6 +41,7 @@ impl<'a> EpochProtocol<'a> {
             sink,
             epochs: run.start_epoch,
             end: None,
+            asked: run.start_epoch,
         }
     }
 
@@ -55,9 +58,10 @@ impl<'a> EpochProtocol<'a> {
     }
 
     /// Before an epoch: `None` to train it, or how the trial ends — it already ended, the stop
-    /// flag is set, or `max_epochs` are trained.
+    /// flag is set, `max_epochs` are trained, or the sink refuses the epoch (the budget).
     pub fn before_epoch(&mut self) -> Option<TrialEnd> {
         if self.end.is_none() {
+            let next = self.epochs + 1;
             if self.run.stop.load(Ordering::SeqCst) {
                 self.end = Some(TrialEnd::Interrupted {
                     epochs: self.epochs,
@@ -66,6 +70,13 @@ impl<'a> EpochProtocol<'a> {
                 self.end = Some(TrialEnd::Completed {
                     epochs: self.epochs,
                 });
+            } else if self.asked < next {
+                self.asked = next;
+                if self.sink.before_epoch(next) == Control::Pause {
+                    self.end = Some(TrialEnd::Paused {
+                        epochs: self.epochs,
+                    });
+                }
             }
         }
         self.end

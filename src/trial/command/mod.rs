@@ -235,8 +235,9 @@ impl Trainer for CommandTrainer {
 }
 
 /// Hands a line's metrics, if it has any, to the protocol; returns the trial's end when the sink
-/// ends it, or when the stop flag is set once the epoch is recorded (as between the epochs of any
-/// trainer, though the program may have printed more already).
+/// ends it, or when, once the epoch is recorded, the protocol would not start another (the stop
+/// flag, the budget) — as between the epochs of any trainer, though the program may be training
+/// the next one already.
 fn read_line(
     reader: &mut MetricReader<'_>,
     protocol: &mut EpochProtocol<'_>,
@@ -245,7 +246,7 @@ fn read_line(
 ) -> Option<TrialEnd> {
     let metrics = reader.read(line)?;
     *reported_any = true;
-    protocol.report(metrics).or_else(|| protocol.interrupted())
+    protocol.report(metrics).or_else(|| protocol.before_epoch())
 }
 
 /// The trial's folder as an absolute path (the program runs elsewhere).
