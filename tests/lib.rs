@@ -18,3 +18,4 @@ mod sampler_context;
 mod storage;
 mod support;
 mod train;
+mod workers;

@@ -13,6 +13,7 @@ mod run;
 mod status;
 mod study_arg;
 mod trials;
+mod workers;
 
 use std::process::ExitCode;
 

@@ -1,4 +1,5 @@
-//! `hps status`: every study in the store with its trial counts and best value.
+//! `hps status`: every study in the store with its trial counts and best value, then the workers
+//! of each study that has some running (see [`super::workers`]).
 
 use std::process::ExitCode;
 
@@ -6,6 +7,7 @@ use clap::Args;
 
 use crate::cli::report::store_url;
 use crate::cli::report::{direction_word, open_store, study_with_plan};
+use crate::cli::workers::workers_table;
 
 /// Arguments of `hps status`.
 #[derive(Debug, Args)]
@@ -35,7 +37,8 @@ pub fn run(args: &StatusArgs) -> ExitCode {
         "{:<24} {:>8} {:>8} {:>8} {:>7} {:>6} {:>7}  best",
         "study", "complete", "awaiting", "stopped", "failed", "queued", "running"
     );
-    for s in studies {
+    let mut tables = Vec::new();
+    for s in &studies {
         let n = |state: &str| s.counts.get(state).copied().unwrap_or(0);
         let best = study_with_plan(store.as_ref(), &s.study.name).and_then(|(study, plan)| {
             let trials = store.trials(study.id).ok()?;
@@ -60,6 +63,20 @@ pub fn run(args: &StatusArgs) -> ExitCode {
             n("running"),
             best.unwrap_or_else(|| String::from("-"))
         );
+        match store.workers(s.study.id) {
+            Ok(workers) => tables.extend(workers_table(
+                &s.study.name,
+                &workers,
+                crate::storage::unix_now(),
+            )),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(1);
+            }
+        }
+    }
+    for table in tables {
+        print!("\n{table}");
     }
     ExitCode::SUCCESS
 }

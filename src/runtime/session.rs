@@ -216,19 +216,25 @@ impl<'a> Session<'a> {
 }
 
 /// Renews `worker`'s heartbeat and its trials' leases in the store at `url`, a third of a lease
-/// apart, until `done`. A heartbeat the store refuses (a server restarting) is tried again at the
-/// next one.
+/// apart, until `done`. A store that cannot be reached (a server restarting) is opened again, and
+/// the heartbeat tried again, at the next beat.
 fn keep_alive(url: &str, worker: i64, lease: Duration, done: &AtomicBool) {
     let every = (lease / 3).max(Duration::from_millis(10));
-    let Ok(mut store) = storage::open(url) else {
-        return;
-    };
+    let mut store: Option<Box<dyn Storage>> = None;
     let mut last = std::time::Instant::now();
     while !done.load(Ordering::SeqCst) {
         std::thread::sleep(Duration::from_millis(20).min(every));
-        if last.elapsed() >= every {
-            let _ = store.heartbeat(worker, lease);
-            last = std::time::Instant::now();
+        if last.elapsed() < every {
+            continue;
+        }
+        last = std::time::Instant::now();
+        if store.is_none() {
+            store = storage::open(url).ok();
+        }
+        if let Some(open) = store.as_mut() {
+            if open.heartbeat(worker, lease).is_err() {
+                store = None;
+            }
         }
     }
 }

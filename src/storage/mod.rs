@@ -11,6 +11,7 @@ mod codec;
 pub mod postgres;
 pub mod sqlite;
 
+pub use codec::unix_now;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
