@@ -76,6 +76,7 @@ macro_rules! storage_contract {
                 writes_are_seen_by_every_connection,
                 workers_are_registered_renewed_and_retired,
                 only_trials_whose_lease_expired_are_requeued,
+                a_worker_cannot_record_a_trial_it_lost,
                 one_worker_decides_at_a_time,
                 the_epoch_budget_is_shared_by_every_connection,
                 checkpoint_bytes_round_trip_and_are_removed,
@@ -855,6 +856,44 @@ fn only_trials_whose_lease_expired_are_requeued(fresh: &FreshStore) {
     thread::sleep(Duration::from_millis(10));
     assert_eq!(store.requeue_expired(study_id).unwrap(), 0);
     assert_eq!(state(&*store, again.number), TrialState::Running);
+}
+
+fn a_worker_cannot_record_a_trial_it_lost(fresh: &FreshStore) {
+    let mut store = fresh.connect();
+    let study_id = study_with_trials(&mut *store, 1);
+    let slow = store.register_worker(study_id, "slow", 1, "here").unwrap();
+    let fast = store.register_worker(study_id, "fast", 2, "here").unwrap();
+    let mut cut_off = fresh.connect();
+    cut_off.act_for(slow, BRIEF);
+    let trial = cut_off.claim_trial(study_id).unwrap().unwrap();
+    cut_off
+        .record_epoch(trial.id, 1, &metrics(&[("loss", 0.5)]), "loss")
+        .unwrap();
+    thread::sleep(Duration::from_millis(30));
+    assert_eq!(store.requeue_expired(study_id).unwrap(), 1);
+    // Re-queued: the worker that lost it may not record it, queued or claimed by another.
+    let late = cut_off.record_epoch(trial.id, 2, &metrics(&[("loss", 0.4)]), "loss");
+    assert!(
+        matches!(late, Err(StoreError::Lost(id)) if id == trial.id),
+        "{late:?}"
+    );
+    let mut other = fresh.connect();
+    other.act_for(fast, LONG);
+    let taken = other.claim_trial(study_id).unwrap().unwrap();
+    assert_eq!(taken.id, trial.id);
+    let late = cut_off.record_epoch(trial.id, 2, &metrics(&[("loss", 0.4)]), "loss");
+    assert!(matches!(late, Err(StoreError::Lost(_))), "{late:?}");
+    other
+        .record_epoch(trial.id, 2, &metrics(&[("loss", 0.3)]), "loss")
+        .unwrap();
+    let stored = &store.trials(study_id).unwrap()[0];
+    assert_eq!((stored.epochs, stored.value), (2, Some(0.3)));
+    // A trial that does not exist is not found, not lost.
+    let missing = other.record_epoch(trial.id + 100, 1, &metrics(&[("loss", 0.1)]), "loss");
+    assert!(
+        matches!(missing, Err(StoreError::NotFound(_))),
+        "{missing:?}"
+    );
 }
 
 fn one_worker_decides_at_a_time(fresh: &FreshStore) {

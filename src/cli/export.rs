@@ -34,7 +34,7 @@ pub struct ExportArgs {
     /// Export the per-epoch learning curves instead of one row per trial.
     #[arg(long)]
     pub curves: bool,
-    /// The study store: a path or `sqlite://PATH`.
+    /// The study store: a file (`PATH`, `sqlite://PATH`) or a server (`postgres://USER:PASS@HOST/DB`).
     #[arg(long, default_value = "hps.db", env = "HPS_STORAGE", value_parser = store_url)]
     pub storage: String,
 }

@@ -27,7 +27,7 @@ pub struct RunArgs {
     /// The study to run (needed when the file has several).
     #[arg(long)]
     pub study: Option<String>,
-    /// The study store: a path or `sqlite://PATH`.
+    /// The study store: a file (`PATH`, `sqlite://PATH`) or a server (`postgres://USER:PASS@HOST/DB`).
     #[arg(long, default_value = "hps.db", env = "HPS_STORAGE", value_parser = store_url)]
     pub storage: String,
     /// Delete the study's earlier trials and start over.

@@ -12,7 +12,7 @@ use crate::cli::workers::workers_table;
 /// Arguments of `hps status`.
 #[derive(Debug, Args)]
 pub struct StatusArgs {
-    /// The study store: a path or `sqlite://PATH`.
+    /// The study store: a file (`PATH`, `sqlite://PATH`) or a server (`postgres://USER:PASS@HOST/DB`).
     #[arg(long, default_value = "hps.db", env = "HPS_STORAGE", value_parser = store_url)]
     pub storage: String,
 }

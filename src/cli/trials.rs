@@ -12,7 +12,7 @@ use crate::cli::report::{open_store, study_with_plan, trials_table};
 pub struct TrialsArgs {
     /// The study's name.
     pub study: String,
-    /// The study store: a path or `sqlite://PATH`.
+    /// The study store: a file (`PATH`, `sqlite://PATH`) or a server (`postgres://USER:PASS@HOST/DB`).
     #[arg(long, default_value = "hps.db", env = "HPS_STORAGE", value_parser = store_url)]
     pub storage: String,
 }

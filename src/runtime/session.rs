@@ -24,7 +24,7 @@ use crate::storage::{self, Storage, StoreError, StudyRecord};
 /// How to run.
 #[derive(Debug, Clone)]
 pub struct RunOptions {
-    /// The store: a path or `sqlite://PATH`.
+    /// The store: a file (`PATH`, `sqlite://PATH`) or a server (`postgres://USER:PASS@HOST/DB`).
     pub store: String,
     /// Delete the study's earlier trials (and their folders) first.
     pub fresh: bool,

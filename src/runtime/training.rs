@@ -10,7 +10,7 @@ use super::outcome::outcome;
 use super::sink::{Judge, StoreSink};
 use super::strategy::StudyRun;
 use crate::space::Config;
-use crate::storage::{Storage, TrialRecord, TrialState};
+use crate::storage::{Storage, StoreError, TrialRecord, TrialState};
 use crate::trial::TrialRun;
 
 use super::checkpoints::CHECKPOINT;
@@ -60,8 +60,18 @@ pub fn train_trial(
         error: None,
     };
     let end = study.trainer.train(&run, &mut sink);
-    if let Some(e) = sink.error.take() {
-        return Err(RunError::Store(e));
+    match sink.error.take() {
+        // Cut off from the store for longer than its lease, this worker lost the trial to the
+        // queue (and perhaps to another worker): whatever it trained since is not recorded.
+        Some(StoreError::Lost(_)) => {
+            study.progress.note(&format!(
+                "trial {:>4} went back to the queue while this worker was cut off from the store (its lease ran out); left to the worker that claims it",
+                trial.number
+            ));
+            return Ok(());
+        }
+        Some(e) => return Err(RunError::Store(e)),
+        None => {}
     }
     let value = sink.last_value;
     let stopped = sink.stopped.take();

@@ -221,6 +221,10 @@ pub enum StoreError {
     Unsupported(String),
     /// A store opened for reading that does not exist (it is not created).
     Absent(String),
+    /// The trial (by id) is no longer this worker's: its lease ran out (the worker was cut off from
+    /// the store for longer than the lease) and it went back to the queue, perhaps to another worker.
+    /// The worker must leave it alone.
+    Lost(i64),
 }
 
 impl fmt::Display for StoreError {
@@ -234,6 +238,10 @@ impl fmt::Display for StoreError {
             StoreError::NotFound(what) => write!(f, "{what} is not in the store"),
             StoreError::Unsupported(url) => write!(f, "cannot open the store {url}"),
             StoreError::Absent(url) => write!(f, "the store {url} does not exist"),
+            StoreError::Lost(id) => write!(
+                f,
+                "trial (id {id}) is no longer this worker's: its lease ran out and it was re-queued"
+            ),
         }
     }
 }
@@ -380,10 +388,11 @@ pub trait Storage: Send {
     fn claim_trial(&mut self, study_id: i64) -> Result<Option<TrialRecord>, StoreError>;
 
     /// Records one epoch's metrics, sets the trial's epoch count and (when `objective` names one of
-    /// the metrics) its value.
+    /// the metrics) its value. A connection acting for a worker ([`Storage::act_for`]) records only
+    /// a trial running under that worker, and renews its lease.
     ///
     /// # Errors
-    /// On database failure.
+    /// [`StoreError::Lost`] when the trial is no longer the worker's; on database failure.
     fn record_epoch(
         &mut self,
         trial_id: i64,

@@ -602,13 +602,15 @@ impl Storage for PostgresStore {
     ) -> Result<(), StoreError> {
         let objective_value = metrics.get(objective).copied();
         let epoch = i64::from(epoch);
-        let (_, lease_until) = self.lease(unix_now());
+        let (worker, lease_until) = self.lease(unix_now());
         self.transaction(|tx| {
+            // A worker records only a trial it still holds (see `StoreError::Lost`).
             let updated = tx.execute(
                 "UPDATE trials SET epochs = $2, objective = $3,
                      value = CASE WHEN $4 THEN $5 ELSE value END,
                      lease_until = coalesce($6, lease_until)
-                 WHERE id = $1",
+                 WHERE id = $1
+                   AND ($7::BIGINT IS NULL OR (state = 'running' AND worker = $7))",
                 &[
                     &trial_id,
                     &epoch,
@@ -616,10 +618,18 @@ impl Storage for PostgresStore {
                     &objective_value.is_some(),
                     &objective_value.and_then(metric_to_sql),
                     &lease_until,
+                    &worker,
                 ],
             )?;
             if updated == 0 {
-                return Err(StoreError::NotFound(format!("trial {trial_id}")));
+                let exists = tx
+                    .query_opt("SELECT 1 FROM trials WHERE id = $1", &[&trial_id])?
+                    .is_some();
+                return Err(if exists {
+                    StoreError::Lost(trial_id)
+                } else {
+                    StoreError::NotFound(format!("trial {trial_id}"))
+                });
             }
             let upsert = tx.prepare(
                 "INSERT INTO metrics (trial_id, epoch, name, value) VALUES ($1, $2, $3, $4)

@@ -535,24 +535,33 @@ impl Storage for SqliteStore {
         objective: &str,
     ) -> Result<(), StoreError> {
         let objective_value = metrics.get(objective).copied();
-        let (_, lease_until) = self.lease(unix_now());
+        let (worker, lease_until) = self.lease(unix_now());
         let tx = self.write()?;
+        // A worker records only a trial it still holds (see `StoreError::Lost`).
         let updated = tx.execute(
             "UPDATE trials SET epochs = ?2, objective = ?3,
                  value = CASE WHEN ?4 THEN ?5 ELSE value END,
                  lease_until = coalesce(?6, lease_until)
-             WHERE id = ?1",
+             WHERE id = ?1 AND (?7 IS NULL OR (state = 'running' AND worker = ?7))",
             params![
                 trial_id,
                 epoch,
                 objective,
                 objective_value.is_some(),
                 objective_value,
-                lease_until
+                lease_until,
+                worker
             ],
         )?;
         if updated == 0 {
-            return Err(StoreError::NotFound(format!("trial {trial_id}")));
+            let exists = tx
+                .prepare_cached("SELECT 1 FROM trials WHERE id = ?1")?
+                .exists([trial_id])?;
+            return Err(if exists {
+                StoreError::Lost(trial_id)
+            } else {
+                StoreError::NotFound(format!("trial {trial_id}"))
+            });
         }
         {
             let mut upsert = tx.prepare_cached(
