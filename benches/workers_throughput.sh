@@ -2,8 +2,10 @@
 # Throughput of N = 1, 2, 4, 8 worker processes (`hps run` each) on one study, on a SQLite file and
 # on PostgreSQL (a throw-away server from scripts/throwaway-postgres.sh), with trials that wait
 # rather than compute — a command trainer sleeping 0.2 s per epoch — so that a 2-core machine
-# measures coordination, not training. For each store and N: trials per second and the ratio to
-# N x one worker's (ideal 1.0). Schedulers: ASHA (min 1, max 9, eta 3) with the random sampler, and
+# measures coordination, not training. For each store and N: trials and epochs per second, and the
+# ratio of epochs per second to N x one worker's (ideal 1.0: no worker ever waits on another; trials
+# per second alone would mislead, as ASHA's mix of 1-, 3- and 9-epoch trials changes with the
+# number of trials). Schedulers: ASHA (min 1, max 9, eta 3) with the random sampler, and
 # `bo` with fifo at N = 8 (its cost of fitting with pending trials). Then the store's own cost per
 # trial (benches/store_overhead.rs: claim + three epochs + finish).
 #
@@ -22,6 +24,7 @@ cat > "$work/trainer.sh" <<'SH'
 i=$((HPS_START_EPOCH + 1))
 while [ $i -le $HPS_EPOCHS ]; do
   sleep 0.2
+  echo >> "$3"
   echo "{\"epoch\": $i, \"score\": $1}"
   i=$((i + 1))
 done
@@ -35,7 +38,7 @@ space s {
   y = uniform(0, 1)
 }
 study $1 {
-  trial     = command("sh trainer.sh {x} {y}")
+  trial     = command("sh trainer.sh {x} {y} $1.log")
   params    = s
   train     = { epochs = $5 }
   objective = maximize score
@@ -48,10 +51,9 @@ HPS
 }
 
 dbn=0
-# run STORE SAMPLER SCHEDULER N TRIALS EPOCHS: prints trials per second
+# run STORE SAMPLER SCHEDULER N TRIALS EPOCHS (study number $dbn): prints "trials/s epochs/s"
 run() {
   local store=$1 sampler=$2 scheduler=$3 n=$4 trials=$5 epochs=$6 url
-  dbn=$((dbn + 1))
   if [ "$store" = sqlite ]; then
     url="$work/s$dbn.db"
   else
@@ -66,24 +68,27 @@ run() {
   done
   wait
   end=$(date +%s.%N)
-  python3 -c "print(f'{$trials / ($end - $start):.3f}')"
+  local trained
+  trained=$(wc -l < "$work/t$dbn.log")
+  python3 -c "print(f'{$trials / ($end - $start):.3f} {$trained / ($end - $start):.3f}')"
 }
 
-printf '%-9s %-22s %2s %8s %9s %7s\n' store scheduler N trials trials/s ratio
+printf '%-9s %-12s %2s %7s %9s %9s %7s\n' store search N trials trials/s epochs/s ratio
+row() { printf '%-9s %-12s %2s %7s %9s %9s %7s\n' "$@"; }
 for store in sqlite postgres; do
   base=""
   for n in 1 2 4 8; do
-    trials=$((12 * n))
-    rate=$(run "$store" random "asha(min = 1, max = 9, eta = 3)" "$n" "$trials" 9)
-    base=${base:-$rate}
-    ratio=$(python3 -c "print(f'{$rate / ($n * $base):.2f}')")
-    printf '%-9s %-22s %2s %8s %9s %7s\n' "$store" "asha random" "$n" "$trials" "$rate" "$ratio"
+    dbn=$((dbn + 1))
+    read -r rate epochs < <(run "$store" random "asha(min = 1, max = 9, eta = 3)" "$n" $((24 * n)) 9)
+    base=${base:-$epochs}
+    row "$store" "asha random" "$n" $((24 * n)) "$rate" "$epochs" "$(python3 -c "print(f'{$epochs / ($n * $base):.2f}')")"
   done
-  one=$(run "$store" "bo(init = 8)" fifo 1 12 3)
-  eight=$(run "$store" "bo(init = 8)" fifo 8 96 3)
-  ratio=$(python3 -c "print(f'{$eight / (8 * $one):.2f}')")
-  printf '%-9s %-22s %2s %8s %9s %7s\n' "$store" "fifo bo" 1 12 "$one" 1.00
-  printf '%-9s %-22s %2s %8s %9s %7s\n' "$store" "fifo bo" 8 96 "$eight" "$ratio"
+  dbn=$((dbn + 1))
+  read -r rate one < <(run "$store" "bo(init = 8)" fifo 1 16 3)
+  row "$store" "fifo bo" 1 16 "$rate" "$one" 1.00
+  dbn=$((dbn + 1))
+  read -r rate eight < <(run "$store" "bo(init = 8)" fifo 8 96 3)
+  row "$store" "fifo bo" 8 96 "$rate" "$eight" "$(python3 -c "print(f'{$eight / (8 * $one):.2f}')")"
 done
 
 echo
