@@ -87,6 +87,7 @@ pub fn plan(study: &Study, program: &Program) -> Plan {
         stopping: study.stopping,
         strategy: study.strategy,
         device: study.device,
+        artifacts: study.artifacts.clone(),
         store: String::from(DEFAULT_STORE),
     }
 }

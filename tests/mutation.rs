@@ -8,7 +8,10 @@ fn corpus() -> Vec<String> {
     let mut texts = Vec::new();
     for dir in ["examples", "stdlib/std"] {
         for entry in std::fs::read_dir(dir).unwrap() {
-            texts.push(std::fs::read_to_string(entry.unwrap().path()).unwrap());
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "hps") {
+                texts.push(std::fs::read_to_string(path).unwrap());
+            }
         }
     }
     texts

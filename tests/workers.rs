@@ -502,3 +502,40 @@ fn hyperband_with_three_workers_ends_as_one_worker_does() {
     assert!(one.iter().any(|t| t.2 == 9), "{one:?}");
     assert_eq!(outcome(3), one);
 }
+
+/// `artifacts = "…"` puts trial folders and checkpoints in that folder, beside the study file, and
+/// the store records checkpoints by path there even on PostgreSQL; `--artifacts` overrides it.
+#[test]
+fn artifacts_put_trial_folders_and_checkpoints_in_a_shared_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = fresh_database();
+    let source = study(0.0, "trials = 2", "fifo", 2).replace(
+        "  seed      = 5",
+        "  artifacts = \"shared\"\n  seed      = 5",
+    );
+    prepare(dir.path(), &source);
+    finish(vec![worker(dir.path(), &url, &[])]);
+    let store = storage::open(&url).unwrap();
+    for t in trials(&url) {
+        let folder = dir.path().join(format!("shared/s/{:04}", t.number));
+        let (epoch, path) = store.checkpoint(t.id).unwrap().unwrap();
+        assert_eq!(epoch, 2);
+        assert_eq!(
+            std::fs::canonicalize(&path).unwrap(),
+            std::fs::canonicalize(folder.join("checkpoint.safetensors")).unwrap()
+        );
+        assert!(
+            store.checkpoint_data(t.id).unwrap().is_none(),
+            "bytes kept in the store"
+        );
+    }
+    // The command line wins over the file.
+    let other = tempfile::tempdir().unwrap();
+    let elsewhere = other.path().display().to_string();
+    finish(vec![worker(
+        dir.path(),
+        &url,
+        &["--fresh", "--artifacts", elsewhere.as_str()],
+    )]);
+    assert!(other.path().join("s/0000/checkpoint.safetensors").exists());
+}

@@ -56,6 +56,11 @@ pub const STUDY_FIELDS: &[FieldSpec] = &[
         "autohas(…): one-shot search instead of sampler + scheduler",
     ),
     field("device", "auto", "auto, cpu or cuda(N)"),
+    field(
+        "artifacts",
+        "beside the store, or in a database store",
+        "a folder every worker's machine sees for trial folders and checkpoints (as `--artifacts`)",
+    ),
     field("seed", "0", "the seed of every random draw"),
 ];
 

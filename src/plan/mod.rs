@@ -100,6 +100,10 @@ pub struct Plan {
     pub strategy: Option<StrategyPlan>,
     /// Where training runs.
     pub device: DevicePlan,
+    /// Where trial folders and checkpoints go (`artifacts = "…"`), relative to the study file's
+    /// folder; `--artifacts` overrides it. Not part of the study's identity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub artifacts: Option<String>,
     /// Where trials are recorded.
     pub store: String,
 }

@@ -6,7 +6,7 @@
 //! compose their own strategy. Any number of processes, on any number of machines, may open the
 //! same study in one store and work on it together.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -31,8 +31,9 @@ pub struct RunOptions {
     /// Trials at once (the plan's `budget.parallel` unless overridden).
     pub parallel: usize,
     /// Where trial folders (checkpoints, logs) go, as `DIR/<study>/<number>/`, checkpoints kept
-    /// there (a folder every worker's machine sees: `--artifacts`); `None`: where the store keeps
-    /// them, checkpoints in the store itself when the store spans machines.
+    /// there (a folder every worker's machine sees: `--artifacts`); `None`: the plan's `artifacts`
+    /// (beside its file), else where the store keeps them, checkpoints in the store itself when the
+    /// store spans machines.
     pub trials_dir: Option<PathBuf>,
     /// How long a trial a worker claimed stays its own without a heartbeat: a worker that died
     /// (killed, its machine lost) has its trials re-queued this long after its last sign of life.
@@ -84,14 +85,18 @@ impl<'a> Session<'a> {
     /// When the store cannot be opened, or refuses the study ([`StoreError::PlanChanged`]).
     pub fn open(plan: &'a Plan, options: &'a RunOptions) -> Result<Self, RunError> {
         let mut store = storage::open(&options.store)?;
-        let home = if options.trials_dir.is_none() && store.spans_machines() {
+        // `--artifacts`, else the study's `artifacts = "…"` (beside its file).
+        let artifacts = options.trials_dir.clone().or_else(|| {
+            let folder = plan.artifacts.as_ref()?;
+            let beside = Path::new(&plan.file).parent().unwrap_or(Path::new(""));
+            Some(beside.join(folder))
+        });
+        let home = if artifacts.is_none() && store.spans_machines() {
             CheckpointHome::Store
         } else {
             CheckpointHome::Folder
         };
-        let trials_dir = options
-            .trials_dir
-            .clone()
+        let trials_dir = artifacts
             .unwrap_or_else(|| store.trial_root())
             .join(&plan.study);
         if options.fresh {

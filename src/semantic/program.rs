@@ -124,6 +124,8 @@ pub struct Study {
     pub strategy: Option<StrategyPlan>,
     /// Where training runs.
     pub device: DevicePlan,
+    /// Where trial folders and checkpoints go, relative to the file's folder (`artifacts = "…"`).
+    pub artifacts: Option<String>,
     /// The seed of every random draw.
     pub seed: u64,
 }

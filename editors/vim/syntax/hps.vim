@@ -80,7 +80,7 @@ syn cluster hpsExpression       contains=hpsLineComment,hpsDocComment,hpsBlockCo
 " Fields of a study, a budget and a training recipe (`NAME =` or `NAME {`).
 syn match   hpsTrainKey         "\<\%(optimizer\|lr\|batch_size\|epochs\|weight_decay\|momentum\|schedule\|warmup\|step_size\|gamma\)\ze\s*=\%(=\)\@!"
 syn match   hpsBudgetField      "\<\%(trials\|epochs\|time\|parallel\)\ze\s*=\%(=\)\@!"
-syn match   hpsStudyField       "\<\%(data\|model\|train\|params\|trial\|objective\|budget\|sampler\|scheduler\|stopping\|strategy\|device\|seed\)\ze\s*\%(=\%(=\)\@!\|{\)"
+syn match   hpsStudyField       "\<\%(data\|model\|train\|params\|trial\|objective\|budget\|sampler\|scheduler\|stopping\|strategy\|device\|artifacts\|seed\)\ze\s*\%(=\%(=\)\@!\|{\)"
 
 syn keyword hpsConditional      when else
 syn keyword hpsForbid           forbid

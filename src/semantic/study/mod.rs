@@ -38,7 +38,7 @@ use crate::semantic::scope::FileScope;
 use crate::semantic::space_builder::SpaceBuilder;
 use crate::semantic::suggest::did_you_mean;
 use crate::syntax::Span;
-use crate::syntax::ast::{Assign, ExprKind, Ident, Statement, StudyDecl};
+use crate::syntax::ast::{Assign, Expr, ExprKind, Ident, Statement, StudyDecl};
 
 /// What a study check reads besides the study itself.
 pub struct Context<'a> {
@@ -157,6 +157,7 @@ pub fn check(
     let device: Option<DevicePlan> = family::typed(field("device"), Family::Device, "auto", diags);
     let strategy: Option<StrategyPlan> =
         field("strategy").and_then(|e| family::typed(Some(e), Family::Strategy, "autohas", diags));
+    let artifacts = field("artifacts").and_then(|e| artifacts_folder(e, diags));
     let seed = field("seed").and_then(|e| {
         let spec = ArgSpec {
             name: "seed",
@@ -244,8 +245,28 @@ pub fn check(
         stopping: stopping?,
         strategy,
         device: device?,
+        artifacts,
         seed: seed.map_or(0, |s| u64::try_from(s).unwrap_or(0)),
     })
+}
+
+/// `artifacts = "folder"`: a non-empty string.
+fn artifacts_folder(e: &Expr, diags: &mut Vec<Diagnostic>) -> Option<String> {
+    match &e.kind {
+        ExprKind::Str(folder) if !folder.trim().is_empty() => Some(folder.clone()),
+        _ => {
+            diags.push(
+                Diagnostic::error(
+                    Code::TypeMismatch,
+                    e.span,
+                    "`artifacts` is the folder trial folders and checkpoints go in",
+                )
+                .with_label("not a folder name")
+                .with_help("write a folder every worker's machine sees, in quotes: `artifacts = \"/shared/hps\"`"),
+            );
+            None
+        }
+    }
 }
 
 /// "`what` has no field `name`", with the closest known field or the list of them.
