@@ -79,9 +79,9 @@ for store in sqlite postgres; do
   base=""
   for n in 1 2 4 8; do
     dbn=$((dbn + 1))
-    read -r rate epochs < <(run "$store" random "asha(min = 1, max = 9, eta = 3)" "$n" $((24 * n)) 9)
+    read -r rate epochs < <(run "$store" random "asha(min = 1, max = 9, eta = 3)" "$n" $((48 * n)) 9)
     base=${base:-$epochs}
-    row "$store" "asha random" "$n" $((24 * n)) "$rate" "$epochs" "$(python3 -c "print(f'{$epochs / ($n * $base):.2f}')")"
+    row "$store" "asha random" "$n" $((48 * n)) "$rate" "$epochs" "$(python3 -c "print(f'{$epochs / ($n * $base):.2f}')")"
   done
   dbn=$((dbn + 1))
   read -r rate one < <(run "$store" "bo(init = 8)" fifo 1 16 3)

@@ -248,30 +248,37 @@ fn four_workers_spend_exactly_the_epoch_budget(dir: &Path, url: &str) {
     assert_eq!(epochs, 20, "{trials:?}");
 }
 
-#[test]
-fn four_workers_on_one_sqlite_file_finish_the_trial_budget_once() {
+/// Runs `case` on a new SQLite file in a new folder.
+fn on_sqlite(case: fn(&Path, &str)) {
     let dir = tempfile::tempdir().unwrap();
     let url = dir.path().join("hps.db").display().to_string();
-    four_workers_finish_the_trial_budget(dir.path(), &url);
+    case(dir.path(), &url);
+}
+
+/// Runs `case` on a new PostgreSQL database, in a new folder.
+fn on_postgres(case: fn(&Path, &str)) {
+    let dir = tempfile::tempdir().unwrap();
+    case(dir.path(), &fresh_database());
+}
+
+#[test]
+fn four_workers_on_one_sqlite_file_finish_the_trial_budget_once() {
+    on_sqlite(four_workers_finish_the_trial_budget);
 }
 
 #[test]
 fn four_workers_on_postgres_finish_the_trial_budget_once() {
-    let dir = tempfile::tempdir().unwrap();
-    four_workers_finish_the_trial_budget(dir.path(), &fresh_database());
+    on_postgres(four_workers_finish_the_trial_budget);
 }
 
 #[test]
 fn four_workers_on_one_sqlite_file_spend_exactly_the_epoch_budget() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = dir.path().join("hps.db").display().to_string();
-    four_workers_spend_exactly_the_epoch_budget(dir.path(), &url);
+    on_sqlite(four_workers_spend_exactly_the_epoch_budget);
 }
 
 #[test]
 fn four_workers_on_postgres_spend_exactly_the_epoch_budget() {
-    let dir = tempfile::tempdir().unwrap();
-    four_workers_spend_exactly_the_epoch_budget(dir.path(), &fresh_database());
+    on_postgres(four_workers_spend_exactly_the_epoch_budget);
 }
 
 /// Every process whose parent is `pid`, and theirs, recursively (from `/proc`).
@@ -375,9 +382,7 @@ fn a_killed_worker_is_taken_over(dir: &Path, url: &str) {
 
 #[test]
 fn a_killed_worker_on_sqlite_has_its_trial_resumed_by_another() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = dir.path().join("hps.db").display().to_string();
-    a_killed_worker_is_taken_over(dir.path(), &url);
+    on_sqlite(a_killed_worker_is_taken_over);
 }
 
 #[test]
