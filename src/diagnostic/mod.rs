@@ -3,12 +3,14 @@
 //! miette through [`Report`] (the CLI and the tests' snapshots); the language server sends them as
 //! LSP diagnostics. The runtime's wiring reports what cannot run under the same codes.
 
+mod excerpt;
+mod report;
+
 use std::fmt;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
+pub use report::Report;
 
-use crate::source::SourceMap;
-use crate::source::{FileId, Span};
+use crate::source::Span;
 
 /// How bad a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -223,140 +225,4 @@ pub fn sort(diagnostics: &mut Vec<Diagnostic>) {
         ))
     });
     diagnostics.dedup();
-}
-
-/// A diagnostic joined to its source text: what miette renders.
-pub struct Report<'a> {
-    diagnostic: &'a Diagnostic,
-    file: FileId,
-    source: NamedSource<String>,
-    related: Vec<Report<'a>>,
-}
-
-impl<'a> Report<'a> {
-    /// Joins `diagnostic` to the files in `sources`. Labels in other files than the primary one become
-    /// related reports, one per file, so each is shown with its own source.
-    #[must_use]
-    pub fn new(diagnostic: &'a Diagnostic, sources: &SourceMap) -> Self {
-        let mut other_files: Vec<FileId> = diagnostic
-            .related
-            .iter()
-            .map(|r| r.span.file)
-            .filter(|&f| f != diagnostic.span.file)
-            .collect();
-        other_files.dedup();
-        let related = other_files
-            .into_iter()
-            .map(|file| Report {
-                diagnostic,
-                file,
-                source: named(sources, file),
-                related: Vec::new(),
-            })
-            .collect();
-        Self {
-            diagnostic,
-            file: diagnostic.span.file,
-            source: named(sources, diagnostic.span.file),
-            related,
-        }
-    }
-
-    fn is_primary(&self) -> bool {
-        self.file == self.diagnostic.span.file
-    }
-
-    /// Renders without colour at the given width (tests, plain terminals, editors).
-    #[must_use]
-    pub fn render_plain(&self, width: usize) -> String {
-        let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
-            .with_width(width)
-            .with_links(false);
-        let mut out = String::new();
-        if handler.render_report(&mut out, self).is_err() {
-            out = format!("{}: {}", self.diagnostic.code, self.diagnostic.message);
-        }
-        out
-    }
-}
-
-fn named(sources: &SourceMap, file: FileId) -> NamedSource<String> {
-    let file = sources.get(file);
-    NamedSource::new(file.name.clone(), file.text.to_string())
-}
-
-impl fmt::Debug for Report<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(self.diagnostic, f)
-    }
-}
-
-impl fmt::Display for Report<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.is_primary() {
-            f.write_str(&self.diagnostic.message)
-        } else {
-            f.write_str("see also")
-        }
-    }
-}
-
-impl std::error::Error for Report<'_> {}
-
-impl miette::Diagnostic for Report<'_> {
-    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.is_primary()
-            .then(|| Box::new(self.diagnostic.code) as Box<dyn fmt::Display>)
-    }
-
-    fn severity(&self) -> Option<miette::Severity> {
-        if !self.is_primary() {
-            return Some(miette::Severity::Advice);
-        }
-        Some(match self.diagnostic.severity {
-            Severity::Error => miette::Severity::Error,
-            Severity::Warning => miette::Severity::Warning,
-        })
-    }
-
-    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        if !self.is_primary() {
-            return None;
-        }
-        self.diagnostic
-            .help
-            .as_ref()
-            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
-    }
-
-    fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(&self.source)
-    }
-
-    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let d = self.diagnostic;
-        let mut labels = Vec::new();
-        if self.is_primary() {
-            labels.push(LabeledSpan::new_primary_with_span(
-                Some(d.label.clone()),
-                d.span,
-            ));
-        }
-        labels.extend(
-            d.related
-                .iter()
-                .filter(|r| r.span.file == self.file)
-                .map(|r| LabeledSpan::new_with_span(Some(r.message.clone()), r.span)),
-        );
-        Some(Box::new(labels.into_iter()))
-    }
-
-    fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn miette::Diagnostic> + 'b>> {
-        if self.related.is_empty() {
-            return None;
-        }
-        Some(Box::new(
-            self.related.iter().map(|r| r as &dyn miette::Diagnostic),
-        ))
-    }
 }
