@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use clap::Args;
 use similar::TextDiff;
 
-use crate::cli::output::{count, print_diagnostics, print_read_error, print_stdout};
+use crate::cli::output::{count, errln, print_diagnostics, print_read_error, print_stdout};
 use crate::format::{FormatError, format_source};
 use crate::semantic::{Checked, Program, ReadError};
 use crate::source::SourceMap;
@@ -68,7 +68,7 @@ pub fn run(args: &FmtArgs) -> ExitCode {
         if failed > 0 {
             summary.push_str(&format!(", {failed} with errors"));
         }
-        eprintln!("{summary}");
+        errln!("{summary}");
     }
     if unreadable > 0 {
         ExitCode::from(2)
@@ -100,7 +100,7 @@ fn format_file(path: &Path, check: bool) -> Outcome {
     if check {
         print_diff(&name, &text, &formatted);
     } else if let Err(error) = std::fs::write(path, &formatted) {
-        eprintln!("error: cannot write {name}: {error}");
+        errln!("error: cannot write {name}: {error}");
         return Outcome::Unreadable;
     } else {
         print_stdout(&format!("reformatted {name}\n"));
@@ -111,7 +111,7 @@ fn format_file(path: &Path, check: bool) -> Outcome {
 fn format_stdin(check: bool) -> Outcome {
     let mut text = String::new();
     if let Err(error) = std::io::stdin().read_to_string(&mut text) {
-        eprintln!("error: cannot read standard input: {error}");
+        errln!("error: cannot read standard input: {error}");
         return Outcome::Unreadable;
     }
     let Some(formatted) = format_reporting("<stdin>", &text) else {
@@ -143,7 +143,7 @@ fn format_reporting(name: &str, text: &str) -> Option<String> {
             None
         }
         Err(error @ FormatError::Internal(_)) => {
-            eprintln!("error: cannot format {name}: {error}");
+            errln!("error: cannot format {name}: {error}");
             None
         }
     }

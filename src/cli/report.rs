@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
+use crate::cli::output::{errln, outln};
 use crate::plan::Direction;
 use crate::plan::Plan;
 use crate::runtime::{RunSummary, StopReason};
@@ -15,7 +16,7 @@ pub fn open_store(url: &str) -> Option<Box<dyn Storage>> {
     match storage::open(url) {
         Ok(store) => Some(store),
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             None
         }
     }
@@ -27,7 +28,7 @@ pub fn study_with_plan(store: &dyn Storage, name: &str) -> Option<(StudyRecord, 
         Ok(Some(study)) => match serde_json::from_str::<Plan>(&study.plan_json) {
             Ok(plan) => Some((study, plan)),
             Err(e) => {
-                eprintln!("error: the stored plan of `{name}` cannot be read: {e}");
+                errln!("error: the stored plan of `{name}` cannot be read: {e}");
                 None
             }
         },
@@ -36,7 +37,7 @@ pub fn study_with_plan(store: &dyn Storage, name: &str) -> Option<(StudyRecord, 
                 .studies()
                 .map(|s| s.into_iter().map(|s| s.study.name).collect())
                 .unwrap_or_default();
-            eprintln!(
+            errln!(
                 "error: no study `{name}` in the store; studies: {}",
                 if names.is_empty() {
                     String::from("none")
@@ -47,7 +48,7 @@ pub fn study_with_plan(store: &dyn Storage, name: &str) -> Option<(StudyRecord, 
             None
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             None
         }
     }
@@ -96,7 +97,7 @@ pub fn print_summary(plan: &Plan, summary: &RunSummary, elapsed: Duration) {
         0 => String::new(),
         n => format!(", {n} awaiting their rung"),
     };
-    println!(
+    outln!(
         "study {}: {} trials ({} complete{awaiting}, {} stopped, {} failed, {} queued); {} finished in this run, {:.1}s; {reason}",
         plan.study,
         summary.trials.len(),
@@ -108,7 +109,7 @@ pub fn print_summary(plan: &Plan, summary: &RunSummary, elapsed: Duration) {
         elapsed.as_secs_f64()
     );
     if plan.stopping != crate::plan::StoppingPlan::None {
-        println!(
+        outln!(
             "early stopping ({}): {} trials stopped early in this run, {} epochs saved",
             plan.stopping.name(),
             summary.stopped_early,
@@ -117,13 +118,13 @@ pub fn print_summary(plan: &Plan, summary: &RunSummary, elapsed: Duration) {
     }
     match &summary.best {
         Some(best) => print_best(plan, best),
-        None => println!("no trial has finished with a value yet"),
+        None => outln!("no trial has finished with a value yet"),
     }
 }
 
 /// The best trial with its parameters.
 pub fn print_best(plan: &Plan, best: &TrialRecord) {
-    println!(
+    outln!(
         "best: trial {} with {} = {} after {} epochs",
         best.number,
         plan.objective.metric,
@@ -132,7 +133,7 @@ pub fn print_best(plan: &Plan, best: &TrialRecord) {
         best.epochs
     );
     for (name, value) in searched(plan, &best.params) {
-        println!("  {name} = {value}");
+        outln!("  {name} = {value}");
     }
 }
 

@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
+use crate::cli::output::{errln, outln};
 use crate::cli::report::{direction_word, open_store, study_with_plan};
 
 /// Arguments of `hps status`.
@@ -22,17 +23,23 @@ pub fn run(args: &StatusArgs) -> ExitCode {
     let studies = match store.studies() {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             return ExitCode::from(1);
         }
     };
     if studies.is_empty() {
-        println!("no studies in {}", args.storage);
+        outln!("no studies in {}", args.storage);
         return ExitCode::SUCCESS;
     }
-    println!(
+    outln!(
         "{:<24} {:>8} {:>8} {:>8} {:>7} {:>6} {:>7}  best",
-        "study", "complete", "awaiting", "stopped", "failed", "queued", "running"
+        "study",
+        "complete",
+        "awaiting",
+        "stopped",
+        "failed",
+        "queued",
+        "running"
     );
     for s in studies {
         let n = |state: &str| s.counts.get(state).copied().unwrap_or(0);
@@ -48,7 +55,7 @@ pub fn run(args: &StatusArgs) -> ExitCode {
                 )
             })
         });
-        println!(
+        outln!(
             "{:<24} {:>8} {:>8} {:>8} {:>7} {:>6} {:>7}  {}",
             s.study.name,
             n("complete"),
