@@ -9,6 +9,7 @@ mod examples;
 mod fixtures;
 mod golden;
 mod grammar_rules;
+mod hostile;
 mod lsp;
 mod mutation;
 mod plan;

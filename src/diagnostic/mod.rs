@@ -109,6 +109,8 @@ codes! {
     Data => "data",
     /// The study exists in the store with a different search space (found by `hps run`).
     StudyChanged => "study_changed",
+    /// Brackets, blocks and operators nested deeper than the language allows.
+    TooDeep => "too_deep",
 }
 
 impl Code {

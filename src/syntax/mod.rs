@@ -2,6 +2,8 @@
 //! The grammar lives in `grammar/hps.pest`; the semantic stage ([`crate::semantic`]) consumes the AST.
 
 pub mod ast;
+mod lexical;
+pub mod outline;
 pub mod parser;
 mod syntax_error;
 

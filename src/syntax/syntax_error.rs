@@ -7,6 +7,7 @@ use pest::error::{Error, ErrorVariant, InputLocation};
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::keywords::is_keyword;
+use crate::syntax::lexical::{Token, Tokens};
 use crate::syntax::parser::Rule;
 use crate::syntax::{FileId, Span};
 
@@ -49,50 +50,14 @@ pub fn syntax_diagnostic(file: FileId, text: &str, base: usize, error: &Error<Ru
 
 /// The offset of the innermost `{` that is never closed (strings and comments skipped).
 fn unclosed_brace(text: &str) -> Option<usize> {
-    let bytes = text.as_bytes();
     let mut open = Vec::new();
-    let mut i = 0;
-    let mut comment_depth = 0;
-    while i < bytes.len() {
-        let rest = &bytes[i..];
-        if comment_depth > 0 {
-            if rest.starts_with(b"*/") {
-                comment_depth -= 1;
-                i += 2;
-            } else if rest.starts_with(b"/*") {
-                comment_depth += 1;
-                i += 2;
-            } else {
-                i += 1;
-            }
-            continue;
-        }
-        match bytes[i] {
-            b'/' if rest.starts_with(b"//") => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            b'/' if rest.starts_with(b"/*") => {
-                comment_depth = 1;
-                i += 2;
-            }
-            b'"' => {
-                i += 1;
-                while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
-                    i += if bytes[i] == b'\\' { 2 } else { 1 };
-                }
-                i += 1;
-            }
-            b'{' => {
-                open.push(i);
-                i += 1;
-            }
-            b'}' => {
+    for (at, token) in Tokens::new(text) {
+        match token {
+            Token::Symbol("{") => open.push(at),
+            Token::Symbol("}") => {
                 open.pop();
-                i += 1;
             }
-            _ => i += 1,
+            _ => {}
         }
     }
     open.pop()
