@@ -127,7 +127,8 @@ fn opens_item(text: &str, at: usize, word: &str) -> bool {
         && matches!(bytes.get(at + word.len()), Some(b' ' | b'\t' | b'"'))
 }
 
-/// The start of the `///` lines right above the line starting at `line_start` (or that line).
+/// The start of the `///` lines right above the line starting at `line_start` (or that line): as
+/// far up as the doc comment of an item there could reach, so that the chunk holds it.
 fn doc_comment_start(text: &str, line_start: usize) -> usize {
     let mut start = line_start;
     while start > 0 {
@@ -138,7 +139,7 @@ fn doc_comment_start(text: &str, line_start: usize) -> usize {
         };
         let before = &text[..start - line_break];
         let previous = before.rfind(['\n', '\r']).map_or(0, |i| i + 1);
-        if !text[previous..].starts_with("///") {
+        if !before[previous..].trim_start().starts_with("///") {
             break;
         }
         start = previous;

@@ -15,7 +15,7 @@ use crate::syntax::ast::{
     ArchDecl, ArchParam, Arg, Assign, BinaryOp, Block, Call, DatasetDecl, Expr, ExprKind, File,
     Forbid, Ident, Import, Item, Layer, SpaceDecl, Statement, StudyDecl, UnaryOp, When,
 };
-use crate::syntax::outline;
+use crate::syntax::outline::{self, Chunk};
 use crate::syntax::syntax_error::syntax_diagnostic;
 use crate::syntax::{FileId, Span};
 
@@ -53,29 +53,52 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
 /// that is never closed).
 #[must_use]
 pub fn parse(file: FileId, text: &str) -> (File, Vec<Diagnostic>) {
+    parse_with(file, text, |chunk| parse_chunk(file, text, chunk))
+}
+
+/// Parses `text` chunk by chunk, the sound chunks with `each` (which may reuse an earlier parse).
+pub(super) fn parse_with(
+    file: FileId,
+    text: &str,
+    mut each: impl FnMut(&Chunk) -> Result<Vec<Item>, Diagnostic>,
+) -> (File, Vec<Diagnostic>) {
     let mut items = Vec::new();
     let mut errors = Vec::new();
     for chunk in outline::chunks(text) {
-        if let Some(problem) = chunk.problem {
-            errors.push(problem.diagnostic(file));
-            continue;
-        }
-        match HpsParser::parse(Rule::file, &text[chunk.start..chunk.end]) {
-            Ok(mut pairs) => {
-                let builder = Builder {
-                    file,
-                    text,
-                    base: chunk.start,
-                };
-                items.extend(pairs.next().map(|p| builder.file(p)).unwrap_or_default());
-            }
-            Err(error) => errors.push(syntax_diagnostic(file, text, chunk.start, &error)),
+        let parsed = match chunk.problem {
+            Some(problem) => Err(problem.diagnostic(file)),
+            None => each(&chunk),
+        };
+        match parsed {
+            Ok(parsed) => items.extend(parsed),
+            Err(error) => errors.push(error),
         }
     }
     (File { items }, errors)
 }
 
-/// Builds AST nodes from pest pairs; `base` is added to every offset (chunks of a file).
+/// The items of one sound chunk of `text`, or its syntax error.
+pub(super) fn parse_chunk(
+    file: FileId,
+    text: &str,
+    chunk: &Chunk,
+) -> Result<Vec<Item>, Diagnostic> {
+    match HpsParser::parse(Rule::file, &text[chunk.start..chunk.end]) {
+        Ok(mut pairs) => {
+            let builder = Builder {
+                file,
+                text: &text[chunk.start..chunk.end],
+                base: chunk.start,
+            };
+            Ok(pairs.next().map(|p| builder.file(p)).unwrap_or_default())
+        }
+        Err(error) => Err(syntax_diagnostic(file, text, chunk.start, &error)),
+    }
+}
+
+/// Builds AST nodes from pest pairs of one chunk, `text`, which starts at byte `base` of its file:
+/// the nodes depend on the chunk's text alone (doc comments are read in it too), so a chunk parsed
+/// once can be reused elsewhere ([`super::cache`]).
 struct Builder<'t> {
     file: FileId,
     text: &'t str,
@@ -127,7 +150,7 @@ impl Builder<'_> {
     }
 
     fn doc(&self, span: Span) -> Option<String> {
-        doc_comment_before(self.text, span.start)
+        doc_comment_before(self.text, span.start - self.base)
     }
 
     fn import(&self, pair: Pair<'_, Rule>) -> Import {
