@@ -14,6 +14,7 @@ pub mod cli;
 pub mod diagnostic;
 mod embed;
 pub mod format;
+pub mod input_file;
 pub mod keywords;
 pub mod lower;
 pub mod lsp;

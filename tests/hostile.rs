@@ -190,6 +190,99 @@ fn nesting_past_the_limit_is_too_deep_not_a_stack_overflow() {
     }
 }
 
+/// Item 2 through the binary, whose main thread has the stack the probe crashed (SIGABRT, exit 134):
+/// long flat chains and deep nesting are one located `hps::too_deep` under `check`, `fmt --check`,
+/// `fmt` (which leaves the file as it was) and `plan`.
+#[test]
+fn long_chains_are_too_deep_in_every_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let shapes = [
+        ("plus", format!("  x = {}", chain("1", " + ", 8_400))),
+        (
+            "and",
+            format!("  forbid {}", chain("a == 1", " and ", 12_000)),
+        ),
+        ("not", format!("  forbid {}a == 1", "not ".repeat(10_000))),
+        (
+            "when",
+            nest("  when a == 1 {\n", "  y = 1\n", "  }\n", 10_000),
+        ),
+        (
+            "record",
+            format!("  x = {}", nest("{ y = ", "1", " }", 2_600)),
+        ),
+        ("parens", format!("  x = {}", nest("(", "1", ")", 5_000))),
+        ("lists", format!("  x = {}", nest("[", "1", "]", 50_000))),
+    ];
+    for (name, shape) in shapes {
+        let file = format!("{name}.hps");
+        let text = study_with(&shape);
+        std::fs::write(dir.path().join(&file), &text).unwrap();
+        for args in [
+            &["check", file.as_str()][..],
+            &["fmt", "--check", &file],
+            &["fmt", &file],
+            &["plan", &file],
+        ] {
+            let out = crate::support::hps(dir.path(), args);
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+            assert_eq!(
+                stderr.matches("hps::too_deep").count(),
+                1,
+                "{args:?}: {stderr}"
+            );
+            assert!(stderr.contains("level 33"), "{args:?}: {stderr}");
+        }
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join(&file)).unwrap(),
+            text
+        );
+    }
+}
+
+/// Item 11 for `hps fmt`: it read `/dev/zero` until memory ran out. A source that is not a regular
+/// file, or is larger than the cap, is refused as `hps check` refuses it (exit 2, the reason named),
+/// and so is standard input past the cap.
+#[cfg(unix)]
+#[test]
+fn fmt_refuses_devices_folders_and_huge_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let huge = dir.path().join("huge.hps");
+    let limit = usize::try_from(hps::input_file::SOURCE_LIMIT).unwrap();
+    std::fs::write(&huge, "\n".repeat(limit + 1)).unwrap();
+    for (file, reason) in [
+        ("/dev/zero", "it is a character device, not a regular file"),
+        (".", "it is a folder, not a regular file"),
+        ("huge.hps", "it is larger than 16 MiB, the most hps reads"),
+    ] {
+        for args in [
+            &["fmt", file][..],
+            &["fmt", "--check", file],
+            &["check", file],
+        ] {
+            let out = crate::support::hps(dir.path(), args);
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+            assert!(
+                stderr.contains(&format!("cannot read {file}: {reason}")),
+                "{args:?}: {stderr}"
+            );
+        }
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_hps"))
+        .arg("fmt")
+        .stdin(std::fs::File::open("/dev/zero").unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("cannot read standard input: it is larger than 16 MiB"),
+        "{out:?}"
+    );
+}
+
 /// Item 1: a label past column 65,536 panicked miette (exit 101) under `check`, `fmt --check` and
 /// `plan`. The line is cut around the label; a 70,000-digit number is too large, not infinity.
 #[test]

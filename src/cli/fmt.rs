@@ -11,6 +11,7 @@ use similar::TextDiff;
 
 use crate::cli::output::{count, errln, print_diagnostics, print_read_error, print_stdout};
 use crate::format::{FormatError, format_source};
+use crate::input_file;
 use crate::semantic::{Checked, Program, ReadError};
 use crate::source::SourceMap;
 
@@ -80,12 +81,13 @@ pub fn run(args: &FmtArgs) -> ExitCode {
 }
 
 fn format_file(path: &Path, check: bool) -> Outcome {
-    let text = match std::fs::read_to_string(path) {
+    // As `hps check` reads it: a device, a pipe or a folder is refused, and so is a huge file.
+    let text = match input_file::read_to_string(path, input_file::SOURCE_LIMIT) {
         Ok(text) => text,
         Err(error) => {
             print_read_error(&ReadError {
                 path: path.to_path_buf(),
-                error,
+                error: error.into(),
             });
             return Outcome::Unreadable;
         }
@@ -110,8 +112,12 @@ fn format_file(path: &Path, check: bool) -> Outcome {
 
 fn format_stdin(check: bool) -> Outcome {
     let mut text = String::new();
-    if let Err(error) = std::io::stdin().read_to_string(&mut text) {
-        errln!("error: cannot read standard input: {error}");
+    let mut stdin = input_file::Capped::new(std::io::stdin().lock(), input_file::SOURCE_LIMIT);
+    if let Err(error) = stdin.read_to_string(&mut text) {
+        errln!(
+            "error: cannot read standard input: {}",
+            input_file::from_io(error)
+        );
         return Outcome::Unreadable;
     }
     let Some(formatted) = format_reporting("<stdin>", &text) else {

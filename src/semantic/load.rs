@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{Code, Diagnostic};
+use crate::input_file;
 use crate::source::SourceMap;
 use crate::stdlib;
 use crate::syntax::ast::{File, Item};
@@ -77,9 +78,11 @@ impl Loader {
     /// # Errors
     /// When the file cannot be read (imports that cannot be read become diagnostics instead).
     pub fn load_path(&mut self, path: &Path) -> Result<FileId, ReadError> {
-        let text = std::fs::read_to_string(path).map_err(|error| ReadError {
-            path: path.to_path_buf(),
-            error,
+        let text = input_file::read_to_string(path, input_file::SOURCE_LIMIT).map_err(|error| {
+            ReadError {
+                path: path.to_path_buf(),
+                error: error.into(),
+            }
         })?;
         let key = canonical_key(path);
         if let Some(&id) = self.by_key.get(&key) {
@@ -207,12 +210,18 @@ impl Loader {
             if let Some(&id) = self.by_key.get(&key) {
                 return self.check_cycle(id, span);
             }
-            match std::fs::read_to_string(&full) {
+            match input_file::read_to_string(&full, input_file::SOURCE_LIMIT) {
                 Ok(text) => {
                     let target_dir = full.parent().map(Path::to_path_buf);
                     (key, full.display().to_string(), text, target_dir)
                 }
                 Err(error) => {
+                    let help = match error {
+                        input_file::InputError::Io(_) => {
+                            "paths are relative to the importing file; the standard library is \"std/…\""
+                        }
+                        _ => "import a .hps source file",
+                    };
                     self.loaded.diagnostics.push(
                         Diagnostic::error(
                             Code::ImportNotFound,
@@ -220,9 +229,7 @@ impl Loader {
                             format!("cannot read \"{path}\": {error}"),
                         )
                         .with_label(format!("looked for {}", full.display()))
-                        .with_help(
-                            "paths are relative to the importing file; the standard library is \"std/…\"",
-                        ),
+                        .with_help(help),
                     );
                     return None;
                 }
