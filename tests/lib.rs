@@ -7,6 +7,7 @@ mod contract;
 mod epoch_protocol;
 mod examples;
 mod fixtures;
+mod fuzz_corpus;
 mod golden;
 mod grammar_rules;
 mod hostile;
