@@ -11,8 +11,8 @@ const FRONT_END: &[&str] = &[
     "syntax", "semantic", "lower", "format", "lsp", "cli", "embed", "stdlib",
 ];
 
-/// Leaves both sides read: source positions, diagnostics, reserved words.
-const SHARED: &[&str] = &["source", "diagnostic", "keywords"];
+/// Leaves both sides read: source positions, diagnostics, reserved words, reading named files.
+const SHARED: &[&str] = &["source", "diagnostic", "keywords", "input_file"];
 
 /// Modules that execute a plan, and what they stand on.
 const RUN_TIME: &[&str] = &[
