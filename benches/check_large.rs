@@ -1,11 +1,16 @@
 //! Benchmark: `hps check` on a generated 5,000-line file. Prints the median wall time of the whole
-//! command (process start to exit) and of the library check alone, and the ratio to the 100 ms target.
-//! Run: `cargo bench --bench check_large`.
+//! command (process start to exit) and of the library check alone, and the ratio to the 100 ms target;
+//! then the language server's re-check after an edit of one item (`didChange` sent to its diagnostics
+//! published), and the ratio to the 50 ms target. Run: `cargo bench --bench check_large`; with
+//! `HPS_BIN=path/to/hps`, the command and the server measured are that binary (another build).
 
 use std::fmt::Write as _;
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::path::Path;
-use std::process::Command;
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
 
 /// A file of `blocks` datasets, spaces, architectures and studies, about 20 lines each.
 fn generate(blocks: usize) -> String {
@@ -52,7 +57,8 @@ fn main() {
     let text = generate(250);
     let lines = text.lines().count();
     std::fs::write(&path, &text).expect("write");
-    let exe = env!("CARGO_BIN_EXE_hps");
+    let exe = std::env::var("HPS_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_hps").to_owned());
+    let exe = exe.as_str();
     let runs = 15;
 
     let command: Vec<Duration> = (0..runs)
@@ -91,4 +97,107 @@ fn main() {
         command.as_secs_f64() / target.as_secs_f64()
     );
     println!("  library check   {:>8.2} ms", library.as_secs_f64() * 1e3);
+    let recheck = lsp_recheck(exe, &text, runs);
+    println!(
+        "  lsp re-check    {:>8.2} ms   ({:.2}× the 50 ms target; an edit of one item)",
+        recheck.as_secs_f64() * 1e3,
+        recheck.as_secs_f64() / 0.05
+    );
+}
+
+/// `hps lsp` spoken to over stdio, as an editor would.
+struct Server {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+}
+
+impl Server {
+    fn start(exe: &str) -> Self {
+        let mut child = Command::new(exe)
+            .arg("lsp")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start hps lsp");
+        let stdin = child.stdin.take().expect("stdin");
+        let stdout = BufReader::new(child.stdout.take().expect("stdout"));
+        Self {
+            child,
+            stdin,
+            stdout,
+        }
+    }
+
+    fn send(&mut self, message: &Value) {
+        let body = message.to_string();
+        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).expect("send");
+        self.stdin.flush().expect("flush");
+    }
+
+    fn receive(&mut self) -> Value {
+        let mut length = 0;
+        loop {
+            let mut line = String::new();
+            self.stdout.read_line(&mut line).expect("read");
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            if let Some(n) = line.strip_prefix("Content-Length: ") {
+                length = n.parse().expect("length");
+            }
+        }
+        let mut body = vec![0; length];
+        self.stdout.read_exact(&mut body).expect("body");
+        serde_json::from_slice(&body).expect("json")
+    }
+
+    /// Waits for the diagnostics of `version`.
+    fn published(&mut self, version: i64) {
+        loop {
+            let message = self.receive();
+            if message["method"] == "textDocument/publishDiagnostics"
+                && message["params"]["version"] == json!(version)
+            {
+                return;
+            }
+        }
+    }
+}
+
+/// The median time from a `didChange` that edits one item of `text` to its diagnostics.
+fn lsp_recheck(exe: &str, text: &str, runs: usize) -> Duration {
+    let mut server = Server::start(exe);
+    let uri = "untitled:large.hps";
+    server.send(&json!({"jsonrpc": "2.0", "id": 1, "method": "initialize",
+        "params": {"capabilities": {}, "processId": null, "rootUri": null}}));
+    server.receive();
+    server.send(&json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}));
+    server.send(
+        &json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params":
+        {"textDocument": {"uri": uri, "languageId": "hps", "version": 0, "text": text}}}),
+    );
+    server.published(0);
+    let times: Vec<Duration> = (1..=runs)
+        .map(|version| {
+            // A new seed in the middle study: the edit every tuning session makes.
+            let edited = text.replace("  seed      = 125\n", &format!("  seed      = {version}\n"));
+            assert_ne!(edited, text);
+            let start = Instant::now();
+            server.send(
+                &json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
+                "textDocument": {"uri": uri, "version": version},
+                "contentChanges": [{"text": edited}]}}),
+            );
+            server.published(i64::try_from(version).expect("version"));
+            start.elapsed()
+        })
+        .collect();
+    server.send(&json!({"jsonrpc": "2.0", "id": 2, "method": "shutdown", "params": null}));
+    server.receive();
+    server.send(&json!({"jsonrpc": "2.0", "method": "exit", "params": null}));
+    let _ = server.child.wait();
+    median(times)
 }

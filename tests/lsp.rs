@@ -345,3 +345,128 @@ fn issue_18_bad_frames_are_answered_and_the_server_goes_on() {
     drop(client.stdin);
     assert!(client.child.wait().unwrap().success());
 }
+/// Issue 18: documents that crashed the server (a stack overflow aborts the process, which no
+/// handler can catch) or hung it: nesting thousands of levels deep (brackets, `when` blocks,
+/// records), long flat operator chains (`+`, `and`, `not`), unclosed nested comments, a label past
+/// column 65,536. Each gets its diagnostics, and the server keeps answering hover, symbols and
+/// formatting requests on it.
+#[test]
+fn hostile_documents_get_diagnostics_and_the_server_stays_up() {
+    let mut client = Client::start();
+    client.request("initialize", json!({"capabilities": {}}));
+    client.notify("initialized", json!({}));
+    let uri = "untitled:hostile.hps";
+    let too_deep = [
+        format!("  x = {}1{}", "(".repeat(5_000), ")".repeat(5_000)),
+        format!("  x = {}", vec!["1"; 8_400].join(" + ")),
+        format!("  forbid {}", vec!["a == 1"; 12_000].join(" and ")),
+        format!("  forbid {}a == 1", "not ".repeat(10_000)),
+        format!(
+            "{}  y = 1\n{}",
+            "  when a == 1 {\n".repeat(10_000),
+            "  }\n".repeat(10_000)
+        ),
+        format!("  x = {}1{}", "{ y = ".repeat(2_600), " }".repeat(2_600)),
+    ]
+    .map(|body| {
+        (
+            format!("space s {{\n  a = choice(1, 2)\n{body}\n}}\n"),
+            "hps::too_deep",
+        )
+    });
+    let syntax = [
+        format!("{}*/", "/* ".repeat(40)),
+        format!("space s {{\n  x = {}@\n}}\n", " ".repeat(65_530)),
+    ]
+    .map(|text| (text, "hps::syntax"));
+    for (version, (text, expected)) in too_deep.iter().chain(&syntax).enumerate() {
+        client.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"text": text}]}),
+        );
+        let published = client.diagnostics();
+        let codes: Vec<&str> = published["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["code"].as_str().unwrap())
+            .collect();
+        assert_eq!(codes, [*expected], "{published}");
+        // Answered (a hover or null), not an error.
+        for character in [10, 70_000] {
+            client.request(
+                "textDocument/hover",
+                json!({"textDocument": {"uri": uri}, "position": {"line": 2, "character": character}}),
+            );
+        }
+        client.request(
+            "textDocument/documentSymbol",
+            json!({"textDocument": {"uri": uri}}),
+        );
+        let edits = client.request(
+            "textDocument/formatting",
+            json!({"textDocument": {"uri": uri}, "options": {"tabSize": 2, "insertSpaces": true}}),
+        );
+        assert!(edits.is_null(), "{edits}");
+    }
+    client.request("shutdown", Value::Null);
+    client.notify("exit", Value::Null);
+    assert!(client.child.wait().unwrap().success());
+}
+
+/// Issue 18 item 7: after an edit the server re-parses only the item it touched and moves the
+/// others; the diagnostics of each version are exactly those of a server that opens that version
+/// fresh (same codes, messages and ranges), as lines are added above reused items, a syntax error
+/// comes and goes, and an item is duplicated.
+#[test]
+fn edits_give_the_diagnostics_of_a_fresh_open() {
+    let items: Vec<String> = (0..40)
+        .map(|i| {
+            format!("/// Space {i}.\nspace s{i} {{\n  x = uniform(0, {i})\n  y = foo{i}(1)\n}}\n")
+        })
+        .collect();
+    let base = items.join("\n");
+    let versions = [
+        base.clone(),
+        base.replace("uniform(0, 3)", "uniform(0, 3)\n  z = 1\n\n"),
+        base.replace("uniform(0, 20)", "uniform(0, 20"),
+        base.replace("uniform(0, 20)", "uniform(0, 20) + 1"),
+        format!(
+            "{}\n{}",
+            items[5],
+            base.replace("space s0 {", "space s0 {\n")
+        ),
+        base.replace("}\n", ""),
+        base,
+    ];
+    let uri = "untitled:edits.hps";
+    let mut editing = Client::start();
+    editing.request("initialize", json!({"capabilities": {}}));
+    editing.notify("initialized", json!({}));
+    for (version, text) in versions.iter().enumerate() {
+        editing.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"text": text}]}),
+        );
+        let edited = editing.diagnostics();
+        let mut fresh = Client::start();
+        fresh.request("initialize", json!({"capabilities": {}}));
+        fresh.notify("initialized", json!({}));
+        fresh.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": "hps", "version": version, "text": text}}),
+        );
+        let opened = fresh.diagnostics();
+        assert!(
+            !edited["diagnostics"].as_array().unwrap().is_empty(),
+            "{edited}"
+        );
+        assert_eq!(edited, opened, "version {version}");
+        fresh.request("shutdown", Value::Null);
+        fresh.notify("exit", Value::Null);
+        assert!(fresh.child.wait().unwrap().success());
+    }
+    editing.request("shutdown", Value::Null);
+    editing.notify("exit", Value::Null);
+    assert!(editing.child.wait().unwrap().success());
+}

@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
+use crate::cli::output::errln;
 use crate::cli::report::store_url;
 use crate::cli::report::{open_store, print_best, study_with_plan};
 
@@ -28,7 +29,7 @@ pub fn run(args: &BestArgs) -> ExitCode {
     let trials = match store.trials(study.id) {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             return ExitCode::from(1);
         }
     };
@@ -38,7 +39,7 @@ pub fn run(args: &BestArgs) -> ExitCode {
             ExitCode::SUCCESS
         }
         None => {
-            eprintln!(
+            errln!(
                 "study `{}` has no finished trial with a value yet",
                 args.study
             );

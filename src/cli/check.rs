@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use crate::cli::output::{count, print_diagnostics, print_read_error};
+use crate::cli::output::{count, errln, print_diagnostics, print_read_error};
 use crate::semantic::check_paths;
 
 /// Arguments of `hps check`.
@@ -28,7 +28,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     let (errors, warnings) = print_diagnostics(&checked);
     let files = count(args.files.len(), "file");
     if errors > 0 {
-        eprintln!(
+        errln!(
             "{files} checked: {}, {}",
             count(errors, "error"),
             count(warnings, "warning")
@@ -36,7 +36,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         ExitCode::from(1)
     } else {
         let studies = count(checked.program.studies.len(), "study").replace("studys", "studies");
-        eprintln!(
+        errln!(
             "{files} checked: no errors, {}; {studies}",
             count(warnings, "warning")
         );

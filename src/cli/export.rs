@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 use serde::{Deserialize, Serialize};
 
+use crate::cli::output::errln;
 use crate::cli::report::store_url;
 use crate::cli::report::{open_store, study_with_plan};
 use crate::storage::{MetricRow, TrialRecord};
@@ -72,7 +73,7 @@ pub fn run(args: &ExportArgs) -> ExitCode {
     ) {
         (Ok(t), Ok(c)) => (t, c),
         (Err(e), _) | (_, Err(e)) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             return ExitCode::from(1);
         }
     };
@@ -97,7 +98,7 @@ pub fn run(args: &ExportArgs) -> ExitCode {
     match text {
         Ok(text) => crate::cli::output::print_stdout(&text),
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             ExitCode::from(1)
         }
     }

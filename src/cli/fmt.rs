@@ -9,8 +9,9 @@ use std::process::ExitCode;
 use clap::Args;
 use similar::TextDiff;
 
-use crate::cli::output::{count, print_diagnostics, print_read_error, print_stdout};
+use crate::cli::output::{count, errln, print_diagnostics, print_read_error, print_stdout};
 use crate::format::{FormatError, format_source};
+use crate::input_file;
 use crate::semantic::{Checked, Program, ReadError};
 use crate::source::SourceMap;
 
@@ -68,7 +69,7 @@ pub fn run(args: &FmtArgs) -> ExitCode {
         if failed > 0 {
             summary.push_str(&format!(", {failed} with errors"));
         }
-        eprintln!("{summary}");
+        errln!("{summary}");
     }
     if unreadable > 0 {
         ExitCode::from(2)
@@ -80,12 +81,13 @@ pub fn run(args: &FmtArgs) -> ExitCode {
 }
 
 fn format_file(path: &Path, check: bool) -> Outcome {
-    let text = match std::fs::read_to_string(path) {
+    // As `hps check` reads it: a device, a pipe or a folder is refused, and so is a huge file.
+    let text = match input_file::read_to_string(path, input_file::SOURCE_LIMIT) {
         Ok(text) => text,
         Err(error) => {
             print_read_error(&ReadError {
                 path: path.to_path_buf(),
-                error,
+                error: error.into(),
             });
             return Outcome::Unreadable;
         }
@@ -100,7 +102,7 @@ fn format_file(path: &Path, check: bool) -> Outcome {
     if check {
         print_diff(&name, &text, &formatted);
     } else if let Err(error) = std::fs::write(path, &formatted) {
-        eprintln!("error: cannot write {name}: {error}");
+        errln!("error: cannot write {name}: {error}");
         return Outcome::Unreadable;
     } else {
         print_stdout(&format!("reformatted {name}\n"));
@@ -110,8 +112,12 @@ fn format_file(path: &Path, check: bool) -> Outcome {
 
 fn format_stdin(check: bool) -> Outcome {
     let mut text = String::new();
-    if let Err(error) = std::io::stdin().read_to_string(&mut text) {
-        eprintln!("error: cannot read standard input: {error}");
+    let mut stdin = input_file::Capped::new(std::io::stdin().lock(), input_file::SOURCE_LIMIT);
+    if let Err(error) = stdin.read_to_string(&mut text) {
+        errln!(
+            "error: cannot read standard input: {}",
+            input_file::from_io(error)
+        );
         return Outcome::Unreadable;
     }
     let Some(formatted) = format_reporting("<stdin>", &text) else {
@@ -143,7 +149,7 @@ fn format_reporting(name: &str, text: &str) -> Option<String> {
             None
         }
         Err(error @ FormatError::Internal(_)) => {
-            eprintln!("error: cannot format {name}: {error}");
+            errln!("error: cannot format {name}: {error}");
             None
         }
     }

@@ -1,5 +1,6 @@
 //! `hps lsp`: runs the language server on stdin/stdout (editors start it; see docs/editors.md).
 
+use crate::cli::output::errln;
 use std::process::ExitCode;
 
 /// Runs `hps lsp`.
@@ -8,7 +9,7 @@ pub fn run() -> ExitCode {
     match crate::lsp::serve_stdio() {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
-            eprintln!("hps lsp: {message}");
+            errln!("hps lsp: {message}");
             ExitCode::FAILURE
         }
     }

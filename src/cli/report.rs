@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
+use crate::cli::output::{errln, outln};
 use crate::plan::Direction;
 use crate::plan::Plan;
 use crate::runtime::{RunSummary, StopReason};
@@ -26,11 +27,11 @@ pub fn open_store(url: &str) -> Option<Box<dyn Storage>> {
     match storage::open_with(url, OpenMode::ReadOnly) {
         Ok(store) => Some(store),
         Err(e @ StoreError::Absent(_)) => {
-            eprintln!("error: {e}; `hps run` creates a store, and `--storage` names another");
+            errln!("error: {e}; `hps run` creates a store, and `--storage` names another");
             None
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             None
         }
     }
@@ -42,7 +43,7 @@ pub fn study_with_plan(store: &dyn Storage, name: &str) -> Option<(StudyRecord, 
         Ok(Some(study)) => match serde_json::from_str::<Plan>(&study.plan_json) {
             Ok(plan) => Some((study, plan)),
             Err(e) => {
-                eprintln!("error: the stored plan of `{name}` cannot be read: {e}");
+                errln!("error: the stored plan of `{name}` cannot be read: {e}");
                 None
             }
         },
@@ -51,7 +52,7 @@ pub fn study_with_plan(store: &dyn Storage, name: &str) -> Option<(StudyRecord, 
                 .studies()
                 .map(|s| s.into_iter().map(|s| s.study.name).collect())
                 .unwrap_or_default();
-            eprintln!(
+            errln!(
                 "error: no study `{name}` in the store; studies: {}",
                 if names.is_empty() {
                     String::from("none")
@@ -62,7 +63,7 @@ pub fn study_with_plan(store: &dyn Storage, name: &str) -> Option<(StudyRecord, 
             None
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             None
         }
     }
@@ -111,7 +112,7 @@ pub fn print_summary(plan: &Plan, summary: &RunSummary, elapsed: Duration) {
         0 => String::new(),
         n => format!(", {n} awaiting their rung"),
     };
-    println!(
+    outln!(
         "study {}: {} trials ({} complete{awaiting}, {} stopped, {} failed, {} queued); {} finished in this run, {:.1}s; {reason}",
         plan.study,
         summary.trials.len(),
@@ -123,7 +124,7 @@ pub fn print_summary(plan: &Plan, summary: &RunSummary, elapsed: Duration) {
         elapsed.as_secs_f64()
     );
     if plan.stopping != crate::plan::StoppingPlan::None {
-        println!(
+        outln!(
             "early stopping ({}): {} trials stopped early in this run, {} epochs saved",
             plan.stopping.name(),
             summary.stopped_early,
@@ -132,13 +133,13 @@ pub fn print_summary(plan: &Plan, summary: &RunSummary, elapsed: Duration) {
     }
     match &summary.best {
         Some(best) => print_best(plan, best),
-        None => println!("no trial has finished with a value yet"),
+        None => outln!("no trial has finished with a value yet"),
     }
 }
 
 /// The best trial with its parameters.
 pub fn print_best(plan: &Plan, best: &TrialRecord) {
-    println!(
+    outln!(
         "best: trial {} with {} = {} after {} epochs",
         best.number,
         plan.objective.metric,
@@ -147,7 +148,7 @@ pub fn print_best(plan: &Plan, best: &TrialRecord) {
         best.epochs
     );
     for (name, value) in searched(plan, &best.params) {
-        println!("  {name} = {value}");
+        outln!("  {name} = {value}");
     }
 }
 

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use clap::Args;
 
-use crate::cli::output::print_diagnostics;
+use crate::cli::output::{errln, print_diagnostics};
 use crate::cli::report::store_url;
 use crate::cli::study_arg::load_study;
 use crate::diagnostic::{Code, Diagnostic};
@@ -87,7 +87,7 @@ pub fn run(args: &RunArgs) -> ExitCode {
         match DevicePlan::parse(device) {
             Some(parsed) => plan.device = parsed,
             None => {
-                eprintln!("error: --device takes auto, cpu or cuda(N), not `{device}`");
+                errln!("error: --device takes auto, cpu or cuda(N), not `{device}`");
                 return ExitCode::from(2);
             }
         }
@@ -152,9 +152,11 @@ fn execute(
     install_interrupt(&stop);
     let started = std::time::Instant::now();
     if !args.quiet {
-        eprintln!(
+        errln!(
             "running study {} from {} (store {})",
-            plan.study, plan.file, plan.store
+            plan.study,
+            plan.file,
+            plan.store
         );
     }
     let environment = Environment::new(workdir);
@@ -176,7 +178,7 @@ fn execute(
             ));
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             return Ok(ExitCode::from(1));
         }
     };
@@ -194,6 +196,6 @@ fn install_interrupt(stop: &Arc<AtomicBool>) {
         if flag.swap(true, Ordering::SeqCst) {
             std::process::exit(130);
         }
-        eprintln!("\nstopping after the running epochs (Ctrl-C again to quit at once)…");
+        errln!("\nstopping after the running epochs (Ctrl-C again to quit at once)…");
     });
 }

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
+use crate::cli::output::{errln, outln};
 use crate::cli::report::store_url;
 use crate::cli::report::{direction_word, open_store, study_with_plan};
 use crate::cli::workers::workers_table;
@@ -25,17 +26,23 @@ pub fn run(args: &StatusArgs) -> ExitCode {
     let studies = match store.studies() {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             return ExitCode::from(1);
         }
     };
     if studies.is_empty() {
-        println!("no studies in {}", args.storage);
+        outln!("no studies in {}", args.storage);
         return ExitCode::SUCCESS;
     }
-    println!(
+    outln!(
         "{:<24} {:>8} {:>8} {:>8} {:>7} {:>6} {:>7}  best",
-        "study", "complete", "awaiting", "stopped", "failed", "queued", "running"
+        "study",
+        "complete",
+        "awaiting",
+        "stopped",
+        "failed",
+        "queued",
+        "running"
     );
     let mut tables = Vec::new();
     for s in &studies {
@@ -52,7 +59,7 @@ pub fn run(args: &StatusArgs) -> ExitCode {
                 )
             })
         });
-        println!(
+        outln!(
             "{:<24} {:>8} {:>8} {:>8} {:>7} {:>6} {:>7}  {}",
             s.study.name,
             n("complete"),
@@ -70,13 +77,13 @@ pub fn run(args: &StatusArgs) -> ExitCode {
                 crate::storage::unix_now(),
             )),
             Err(e) => {
-                eprintln!("error: {e}");
+                errln!("error: {e}");
                 return ExitCode::from(1);
             }
         }
     }
     for table in tables {
-        print!("\n{table}");
+        outln!("\n{}", table.trim_end());
     }
     ExitCode::SUCCESS
 }

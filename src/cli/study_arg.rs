@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use crate::cli::output::{print_diagnostics, print_read_error};
+use crate::cli::output::{errln, print_diagnostics, print_read_error};
 use crate::semantic::{Checked, Study, check_paths};
 
 /// The study to act on; prints why there is none.
@@ -18,13 +18,13 @@ pub fn pick_study<'a>(studies: &'a [Study], name: Option<&str>, file: &Path) -> 
     };
     if found.is_none() {
         match name {
-            Some(name) => eprintln!(
+            Some(name) => errln!(
                 "error: no study `{name}` in {}; studies: {}",
                 file.display(),
                 names.join(", ")
             ),
-            None if names.is_empty() => eprintln!("error: {} declares no study", file.display()),
-            None => eprintln!(
+            None if names.is_empty() => errln!("error: {} declares no study", file.display()),
+            None => errln!(
                 "error: {} declares several studies; pick one with --study ({})",
                 file.display(),
                 names.join(", ")

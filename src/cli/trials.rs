@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
+use crate::cli::output::errln;
 use crate::cli::report::store_url;
 use crate::cli::report::{open_store, study_with_plan, trials_table};
 
@@ -28,7 +29,7 @@ pub fn run(args: &TrialsArgs) -> ExitCode {
     match store.trials(study.id) {
         Ok(trials) => crate::cli::output::print_stdout(&trials_table(&plan, &trials)),
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             ExitCode::from(1)
         }
     }

@@ -4,11 +4,11 @@
 
 use std::path::{Path, PathBuf};
 
-use lsp_types::{Location, Range, Url};
+use lsp_types::{Location, Position, Range, Url};
 
 use crate::semantic::{Checked, Loaded, Loader, check_loaded};
 use crate::syntax::ast::Item;
-use crate::syntax::{FileId, Span};
+use crate::syntax::{FileId, ParseCache, Span};
 
 use super::document;
 
@@ -24,9 +24,10 @@ pub struct Analysis {
 
 impl Analysis {
     /// Loads and checks `text`, the contents of the document at `uri` (relative imports and data
-    /// paths resolve against its folder when it is a file).
+    /// paths resolve against its folder when it is a file), reusing the chunks `cache` parsed for
+    /// the previous version; returns the cache for the next one.
     #[must_use]
-    pub fn of(uri: &Url, text: &str) -> Self {
+    pub fn of(uri: &Url, text: &str, cache: ParseCache) -> (Self, ParseCache) {
         let path = uri.to_file_path().ok();
         let name = path
             .as_ref()
@@ -35,15 +36,16 @@ impl Analysis {
             .as_deref()
             .and_then(Path::parent)
             .map(Path::to_path_buf);
-        let mut loader = Loader::new();
+        let mut loader = Loader::with_cache(cache);
         let root = loader.load_text(&name, text, dir.as_deref());
-        let loaded = loader.finish();
-        let checked = check_loaded(loaded.clone());
-        Self {
+        let (loaded, cache) = loader.finish_with_cache();
+        let checked = check_loaded(&loaded);
+        let analysis = Self {
             root,
             loaded,
             checked,
-        }
+        };
+        (analysis, cache)
     }
 
     /// The text of a loaded file.
@@ -61,7 +63,15 @@ impl Analysis {
     /// The LSP range of a span (in its own file).
     #[must_use]
     pub fn range(&self, span: Span) -> Range {
-        document::range(self.text(span.file), span.start, span.end)
+        let file = self.loaded.sources.get(span.file);
+        document::range(&file.text, &file.lines, span.start, span.end)
+    }
+
+    /// The byte offset of an LSP position in the document.
+    #[must_use]
+    pub fn offset(&self, position: Position) -> usize {
+        let file = self.loaded.sources.get(self.root);
+        document::offset(&file.text, &file.lines, position)
     }
 
     /// The URI of a loaded file: its path on disk (`None` for the embedded standard library).

@@ -5,6 +5,8 @@ use std::collections::HashMap;
 
 use lsp_types::{Position, Range, Url};
 
+use crate::source::LineIndex;
+
 /// The texts of the documents the editor has open, by URI.
 #[derive(Debug, Default)]
 pub struct Documents {
@@ -29,42 +31,43 @@ impl Documents {
     }
 }
 
-/// The LSP position of byte `offset` in `text` (clamped to the text, and to a char boundary).
+/// The LSP position of byte `offset` in `text`, whose lines are `lines` (clamped to the text, and
+/// to a char boundary). Costs the length of its line, not of the text.
 #[must_use]
-pub fn position(text: &str, offset: usize) -> Position {
+pub fn position(text: &str, lines: &LineIndex, offset: usize) -> Position {
     let mut offset = offset.min(text.len());
     while !text.is_char_boundary(offset) {
         offset -= 1;
     }
-    let before = &text[..offset];
-    let line = before.matches('\n').count();
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let character: usize = text[line_start..offset].chars().map(char::len_utf16).sum();
+    let line = lines.line(offset);
+    let character: usize = text[lines.start(line)..offset]
+        .chars()
+        .map(char::len_utf16)
+        .sum();
     Position::new(
         u32::try_from(line).unwrap_or(u32::MAX),
         u32::try_from(character).unwrap_or(u32::MAX),
     )
 }
 
-/// The LSP range of bytes `start..end` in `text`.
+/// The LSP range of bytes `start..end` in `text`, whose lines are `lines`.
 #[must_use]
-pub fn range(text: &str, start: usize, end: usize) -> Range {
-    Range::new(position(text, start), position(text, end))
+pub fn range(text: &str, lines: &LineIndex, start: usize, end: usize) -> Range {
+    Range::new(position(text, lines, start), position(text, lines, end))
 }
 
 /// The byte offset of an LSP position (past the end of a line or of the text: its end).
 #[must_use]
-pub fn offset(text: &str, position: Position) -> usize {
-    let mut line_start = 0;
-    for _ in 0..position.line {
-        match text[line_start..].find('\n') {
-            Some(i) => line_start += i + 1,
-            None => return text.len(),
-        }
+pub fn offset(text: &str, lines: &LineIndex, position: Position) -> usize {
+    let line = position.line as usize;
+    if line >= lines.lines() {
+        return text.len();
     }
-    let line_end = text[line_start..]
-        .find('\n')
-        .map_or(text.len(), |i| line_start + i);
+    let line_start = lines.start(line);
+    let line_end = line_start
+        + text[line_start..lines.end(line)]
+            .trim_end_matches(['\n', '\r'])
+            .len();
     let mut units = 0;
     for (i, c) in text[line_start..line_end].char_indices() {
         if units >= position.character as usize {
@@ -102,14 +105,16 @@ mod tests {
 
     #[test]
     fn positions_count_utf16_units_and_round_trip() {
-        let text = "a = 1\n// é𝄞 x\nlast";
+        let text = "a = 1\n// é𝄞 x\r\nlast";
+        let lines = LineIndex::new(text);
         let x = text.find('x').unwrap();
         // `//`, space, é (1 unit), 𝄞 (2 units), space: x is at UTF-16 column 7.
-        assert_eq!(position(text, x), Position::new(1, 7));
-        assert_eq!(offset(text, Position::new(1, 7)), x);
-        assert_eq!(offset(text, Position::new(2, 99)), text.len());
-        assert_eq!(offset(text, Position::new(9, 0)), text.len());
-        assert_eq!(position(text, text.len() + 5), Position::new(2, 4));
+        assert_eq!(position(text, &lines, x), Position::new(1, 7));
+        assert_eq!(offset(text, &lines, Position::new(1, 7)), x);
+        assert_eq!(offset(text, &lines, Position::new(1, 99)), x + 1);
+        assert_eq!(offset(text, &lines, Position::new(2, 99)), text.len());
+        assert_eq!(offset(text, &lines, Position::new(9, 0)), text.len());
+        assert_eq!(position(text, &lines, text.len() + 5), Position::new(2, 4));
     }
 
     #[test]

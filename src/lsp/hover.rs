@@ -3,6 +3,8 @@
 
 use lsp_types::{Hover, HoverContents, MarkupContent, MarkupKind};
 
+use crate::source::Span;
+
 use super::analysis::{Analysis, item_doc};
 use super::{docs, document};
 
@@ -28,6 +30,6 @@ pub fn at(analysis: &Analysis, offset: usize) -> Option<Hover> {
             kind: MarkupKind::Markdown,
             value: value?,
         }),
-        range: Some(document::range(text, start, end)),
+        range: Some(analysis.range(Span::new(analysis.root, start, end))),
     })
 }

@@ -39,6 +39,9 @@ use serde_json::Value;
 use analysis::Analysis;
 use document::Documents;
 
+use crate::source::LineIndex;
+use crate::syntax::ParseCache;
+
 /// Serves one editor session on stdin/stdout until it shuts down.
 ///
 /// # Errors
@@ -79,11 +82,13 @@ fn capabilities() -> ServerCapabilities {
     }
 }
 
-/// The open documents and their latest analyses.
+/// The open documents, their latest analyses, and the chunks each parsed (so an edit re-parses
+/// only the item it touched).
 #[derive(Default)]
 struct Server {
     documents: Documents,
     analyses: HashMap<Url, Analysis>,
+    caches: HashMap<Url, ParseCache>,
 }
 
 impl Server {
@@ -143,6 +148,7 @@ impl Server {
                     serde_json::from_value(notification.params).ok()?;
                 self.documents.close(&p.text_document.uri);
                 self.analyses.remove(&p.text_document.uri);
+                self.caches.remove(&p.text_document.uri);
                 Some(PublishDiagnosticsParams::new(
                     p.text_document.uri,
                     Vec::new(),
@@ -155,7 +161,9 @@ impl Server {
 
     /// Records a document's new text and checks it.
     fn update(&mut self, uri: Url, text: String, version: Option<i32>) -> PublishDiagnosticsParams {
-        let analysis = Analysis::of(&uri, &text);
+        let cache = self.caches.remove(&uri).unwrap_or_default();
+        let (analysis, cache) = Analysis::of(&uri, &text, cache);
+        self.caches.insert(uri.clone(), cache);
         let diagnostics = diagnostics::of(&analysis, &uri);
         self.documents.set(uri.clone(), text);
         self.analyses.insert(uri.clone(), analysis);
@@ -218,7 +226,7 @@ impl Server {
                         Vec::new()
                     } else {
                         vec![TextEdit::new(
-                            document::range(text, 0, text.len()),
+                            document::range(text, &LineIndex::new(text), 0, text.len()),
                             formatted,
                         )]
                     };
@@ -235,7 +243,7 @@ impl Server {
     /// The analysis of an open document and the byte offset of a position in it.
     fn at(&self, uri: &Url, position: lsp_types::Position) -> Option<(&Analysis, usize)> {
         let analysis = self.analyses.get(uri)?;
-        Some((analysis, document::offset(analysis.root_text(), position)))
+        Some((analysis, analysis.offset(position)))
     }
 }
 

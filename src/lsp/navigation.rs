@@ -62,12 +62,13 @@ pub fn symbols(analysis: &Analysis) -> Vec<DocumentSymbol> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::syntax::ParseCache;
 
     #[test]
     fn definitions_and_symbols_of_a_document() {
         let text = "space recipe {\n  lr = loguniform(1e-4, 1)\n}\n\narch net(width: int) {\n  linear(width)\n}\n";
         let uri = Url::parse("untitled:a.hps").unwrap();
-        let analysis = Analysis::of(&uri, text);
+        let analysis = Analysis::of(&uri, text, ParseCache::default()).0;
         let names: Vec<String> = symbols(&analysis).into_iter().map(|s| s.name).collect();
         assert_eq!(names, ["recipe", "net"]);
         // Inside `recipe`'s own name, the definition is itself.

@@ -2,12 +2,12 @@
 //! Reports names that are undefined or defined later, values that are not among a choice's values,
 //! and expressions that are not true/false valued.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::semantic::expr::{Names, check_in_operand, lower};
 use crate::semantic::suggest::did_you_mean;
-use crate::space::{Distribution, Term, Value};
+use crate::space::{Distribution, Key, Term, Value};
 use crate::syntax::ast::{BinaryOp, Expr, ExprKind, UnaryOp, path_text};
 
 /// What a condition may read, and what it can say about names it cannot.
@@ -163,25 +163,28 @@ fn check_comparison(
     match dist {
         Distribution::Choice { values } | Distribution::Ordinal { values } => {
             if matches!(op, BinaryOp::Eq | BinaryOp::Ne | BinaryOp::In) {
-                for v in compared {
-                    if !values.iter().any(|c| c.loosely_equals(v)) {
-                        let listed: Vec<String> = values.iter().map(ToString::to_string).collect();
-                        let candidates: BTreeSet<String> = listed.iter().cloned().collect();
-                        diags.push(
-                            Diagnostic::error(
-                                Code::ImpossibleCondition,
-                                rhs_expr.span,
-                                format!("`{v}` is not one of the values of `{name}`"),
-                            )
-                            .with_label("never equal")
-                            .with_help(
-                                did_you_mean(&v.to_string(), candidates.iter().map(String::as_str))
-                                    .unwrap_or_else(|| {
-                                        format!("`{name}` takes {}", listed.join(", "))
-                                    }),
-                            ),
-                        );
+                let keys: HashSet<Key> = values.iter().filter_map(Value::loose_key).collect();
+                let missing = compared
+                    .into_iter()
+                    .filter(|v| v.loose_key().is_none_or(|key| !keys.contains(&key)));
+                let mut listed: Vec<String> = Vec::new();
+                let mut candidates: BTreeSet<String> = BTreeSet::new();
+                for v in missing {
+                    if listed.is_empty() {
+                        listed = values.iter().map(ToString::to_string).collect();
+                        candidates = listed.iter().cloned().collect();
                     }
+                    let help = did_you_mean(&v.to_string(), candidates.iter().map(String::as_str))
+                        .unwrap_or_else(|| format!("`{name}` takes {}", listed.join(", ")));
+                    diags.push(
+                        Diagnostic::error(
+                            Code::ImpossibleCondition,
+                            rhs_expr.span,
+                            format!("`{v}` is not one of the values of `{name}`"),
+                        )
+                        .with_label("never equal")
+                        .with_help(help),
+                    );
                 }
             }
         }

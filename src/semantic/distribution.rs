@@ -1,6 +1,8 @@
 //! Distribution calls (`uniform`, `loguniform`, `int`, `choice`, `ordinal`, `choose`, `bases`) become
 //! checked [`Distribution`]s: bounds ordered, log ranges positive, choices non-empty, bases placed.
 
+use std::collections::HashSet;
+
 use crate::catalogue::{self, Family};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::semantic::args::{bind, check_value};
@@ -170,10 +172,11 @@ fn choice_values(call: &Call, exprs: &[&Expr], diags: &mut Vec<Diagnostic>) -> O
         );
         return None;
     }
-    let mut values: Vec<Value> = Vec::new();
+    let mut values: Vec<Value> = Vec::with_capacity(exprs.len());
+    let mut seen = HashSet::with_capacity(exprs.len());
     for expr in exprs {
         let value = constant(expr, "a choice", diags)?;
-        if values.iter().any(|v| v.loosely_equals(&value)) {
+        if value.loose_key().is_some_and(|key| !seen.insert(key)) {
             diags.push(
                 Diagnostic::error(
                     Code::InvalidValue,

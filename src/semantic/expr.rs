@@ -35,7 +35,13 @@ impl Names for NoNames {
 /// Lowers `expr`; problems go to `diags` and give `None`.
 pub fn lower(expr: &Expr, names: &dyn Names, diags: &mut Vec<Diagnostic>) -> Option<Term> {
     match &expr.kind {
-        ExprKind::Number { value, integer } => Some(Term::constant(number(*value, *integer))),
+        ExprKind::Number { value, integer } => match number(*value, *integer) {
+            Ok(value) => Some(Term::constant(value)),
+            Err(d) => {
+                diags.push(d.at(expr.span));
+                None
+            }
+        },
         ExprKind::Duration(seconds) => Some(Term::constant(Value::Float(*seconds))),
         ExprKind::Str(s) => Some(Term::constant(Value::Str(s.clone()))),
         ExprKind::Bool(b) => Some(Term::constant(Value::Bool(*b))),
@@ -122,13 +128,48 @@ pub fn lower(expr: &Expr, names: &dyn Names, diags: &mut Vec<Diagnostic>) -> Opt
     }
 }
 
-/// An integer literal stays an integer when it fits.
-fn number(value: f64, integer: bool) -> Value {
+/// The largest integer literal: every integer up to it is exact as a float too (2^53 − 1).
+const MAX_INTEGER: f64 = 9_007_199_254_740_991.0;
+
+/// A number literal's value: an integer literal is an integer. One too large to be exact, or any
+/// literal too large to be a float (hundreds of digits), is an error, not a silent infinity.
+fn number(value: f64, integer: bool) -> Result<Value, TooLarge> {
+    if !value.is_finite() {
+        return Err(TooLarge::Float);
+    }
+    if !integer {
+        return Ok(Value::Float(value));
+    }
+    if value > MAX_INTEGER {
+        return Err(TooLarge::Integer);
+    }
     #[allow(clippy::cast_possible_truncation)]
-    if integer && value.abs() < 9.0e15 {
-        Value::Int(value as i64)
-    } else {
-        Value::Float(value)
+    Ok(Value::Int(value as i64))
+}
+
+/// A number literal too large for its type.
+enum TooLarge {
+    Integer,
+    Float,
+}
+
+impl TooLarge {
+    fn at(self, span: crate::syntax::Span) -> Diagnostic {
+        let (message, label, help) = match self {
+            TooLarge::Integer => (
+                "this integer is too large",
+                "above 9007199254740991",
+                "integers are at most 2^53 - 1 = 9007199254740991; for a large real number write a float such as `1e20`",
+            ),
+            TooLarge::Float => (
+                "this number is too large",
+                "above 1.8e308",
+                "numbers are at most about 1.8e308",
+            ),
+        };
+        Diagnostic::error(Code::InvalidValue, span, message)
+            .with_label(label)
+            .with_help(help)
     }
 }
 

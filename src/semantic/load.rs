@@ -10,7 +10,7 @@ use crate::input_file;
 use crate::source::SourceMap;
 use crate::stdlib;
 use crate::syntax::ast::{File, Item};
-use crate::syntax::{FileId, Span, parse};
+use crate::syntax::{FileId, ParseCache, Span, parse};
 
 /// One loaded file.
 #[derive(Debug, Clone)]
@@ -53,6 +53,8 @@ pub struct Loader {
     by_key: HashMap<String, FileId>,
     /// Files being loaded, with the span of the import that led into each (for cycle reports).
     stack: Vec<(FileId, Option<Span>)>,
+    /// Chunks parsed by an earlier load, when the caller keeps them (the language server).
+    cache: Option<ParseCache>,
 }
 
 /// A read failure, for the caller to report.
@@ -104,10 +106,27 @@ impl Loader {
         id
     }
 
+    /// A loader that reuses the chunks `cache` holds and adds those it parses.
+    #[must_use]
+    pub fn with_cache(cache: ParseCache) -> Self {
+        Self {
+            cache: Some(cache),
+            ..Self::default()
+        }
+    }
+
     /// The loaded set.
     #[must_use]
     pub fn finish(self) -> Loaded {
         self.loaded
+    }
+
+    /// The loaded set and the cache, which now holds the chunks of this load only.
+    #[must_use]
+    pub fn finish_with_cache(self) -> (Loaded, ParseCache) {
+        let mut cache = self.cache.unwrap_or_default();
+        cache.sweep();
+        (self.loaded, cache)
     }
 
     fn add(
@@ -120,7 +139,10 @@ impl Loader {
     ) -> FileId {
         let id = self.loaded.sources.add(name, text);
         self.by_key.insert(key, id);
-        let (ast, errors) = parse(id, text);
+        let (ast, errors) = match &mut self.cache {
+            Some(cache) => cache.parse(id, text),
+            None => parse(id, text),
+        };
         self.loaded.diagnostics.extend(errors);
         let imports: Vec<(String, Span, Span)> = ast
             .items

@@ -64,7 +64,7 @@ pub fn check_paths(paths: &[PathBuf]) -> Result<Checked, ReadError> {
     for path in paths {
         loader.load_path(path)?;
     }
-    Ok(check_loaded(loader.finish()))
+    Ok(check_loaded(&loader.finish()))
 }
 
 /// Checks source text; relative imports and data paths resolve against `dir` when given.
@@ -72,14 +72,14 @@ pub fn check_paths(paths: &[PathBuf]) -> Result<Checked, ReadError> {
 pub fn check_text(name: &str, text: &str, dir: Option<&Path>) -> Checked {
     let mut loader = Loader::new();
     loader.load_text(name, text, dir);
-    check_loaded(loader.finish())
+    check_loaded(&loader.finish())
 }
 
 /// Runs every pass over loaded files.
 #[must_use]
-pub fn check_loaded(loaded: Loaded) -> Checked {
+pub fn check_loaded(loaded: &Loaded) -> Checked {
     let mut diags = loaded.diagnostics.clone();
-    let scopes = scope::build(&loaded, &mut diags);
+    let scopes = scope::build(loaded, &mut diags);
     let mut archs = HashMap::new();
     let mut datasets = HashMap::new();
     let mut program = Program::default();
@@ -135,10 +135,10 @@ pub fn check_loaded(loaded: Loaded) -> Checked {
             }
         }
     }
-    warn_unused(&loaded, &used, &mut diags);
+    warn_unused(loaded, &used, &mut diags);
     diagnostic::sort(&mut diags);
     Checked {
-        sources: loaded.sources,
+        sources: loaded.sources.clone(),
         program,
         diagnostics: diags,
     }

@@ -1,15 +1,17 @@
-//! Loaded source files: their names and texts, addressed by [`FileId`], and byte [`Span`]s into
-//! them. Filled by the loader (`crate::semantic::load`); spans are carried by the AST and read by
-//! diagnostics when they are rendered, with the text made [`visible`]. A leaf: it reads nothing of
-//! hps.
+//! Loaded source files: their names, texts and line indexes, addressed by [`FileId`], and byte
+//! [`Span`]s into them. Filled by the loader (`crate::semantic::load`); spans are carried by the AST
+//! and read by diagnostics when they are rendered, with the text made [`visible`]. A leaf: it reads
+//! nothing of hps.
 
+mod line_index;
 mod span;
 mod visible;
 
 use std::sync::Arc;
 
+pub use line_index::LineIndex;
 pub use span::{FileId, Span};
-pub use visible::{Visible, visible};
+pub use visible::{picture, visible};
 
 /// One source file.
 #[derive(Debug, Clone)]
@@ -18,6 +20,8 @@ pub struct SourceFile {
     pub name: String,
     /// The text.
     pub text: Arc<str>,
+    /// Where its lines start.
+    pub lines: LineIndex,
 }
 
 /// Every file read during one check, in load order.
@@ -36,9 +40,11 @@ impl SourceMap {
     /// Adds a file and returns its id.
     pub fn add(&mut self, name: impl Into<String>, text: impl Into<Arc<str>>) -> FileId {
         let id = FileId(u32::try_from(self.files.len()).unwrap_or(u32::MAX));
+        let text: Arc<str> = text.into();
         self.files.push(SourceFile {
             name: name.into(),
-            text: text.into(),
+            lines: LineIndex::new(&text),
+            text,
         });
         id
     }
@@ -63,12 +69,12 @@ impl SourceMap {
     /// 1-based line and column of a byte offset, for plain-text output.
     #[must_use]
     pub fn line_col(&self, id: FileId, offset: usize) -> (usize, usize) {
-        let text = &self.get(id).text;
-        let offset = offset.min(text.len());
-        let before = &text[..floor_char_boundary(text, offset)];
-        let line = before.matches('\n').count() + 1;
-        let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-        (line, col)
+        let file = self.get(id);
+        let text = &file.text;
+        let offset = floor_char_boundary(text, offset.min(text.len()));
+        let line = file.lines.line(offset);
+        let col = text[file.lines.start(line)..offset].chars().count() + 1;
+        (line + 1, col)
     }
 }
 

@@ -12,4 +12,4 @@ mod value;
 pub use distribution::Distribution;
 pub use search_space::{Config, Derived, Fixed, GridSize, Param, SearchSpace};
 pub use term::{Term, arithmetic, compare};
-pub use value::{Value, format_float};
+pub use value::{Key, Value, format_float};

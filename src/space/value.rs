@@ -73,6 +73,52 @@ impl Value {
             _ => self == other,
         }
     }
+
+    /// The value as [`Value::loosely_equals`] sees it: two values are loosely equal exactly when
+    /// their keys are, so a hash set finds a repeated value without comparing it with every other.
+    /// `None` for a value holding NaN, which equals nothing.
+    #[must_use]
+    pub fn loose_key(&self) -> Option<Key> {
+        match self.as_f64() {
+            Some(x) => float_bits(x).map(Key::Number),
+            None => self.strict_key(),
+        }
+    }
+
+    /// The key of a list item, compared as `==` does (`1` and `1.0` differ inside a list).
+    fn strict_key(&self) -> Option<Key> {
+        Some(match self {
+            Value::Bool(b) => Key::Bool(*b),
+            Value::Int(i) => Key::Int(*i),
+            Value::Float(x) => Key::Float(float_bits(*x)?),
+            Value::Str(s) => Key::Str(s.clone()),
+            Value::List(items) => {
+                Key::List(items.iter().map(Value::strict_key).collect::<Option<_>>()?)
+            }
+        })
+    }
+}
+
+/// A value's identity under [`Value::loosely_equals`] (see [`Value::loose_key`]).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Key {
+    /// A number, int or float, by the bits of its float value.
+    Number(u64),
+    /// An integer inside a list.
+    Int(i64),
+    /// A float inside a list, by its bits.
+    Float(u64),
+    /// `true` / `false`.
+    Bool(bool),
+    /// A string or symbol.
+    Str(String),
+    /// A list, item by item.
+    List(Vec<Key>),
+}
+
+/// The bits of `x` with `-0.0` as `0.0` (they are equal); `None` for NaN (equal to nothing).
+fn float_bits(x: f64) -> Option<u64> {
+    (!x.is_nan()).then(|| (x + 0.0).to_bits())
 }
 
 /// Whether `text` can be written without quotes (a symbol).
@@ -119,5 +165,35 @@ pub fn format_float(x: f64) -> String {
         s
     } else {
         format!("{s}.0")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loose_keys_agree_with_loose_equality() {
+        let values = [
+            Value::Int(1),
+            Value::Float(1.0),
+            Value::Float(-0.0),
+            Value::Int(0),
+            Value::Float(f64::NAN),
+            Value::Bool(true),
+            Value::Str("1".into()),
+            Value::List(vec![Value::Int(1)]),
+            Value::List(vec![Value::Float(1.0)]),
+            Value::List(vec![Value::Float(-0.0)]),
+            Value::List(vec![Value::Float(0.0)]),
+            Value::List(vec![Value::Float(f64::NAN)]),
+        ];
+        for a in &values {
+            for b in &values {
+                let keys_equal =
+                    matches!((a.loose_key(), b.loose_key()), (Some(x), Some(y)) if x == y);
+                assert_eq!(keys_equal, a.loosely_equals(b), "{a:?} {b:?}");
+            }
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! The pest parser and the AST builders: one `build_x(pair)` per grammar rule. Produces an
 //! [`crate::syntax::ast::File`] or syntax [`Diagnostic`]s; consumed by [`crate::semantic`].
 //!
-//! When a file does not parse, it is cut into chunks at lines that open an item and each chunk is parsed
+//! A file is cut into chunks at lines that open an item ([`super::outline`]) and each chunk is parsed
 //! alone, so one run reports the syntax errors of every item and still checks the items that parse.
 
 use std::sync::LazyLock;
@@ -15,6 +15,7 @@ use crate::syntax::ast::{
     ArchDecl, ArchParam, Arg, Assign, BinaryOp, Block, Call, DatasetDecl, Expr, ExprKind, File,
     Forbid, Ident, Import, Item, Layer, SpaceDecl, Statement, StudyDecl, UnaryOp, When,
 };
+use crate::syntax::outline::{self, Chunk};
 use crate::syntax::syntax_error::syntax_diagnostic;
 use crate::syntax::{FileId, Span};
 
@@ -46,89 +47,58 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
         .op(Op::infix(Rule::pow, Assoc::Right))
 });
 
-/// Parses a whole file. On syntax errors, returns the items that parsed and one diagnostic per
-/// chunk that did not.
+/// Parses a whole file, each chunk of its [`outline`](super::outline) alone, so pest's memory is
+/// that of one item at a time. Returns the items that parsed and one diagnostic per chunk that did
+/// not (a syntax error, nesting deeper than [`MAX_DEPTH`](super::outline::MAX_DEPTH), a block comment
+/// that is never closed).
 #[must_use]
 pub fn parse(file: FileId, text: &str) -> (File, Vec<Diagnostic>) {
-    match HpsParser::parse(Rule::file, text) {
-        Ok(mut pairs) => {
-            let builder = Builder {
-                file,
-                text,
-                base: 0,
-            };
-            let items = pairs.next().map(|p| builder.file(p)).unwrap_or_default();
-            (File { items }, Vec::new())
-        }
-        Err(error) => parse_in_chunks(file, text, &error),
-    }
+    parse_with(file, text, |chunk| parse_chunk(file, text, chunk))
 }
 
-fn parse_in_chunks(
+/// Parses `text` chunk by chunk, the sound chunks with `each` (which may reuse an earlier parse).
+pub(super) fn parse_with(
     file: FileId,
     text: &str,
-    whole: &pest::error::Error<Rule>,
+    mut each: impl FnMut(&Chunk) -> Result<Vec<Item>, Diagnostic>,
 ) -> (File, Vec<Diagnostic>) {
-    let starts = chunk_starts(text);
-    if starts.len() <= 1 {
-        return (
-            File { items: Vec::new() },
-            vec![syntax_diagnostic(file, text, 0, whole)],
-        );
-    }
     let mut items = Vec::new();
     let mut errors = Vec::new();
-    for (i, &start) in starts.iter().enumerate() {
-        let end = starts.get(i + 1).copied().unwrap_or(text.len());
-        let chunk = &text[start..end];
-        match HpsParser::parse(Rule::file, chunk) {
-            Ok(mut pairs) => {
-                let builder = Builder {
-                    file,
-                    text,
-                    base: start,
-                };
-                items.extend(pairs.next().map(|p| builder.file(p)).unwrap_or_default());
-            }
-            Err(error) => errors.push(syntax_diagnostic(file, text, start, &error)),
+    for chunk in outline::chunks(text) {
+        let parsed = match chunk.problem {
+            Some(problem) => Err(problem.diagnostic(file)),
+            None => each(&chunk),
+        };
+        match parsed {
+            Ok(parsed) => items.extend(parsed),
+            Err(error) => errors.push(error),
         }
     }
     (File { items }, errors)
 }
 
-/// Byte offsets of lines that start an item at column 0 (or the doc comment right before one).
-fn chunk_starts(text: &str) -> Vec<usize> {
-    const OPENERS: [&str; 5] = ["import", "dataset", "space", "arch", "study"];
-    let mut starts = vec![0];
-    let mut offset = 0;
-    let mut doc_start: Option<usize> = None;
-    for line in text.split_inclusive('\n') {
-        let opens = OPENERS.iter().any(|kw| {
-            line.strip_prefix(kw)
-                .is_some_and(|rest| rest.starts_with([' ', '\t', '"']))
-        });
-        if line.starts_with("///") {
-            doc_start.get_or_insert(offset);
-        } else if opens {
-            let start = doc_start.unwrap_or(offset);
-            if start > 0 && !in_block_comment(&text[..start]) {
-                starts.push(start);
-            }
-            doc_start = None;
-        } else {
-            doc_start = None;
+/// The items of one sound chunk of `text`, or its syntax error.
+pub(super) fn parse_chunk(
+    file: FileId,
+    text: &str,
+    chunk: &Chunk,
+) -> Result<Vec<Item>, Diagnostic> {
+    match HpsParser::parse(Rule::file, &text[chunk.start..chunk.end]) {
+        Ok(mut pairs) => {
+            let builder = Builder {
+                file,
+                text: &text[chunk.start..chunk.end],
+                base: chunk.start,
+            };
+            Ok(pairs.next().map(|p| builder.file(p)).unwrap_or_default())
         }
-        offset += line.len();
+        Err(error) => Err(syntax_diagnostic(file, text, chunk.start, &error)),
     }
-    starts
 }
 
-/// Whether `prefix` ends inside an unclosed block comment (then a chunk cannot start there).
-fn in_block_comment(prefix: &str) -> bool {
-    prefix.matches("/*").count() > prefix.matches("*/").count()
-}
-
-/// Builds AST nodes from pest pairs; `base` is added to every offset (chunks of a file).
+/// Builds AST nodes from pest pairs of one chunk, `text`, which starts at byte `base` of its file:
+/// the nodes depend on the chunk's text alone (doc comments are read in it too), so a chunk parsed
+/// once can be reused elsewhere ([`super::cache`]).
 struct Builder<'t> {
     file: FileId,
     text: &'t str,
@@ -180,7 +150,7 @@ impl Builder<'_> {
     }
 
     fn doc(&self, span: Span) -> Option<String> {
-        doc_comment_before(self.text, span.start)
+        doc_comment_before(self.text, span.start - self.base)
     }
 
     fn import(&self, pair: Pair<'_, Rule>) -> Import {
@@ -572,4 +542,38 @@ pub fn doc_comment_before(text: &str, offset: usize) -> Option<String> {
     }
     lines.reverse();
     Some(lines.join("\n"))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::num::NonZeroUsize;
+
+    use super::*;
+
+    #[test]
+    fn an_unclosed_nested_comment_fails_without_backtracking() {
+        // The grammar once read the `/*` of a nested comment that fails as plain text and tried again
+        // from the next character: 2^k tries for k unclosed `/*`. Under a call limit that grammar
+        // fails on the limit; this one fails on the text, at the first `/*`.
+        let text = format!("{}*/", "/* ".repeat(40));
+        pest::set_call_limit(NonZeroUsize::new(1_000_000));
+        let error = HpsParser::parse(Rule::file, &text).expect_err("the comment is never closed");
+        pest::set_call_limit(None);
+        assert!(!error.to_string().contains("call limit"), "{error}");
+    }
+
+    #[test]
+    fn items_parse_alone_with_their_places_in_the_file() {
+        let text = "space a {\n  x = 1\n}\n/// doc\nspace b {\n  y = @\n}\nstudy c {\n}\n";
+        let (file, errors) = parse(FileId(3), text);
+        let names: Vec<&str> = file
+            .items
+            .iter()
+            .filter_map(|i| i.name().map(|n| n.name.as_str()))
+            .collect();
+        assert_eq!(names, ["a", "c"]);
+        assert_eq!(file.items[1].name().map(|n| n.span.start), text.find("c {"));
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].span.start, text.find('@').unwrap());
+    }
 }

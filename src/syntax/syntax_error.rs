@@ -7,6 +7,7 @@ use pest::error::{Error, ErrorVariant, InputLocation};
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::keywords::is_keyword;
+use crate::syntax::lexical::{Token, Tokens};
 use crate::syntax::parser::Rule;
 use crate::syntax::{FileId, Span};
 
@@ -35,8 +36,8 @@ pub fn syntax_diagnostic(file: FileId, text: &str, base: usize, error: &Error<Ru
         let start = last.char_indices().next_back().map_or(0, |(i, _)| i);
         let mut d = Diagnostic::error(Code::Syntax, Span::new(file, start, end), message)
             .with_label("the file ends after this")
-            .with_help_opt(hint(text, pos, &expected));
-        if let Some(open) = unclosed_brace(text) {
+            .with_help_opt(hint(text, base, pos, &expected));
+        if let Some(open) = unclosed_brace(&text[base..]).map(|at| base + at) {
             d = d.with_related(Span::new(file, open, open + 1), "this `{` is never closed");
         }
         return d;
@@ -44,55 +45,19 @@ pub fn syntax_diagnostic(file: FileId, text: &str, base: usize, error: &Error<Ru
     let span = Span::new(file, pos, pos + found.len);
     Diagnostic::error(Code::Syntax, span, message)
         .with_label(format!("unexpected {}", found.short()))
-        .with_help_opt(hint(text, pos, &expected))
+        .with_help_opt(hint(text, base, pos, &expected))
 }
 
 /// The offset of the innermost `{` that is never closed (strings and comments skipped).
 fn unclosed_brace(text: &str) -> Option<usize> {
-    let bytes = text.as_bytes();
     let mut open = Vec::new();
-    let mut i = 0;
-    let mut comment_depth = 0;
-    while i < bytes.len() {
-        let rest = &bytes[i..];
-        if comment_depth > 0 {
-            if rest.starts_with(b"*/") {
-                comment_depth -= 1;
-                i += 2;
-            } else if rest.starts_with(b"/*") {
-                comment_depth += 1;
-                i += 2;
-            } else {
-                i += 1;
-            }
-            continue;
-        }
-        match bytes[i] {
-            b'/' if rest.starts_with(b"//") => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            b'/' if rest.starts_with(b"/*") => {
-                comment_depth = 1;
-                i += 2;
-            }
-            b'"' => {
-                i += 1;
-                while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
-                    i += if bytes[i] == b'\\' { 2 } else { 1 };
-                }
-                i += 1;
-            }
-            b'{' => {
-                open.push(i);
-                i += 1;
-            }
-            b'}' => {
+    for (at, token) in Tokens::new(text) {
+        match token {
+            Token::Symbol("{") => open.push(at),
+            Token::Symbol("}") => {
                 open.pop();
-                i += 1;
             }
-            _ => i += 1,
+            _ => {}
         }
     }
     open.pop()
@@ -267,8 +232,9 @@ fn join_alternatives(items: &[String]) -> String {
     }
 }
 
-/// A targeted hint for common slips.
-fn hint(text: &str, pos: usize, expected: &[String]) -> Option<String> {
+/// A targeted hint for common slips; the chunk parsed starts at `base` (braces are counted in it
+/// alone, so each error costs its chunk, not the file).
+fn hint(text: &str, base: usize, pos: usize, expected: &[String]) -> Option<String> {
     let rest = text.get(pos..).unwrap_or("");
     let line_start = text[..pos.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
     let line = &text[line_start..pos.min(text.len())];
@@ -303,7 +269,7 @@ fn hint(text: &str, pos: usize, expected: &[String]) -> Option<String> {
     {
         let item_start =
             line.is_empty() && ["import", "dataset", "space", "arch", "study"].contains(&word);
-        if item_start && unclosed_brace(&text[..pos]).is_some() {
+        if item_start && unclosed_brace(&text[base..pos]).is_some() {
             return Some(String::from("a `}` is missing before this item"));
         }
         if is_keyword(word) && expected.iter().any(|e| e == "a name") {
@@ -312,7 +278,7 @@ fn hint(text: &str, pos: usize, expected: &[String]) -> Option<String> {
             ));
         }
     }
-    if rest.is_empty() && unclosed_brace(text).is_some() {
+    if rest.is_empty() && unclosed_brace(&text[base..]).is_some() {
         return Some(String::from("a `{` is not closed"));
     }
     None

@@ -3,14 +3,14 @@
 //! miette through [`Report`] (the CLI and the tests' snapshots); the language server sends them as
 //! LSP diagnostics. The runtime's wiring reports what cannot run under the same codes.
 
+mod excerpt;
+mod report;
+
 use std::fmt;
 
-use miette::{
-    GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode, SourceSpan,
-};
+pub use report::Report;
 
-use crate::source::SourceMap;
-use crate::source::{FileId, Span, Visible, visible};
+use crate::source::Span;
 
 /// How bad a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -109,6 +109,8 @@ codes! {
     Data => "data",
     /// The study exists in the store with a different search space (found by `hps run`).
     StudyChanged => "study_changed",
+    /// Brackets, blocks and operators nested deeper than the language allows.
+    TooDeep => "too_deep",
 }
 
 impl Code {
@@ -225,203 +227,4 @@ pub fn sort(diagnostics: &mut Vec<Diagnostic>) {
         ))
     });
     diagnostics.dedup();
-}
-
-/// A diagnostic joined to its source text: what miette renders.
-pub struct Report<'a> {
-    diagnostic: &'a Diagnostic,
-    file: FileId,
-    /// The file's text with control characters made visible; spans are moved with it.
-    shown: Visible,
-    source: NamedSource<String>,
-    related: Vec<Report<'a>>,
-}
-
-impl<'a> Report<'a> {
-    /// Joins `diagnostic` to the files in `sources`. Labels in other files than the primary one become
-    /// related reports, one per file, so each is shown with its own source.
-    #[must_use]
-    pub fn new(diagnostic: &'a Diagnostic, sources: &SourceMap) -> Self {
-        let mut other_files: Vec<FileId> = diagnostic
-            .related
-            .iter()
-            .map(|r| r.span.file)
-            .filter(|&f| f != diagnostic.span.file)
-            .collect();
-        other_files.dedup();
-        let related = other_files
-            .into_iter()
-            .map(|file| Report::of_file(diagnostic, sources, file, Vec::new()))
-            .collect();
-        Report::of_file(diagnostic, sources, diagnostic.span.file, related)
-    }
-
-    fn of_file(
-        diagnostic: &'a Diagnostic,
-        sources: &SourceMap,
-        file: FileId,
-        related: Vec<Report<'a>>,
-    ) -> Self {
-        let source = sources.get(file);
-        let shown = Visible::new(&source.text);
-        Report {
-            diagnostic,
-            file,
-            source: NamedSource::new(visible(&source.name), shown.text.clone()),
-            shown,
-            related,
-        }
-    }
-
-    /// A span of the file where the shown text has it.
-    fn shown_span(&self, span: Span) -> SourceSpan {
-        let start = self.shown.offset(span.start);
-        SourceSpan::new(start.into(), self.shown.offset(span.end) - start)
-    }
-
-    fn is_primary(&self) -> bool {
-        self.file == self.diagnostic.span.file
-    }
-
-    /// Renders without colour at the given width (tests, plain terminals, editors).
-    #[must_use]
-    pub fn render_plain(&self, width: usize) -> String {
-        let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
-            .with_width(width)
-            .with_links(false);
-        let mut out = String::new();
-        if handler.render_report(&mut out, self).is_err() {
-            out = format!(
-                "{}: {}",
-                self.diagnostic.code,
-                visible(&self.diagnostic.message)
-            );
-        }
-        out
-    }
-}
-
-impl fmt::Debug for Report<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(self.diagnostic, f)
-    }
-}
-
-impl fmt::Display for Report<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.is_primary() {
-            f.write_str(&visible(&self.diagnostic.message))
-        } else {
-            f.write_str("see also")
-        }
-    }
-}
-
-impl std::error::Error for Report<'_> {}
-
-impl miette::Diagnostic for Report<'_> {
-    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.is_primary()
-            .then(|| Box::new(self.diagnostic.code) as Box<dyn fmt::Display>)
-    }
-
-    fn severity(&self) -> Option<miette::Severity> {
-        if !self.is_primary() {
-            return Some(miette::Severity::Advice);
-        }
-        Some(match self.diagnostic.severity {
-            Severity::Error => miette::Severity::Error,
-            Severity::Warning => miette::Severity::Warning,
-        })
-    }
-
-    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        if !self.is_primary() {
-            return None;
-        }
-        self.diagnostic
-            .help
-            .as_ref()
-            .map(|h| Box::new(visible(h)) as Box<dyn fmt::Display>)
-    }
-
-    fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(&self.source)
-    }
-
-    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let d = self.diagnostic;
-        let mut labels = Vec::new();
-        if self.is_primary() {
-            labels.push(LabeledSpan::new_primary_with_span(
-                Some(visible(&d.label).into_owned()),
-                self.shown_span(d.span),
-            ));
-        }
-        labels.extend(
-            d.related
-                .iter()
-                .filter(|r| r.span.file == self.file)
-                .map(|r| {
-                    LabeledSpan::new_with_span(
-                        Some(visible(&r.message).into_owned()),
-                        self.shown_span(r.span),
-                    )
-                }),
-        );
-        Some(Box::new(labels.into_iter()))
-    }
-
-    fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn miette::Diagnostic> + 'b>> {
-        if self.related.is_empty() {
-            return None;
-        }
-        Some(Box::new(
-            self.related.iter().map(|r| r as &dyn miette::Diagnostic),
-        ))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn control_characters_are_rendered_visibly_and_labels_stay_on_them() {
-        let mut sources = SourceMap::new();
-        let text = "study s\u{0} {\n  x = \"\u{1b}[2J\"\n}\n";
-        let file = sources.add("nul.hps", text);
-        let at = text.find('{').unwrap_or_default();
-        let diagnostic = Diagnostic::error(
-            Code::Syntax,
-            Span::new(file, 7, 8),
-            "expected `{`, found `\u{0}`",
-        )
-        .with_label("unexpected `\u{0}`")
-        .with_related(Span::new(file, at, at + 1), "then `{`")
-        .with_help("remove the \u{1b}[31mbyte");
-        let rendered = Report::new(&diagnostic, &sources).render_plain(80);
-        assert!(
-            !rendered.chars().any(|c| c.is_control() && c != '\n'),
-            "{rendered:?}"
-        );
-        assert!(rendered.contains("found `␀`"), "{rendered}");
-        assert!(rendered.contains("1 │ study s␀ {"), "{rendered}");
-        assert!(rendered.contains("x = \"␛[2J\""), "{rendered}");
-        assert!(
-            rendered.contains("help: remove the ␛[31mbyte"),
-            "{rendered}"
-        );
-        // The labels point at the NUL and at the brace after it.
-        let line = rendered
-            .lines()
-            .find(|l| l.contains('┬'))
-            .unwrap_or_default();
-        let snippet = rendered
-            .lines()
-            .find(|l| l.contains("study s"))
-            .unwrap_or_default();
-        let column = |line: &str, c: char| line.chars().position(|x| x == c);
-        assert_eq!(column(line, '┬'), column(snippet, '␀'), "{rendered}");
-    }
 }
