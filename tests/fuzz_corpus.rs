@@ -202,52 +202,6 @@ fn files(dir: &Path) -> Vec<(PathBuf, String)> {
     files
 }
 
-/// Tokens a mutation inserts: brackets, operators, keywords, comment marks, odd characters.
-const TOKENS: &[&str] = &[
-    "{",
-    "}",
-    "(",
-    ")",
-    "[",
-    "]",
-    ",",
-    "\n",
-    "=",
-    "==",
-    "|",
-    ".",
-    "-",
-    "**",
-    "+",
-    " and ",
-    " or ",
-    "not ",
-    "when a == 1 {",
-    "forbid ",
-    "import ",
-    "\"",
-    "/*",
-    "*/",
-    "//",
-    "///",
-    "choose ",
-    "repeat ",
-    "1e",
-    "1e999",
-    "0",
-    "-1",
-    "uniform(",
-    "choice(",
-    "study s {",
-    "space s {",
-    "x",
-    "é",
-    "\u{0}",
-    "\r",
-    "\t",
-    "@",
-];
-
 /// Openers and closers that nest: a nesting case wraps a random place in `depth` of one of them.
 const NESTS: &[(&str, &str)] = &[
     ("(", ")"),
@@ -283,7 +237,10 @@ fn generate(rng: &mut StdRng, base: &str) -> String {
             for _ in 0..rng.random_range(1..=8) {
                 let at = boundary(rng, &text);
                 if rng.random_bool(0.7) {
-                    text.insert_str(at, TOKENS[rng.random_range(0..TOKENS.len())]);
+                    text.insert_str(
+                        at,
+                        crate::mutation::TOKENS[rng.random_range(0..crate::mutation::TOKENS.len())],
+                    );
                 } else {
                     let end = within(rng, &text, at, 40);
                     text.replace_range(at..end, "");

@@ -17,7 +17,9 @@ fn corpus() -> Vec<String> {
     texts
 }
 
-const TOKENS: &[&str] = &[
+/// Tokens a mutation inserts: brackets, operators, keywords, comment marks, odd characters (also
+/// used by `fuzz_corpus`).
+pub const TOKENS: &[&str] = &[
     "{",
     "}",
     "(",
@@ -50,6 +52,22 @@ const TOKENS: &[&str] = &[
     "x",
     "é",
     "\u{0}",
+    "+",
+    " and ",
+    " or ",
+    "not ",
+    "when a == 1 {",
+    "forbid ",
+    "import ",
+    "///",
+    "choose ",
+    "repeat ",
+    "1e999",
+    "choice(",
+    "space s {",
+    "\r",
+    "\t",
+    "@",
 ];
 
 #[derive(Debug, Clone)]

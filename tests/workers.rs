@@ -15,7 +15,7 @@ use hps::storage::{self, TrialRecord, TrialState};
 use crate::postgres_server::{Server, fresh_database};
 
 /// Trains epochs `HPS_START_EPOCH + 1 ..= HPS_EPOCHS` of a flat curve at `$1`, `$2` seconds each.
-/// Each start logs `start TRIAL EPOCH WORKER-PID` to `events.log`; each epoch writes the checkpoint
+/// Each start logs `start TRIAL EPOCH WORKER-PID` to `$EVENTS` (the test's `events.log`); each epoch writes the checkpoint
 /// (the epoch's number), logs `trained TRIAL EPOCH`, then prints its line.
 const TRAINER: &str = r#"ck="$HPS_TRIAL_DIR/checkpoint.safetensors"
 if [ "$HPS_START_EPOCH" -gt 0 ]; then
@@ -25,12 +25,12 @@ if [ "$HPS_START_EPOCH" -gt 0 ]; then
     exit 3
   fi
 fi
-echo "start $HPS_TRIAL $HPS_START_EPOCH $PPID" >> events.log
+echo "start $HPS_TRIAL $HPS_START_EPOCH $PPID" >> "$EVENTS"
 i=$((HPS_START_EPOCH + 1))
 while [ $i -le $HPS_EPOCHS ]; do
   sleep $2
   echo $i > "$ck"
-  echo "trained $HPS_TRIAL $i" >> events.log
+  echo "trained $HPS_TRIAL $i" >> "$EVENTS"
   echo "{\"epoch\": $i, \"score\": $1}"
   i=$((i + 1))
 done
@@ -59,12 +59,20 @@ fn prepare(dir: &Path, source: &str) {
     std::fs::write(dir.join("s.hps"), source).unwrap();
 }
 
-/// Starts `hps run s.hps` in `dir` on the store at `url`, with `extra` arguments.
+/// Starts `hps run s.hps` in `dir` on the store at `url`, with `extra` arguments; its trainers log
+/// to `dir/events.log`.
 fn worker(dir: &Path, url: &str, extra: &[&str]) -> Child {
+    worker_on(dir, dir, url, extra)
+}
+
+/// Starts `hps run s.hps` in `machine` (a folder standing for a machine of its own: its trial
+/// folders are its own) on the store at `url`; its trainers log to `dir/events.log`.
+fn worker_on(machine: &Path, dir: &Path, url: &str, extra: &[&str]) -> Child {
     Command::new(env!("CARGO_BIN_EXE_hps"))
         .args(["run", "s.hps", "-q", "--storage", url])
         .args(extra)
-        .current_dir(dir)
+        .current_dir(machine)
+        .env("EVENTS", dir.join("events.log"))
         .env("NO_COLOR", "1")
         .env_remove("HPS_STORAGE")
         .stdout(Stdio::null())
@@ -323,13 +331,16 @@ fn kill_tree(child: &mut Child) {
     child.wait().unwrap();
 }
 
-/// Two workers; one is killed mid-trial. Its trial is re-queued once its lease (2 s) ends and
-/// resumed by the other from its checkpoint (the trainer refuses a checkpoint that does not hold
-/// the epoch it resumes from); the study completes with nothing lost.
-fn a_killed_worker_is_taken_over(dir: &Path, url: &str) {
-    prepare(dir, &study(0.3, "trials = 6", "fifo", 4));
-    let mut victim = worker(dir, url, &["--lease", "2s"]);
-    let survivor = worker(dir, url, &["--lease", "2s"]);
+/// Two workers, on one machine or on two (`machines`); one is killed mid-trial. Its trial is
+/// re-queued once its lease (2 s) ends and resumed by the other from its checkpoint (the trainer
+/// refuses a checkpoint that does not hold the epoch it resumes from); the study completes with
+/// nothing lost.
+fn a_killed_worker_is_taken_over(dir: &Path, url: &str, machines: [&Path; 2]) {
+    for machine in machines {
+        prepare(machine, &study(0.3, "trials = 6", "fifo", 4));
+    }
+    let mut victim = worker_on(machines[0], dir, url, &["--lease", "2s"]);
+    let survivor = worker_on(machines[1], dir, url, &["--lease", "2s"]);
     // Wait until the victim is mid-trial: a trial of its own with at least one epoch recorded.
     let deadline = Instant::now() + Duration::from_secs(60);
     let victim_trial = loop {
@@ -382,14 +393,19 @@ fn a_killed_worker_is_taken_over(dir: &Path, url: &str) {
 
 #[test]
 fn a_killed_worker_on_sqlite_has_its_trial_resumed_by_another() {
-    on_sqlite(a_killed_worker_is_taken_over);
+    on_sqlite(|dir, url| a_killed_worker_is_taken_over(dir, url, [dir, dir]));
 }
 
+/// On PostgreSQL the two workers are on two "machines" (folders of their own): the survivor finds
+/// the victim's checkpoint only in the store.
 #[test]
 fn a_killed_worker_on_postgres_has_its_trial_resumed_by_another_from_the_store() {
     let dir = tempfile::tempdir().unwrap();
     let url = fresh_database();
-    a_killed_worker_is_taken_over(dir.path(), &url);
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    std::fs::create_dir_all(&a).unwrap();
+    std::fs::create_dir_all(&b).unwrap();
+    a_killed_worker_is_taken_over(dir.path(), &url, [&a, &b]);
     // The checkpoints were kept in the store (the default with a server), and a complete trial's
     // is kept.
     let store = storage::open(&url).unwrap();

@@ -31,6 +31,15 @@ pub struct Checkpoints {
     pub keep: bool,
 }
 
+/// Writes `bytes` as the checkpoint in `folder`, atomically (a partial file is renamed).
+fn write_into(folder: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+    std::fs::create_dir_all(folder).map_err(|e| io("write", folder, &e))?;
+    let file = folder.join(CHECKPOINT);
+    let partial = folder.join(format!("{CHECKPOINT}.restoring"));
+    std::fs::write(&partial, bytes).map_err(|e| io("write", &partial, &e))?;
+    std::fs::rename(&partial, &file).map_err(|e| io("write", &file, &e))
+}
+
 fn io(what: &str, path: &Path, e: &std::io::Error) -> StoreError {
     StoreError::Database(format!(
         "cannot {what} the checkpoint {}: {e}",
@@ -81,11 +90,7 @@ impl Checkpoints {
             if epoch >= target {
                 return Ok((0, folder.to_path_buf()));
             }
-            std::fs::create_dir_all(folder).map_err(|e| io("write", folder, &e))?;
-            let file = folder.join(CHECKPOINT);
-            let partial = folder.join(format!("{CHECKPOINT}.restoring"));
-            std::fs::write(&partial, &bytes).map_err(|e| io("write", &partial, &e))?;
-            std::fs::rename(&partial, &file).map_err(|e| io("write", &file, &e))?;
+            write_into(folder, &bytes)?;
             return Ok((epoch, folder.to_path_buf()));
         }
         match store.checkpoint(trial.id)? {
@@ -101,6 +106,27 @@ impl Checkpoints {
             }
             _ => Ok((0, folder.to_path_buf())),
         }
+    }
+
+    /// Puts the checkpoint a program saved itself (a `command` trainer's
+    /// `$HPS_TRIAL_DIR/checkpoint.safetensors`, in any format) back into `folder` when the store
+    /// keeps it, so that the program finds it on whichever machine resumes the trial. Such a
+    /// trainer resumes from the epochs it recorded, whatever the checkpoint holds.
+    ///
+    /// # Errors
+    /// When the store fails or the file cannot be written.
+    pub fn bring_back(
+        &self,
+        store: &dyn Storage,
+        trial: &TrialRecord,
+        folder: &Path,
+    ) -> Result<(), StoreError> {
+        if self.home == CheckpointHome::Store && trial.epochs > 0 {
+            if let Some((_, bytes)) = store.checkpoint_data(trial.id)? {
+                write_into(folder, &bytes)?;
+            }
+        }
+        Ok(())
     }
 
     /// Removes the checkpoint of a trial that ended without completing (unless kept): the store's

@@ -35,6 +35,7 @@ pub fn train_trial(
     let (start_epoch, dir) = if study.trainer.writes_checkpoints() {
         study.checkpoints.restore(store, trial, &folder, target)?
     } else {
+        study.checkpoints.bring_back(store, trial, &folder)?;
         (trial.epochs.min(target.saturating_sub(1)), folder)
     };
     let run = TrialRun {
