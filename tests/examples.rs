@@ -100,3 +100,48 @@ fn every_plan_snapshot_has_its_example() {
         "snapshots without an example in examples/: {orphans:?}"
     );
 }
+
+/// `examples/external_command.hps` runs as shipped: its `train.py` trains every trial, ASHA promotes
+/// trials that resume from their checkpoints, and the study finds a good configuration.
+#[test]
+fn the_external_command_example_runs_its_script() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("hps.db").display().to_string();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hps"))
+        .args([
+            "run",
+            "examples/external_command.hps",
+            "-q",
+            "--storage",
+            &store,
+        ])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let store = hps::storage::open(&store).unwrap();
+    let study = store.study("external").unwrap().unwrap();
+    let trials = store.trials(study.id).unwrap();
+    assert_eq!(trials.len(), 50);
+    assert!(
+        trials
+            .iter()
+            .all(|t| t.state != hps::storage::TrialState::Failed),
+        "{:?}",
+        trials
+            .iter()
+            .find(|t| t.state == hps::storage::TrialState::Failed)
+    );
+    // Promoted trials trained on from their checkpoints: some reached the top rung.
+    assert!(trials.iter().any(|t| t.epochs == 27), "{trials:?}");
+    let best = trials
+        .iter()
+        .filter_map(|t| t.value)
+        .fold(f64::INFINITY, f64::min);
+    assert!(best < 0.3, "best val_loss {best}");
+}
