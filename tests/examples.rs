@@ -145,3 +145,31 @@ fn the_external_command_example_runs_its_script() {
         .fold(f64::INFINITY, f64::min);
     assert!(best < 0.3, "best val_loss {best}");
 }
+
+/// A code block in the docs that says it is an example (its first line `// examples/NAME.hps …`) is
+/// that example, word for word.
+#[test]
+fn examples_quoted_in_the_docs_are_the_files() {
+    let mut quoted = 0;
+    for doc in [
+        "README.md",
+        "docs/language.md",
+        "docs/architecture.md",
+        "docs/methods.md",
+    ] {
+        let text = std::fs::read_to_string(doc).unwrap();
+        for block in text.split("```hps\n").skip(1) {
+            let block = &block[..block.find("```").unwrap()];
+            let Some(name) = block
+                .strip_prefix("// examples/")
+                .and_then(|rest| rest.split_whitespace().next())
+            else {
+                continue;
+            };
+            let file = std::fs::read_to_string(format!("examples/{name}")).unwrap();
+            assert_eq!(block, file, "{doc} quotes examples/{name} differently");
+            quoted += 1;
+        }
+    }
+    assert!(quoted >= 1, "no example is quoted in the docs");
+}

@@ -158,3 +158,23 @@ fn bases_on_a_log_range_are_geometric() {
         assert!((v / e - 1.0).abs() < 1e-9, "{values:?}");
     }
 }
+
+/// docs/language.md §2: a bare name of 4 characters or more next to a defined name is a typo; a
+/// shorter one is a symbol.
+#[test]
+fn short_bare_names_are_symbols_and_longer_near_misses_are_typos() {
+    let source = |value: &str| {
+        format!(
+            "study s {{\n  trial = command(\"run {{lr}} {{b}}\")\n  params = {{\n    lr = uniform(0, 1)\n    rate = uniform(0, 1)\n    b = {value}\n  }}\n  objective = minimize loss\n}}\n"
+        )
+    };
+    let short = hps::semantic::check_text("s.hps", &source("lx"), None);
+    assert!(!short.has_errors(), "{}", short.render_plain(80));
+    let long = hps::semantic::check_text("s.hps", &source("ratw"), None);
+    let typo = long
+        .diagnostics
+        .iter()
+        .find(|d| d.code == hps::diagnostic::Code::UnknownName && d.message.contains("ratw"))
+        .unwrap_or_else(|| panic!("{}", long.render_plain(80)));
+    assert_eq!(typo.help.as_deref(), Some("did you mean `rate`?"));
+}
