@@ -19,6 +19,7 @@ pub mod keywords;
 pub mod layers;
 pub mod lower;
 pub mod lsp;
+pub mod meta;
 pub mod plan;
 pub mod predictor;
 pub mod runtime;

@@ -19,6 +19,7 @@ const RUN_TIME: &[&str] = &[
     "layers",
     "catalogue",
     "plan",
+    "meta",
     "predictor",
     "runtime",
     "sampler",

@@ -12,6 +12,7 @@ mod golden;
 mod grammar_rules;
 mod hostile;
 mod lsp;
+mod meta;
 mod mutation;
 mod plan;
 mod postgres_server;

@@ -16,7 +16,6 @@
 
 mod acquisition;
 mod cholesky;
-mod encoding;
 mod gp;
 mod lbfgs;
 mod search;
@@ -30,7 +29,7 @@ use crate::sampler::{Observation, Sampler, model_points};
 use crate::seed::{self, sampler_rng};
 use crate::space::{Config, SearchSpace};
 
-use encoding::Encoder;
+use crate::space::encoding::Encoder;
 use gp::{FitEffort, GaussianProcess};
 use search::Search;
 

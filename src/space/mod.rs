@@ -3,6 +3,7 @@
 //! [`crate::semantic`]; carried by the plan; read by the samplers, the trainer and the stopping rule.
 
 mod distribution;
+pub mod encoding;
 pub mod operator;
 mod search_space;
 mod term;

@@ -17,7 +17,7 @@ use crate::space::unit::{
 };
 use crate::space::{Config, SearchSpace};
 
-use super::encoding::Encoder;
+use crate::space::encoding::Encoder;
 
 /// Random configurations scored first.
 const RANDOM_CANDIDATES: usize = 1000;

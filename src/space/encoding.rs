@@ -1,4 +1,5 @@
-//! How the Gaussian process sees a configuration: a point in `[0, 1]^D`. A numeric parameter
+//! How a model sees a configuration (`bo`'s Gaussian process, HyperSTAR's configuration embedding):
+//! a point in `[0, 1]^D`. A numeric parameter
 //! (ranges, integers, steps, `ordinal`, `bases`) takes one coordinate, its unit position on its
 //! scale ([`crate::space::unit`]: log for log ranges, integers and steps at their rounded values); an
 //! unordered `choice` of `k` values takes `k` one-hot coordinates; a parameter with a `when`
