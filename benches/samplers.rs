@@ -154,7 +154,8 @@ impl Problem {
             hps::Study::from_source(&format!("{}.hps", self.name), &self.source(name, seed))
                 .map_err(|e| e.to_string())?;
         let plan = study.plan().clone();
-        let sampler = hps::sampler::build(&hps::sampler::SamplerContext::detached(&plan))?;
+        let sampler = hps::sampler::build(&hps::sampler::SamplerContext::detached(&plan))
+            .map_err(|e| e.to_string())?;
         Ok((sampler, plan))
     }
 }

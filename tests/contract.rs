@@ -11,6 +11,7 @@ use std::sync::{Arc, Mutex};
 
 use hps::plan::Plan;
 use hps::runtime::{Environment, RunError, RunOptions, RunSummary};
+use hps::sampler::Sampler as _;
 use hps::space::{Config, Distribution, Value};
 use hps::storage::TrialState;
 use hps::trial::{Control, EpochMetrics, EpochSink, Trainer, TrialEnd, TrialFailure, TrialRun};
@@ -46,8 +47,8 @@ const SAMPLER_ARGUMENTS: &[(&str, &str)] = &[
     ("hyperstar", "hyperstar(model = \"contract.hpsmeta\")"),
 ];
 
-/// Samplers this build refuses to run (`hps::unsupported`), until their issue lands.
-const NOT_YET_RUNNABLE: &[&str] = &["hyperstar"];
+/// Samplers that read the study's data: the contract's study gets a dataset for them.
+const READS_DATA: &[&str] = &["hyperstar"];
 
 /// Every sampler of the catalogue, called as the contract calls it.
 fn samplers() -> Vec<String> {
@@ -77,9 +78,15 @@ fn source(sampler: &str, scheduler: &str, stopping: &str) -> String {
     } else {
         MIXED_SPACE
     };
+    let data = if READS_DATA.iter().any(|n| sampler.starts_with(n)) {
+        "data      = digits\n  "
+    } else {
+        ""
+    };
     format!(
-        "study contract {{
-  trial     = custom
+        "dataset digits = builtin(\"digits\") | subsample(0.2, seed = 1)
+study contract {{
+  {data}trial     = custom
   params    = {{ {space} }}
   train     = {{ epochs = 9 }}
   objective = maximize score
@@ -95,10 +102,7 @@ fn source(sampler: &str, scheduler: &str, stopping: &str) -> String {
 /// Every (sampler, scheduler, stopping) case.
 fn cases() -> Vec<(String, Plan)> {
     let mut cases = Vec::new();
-    let runnable = samplers()
-        .into_iter()
-        .filter(|s| !NOT_YET_RUNNABLE.iter().any(|n| s.starts_with(n)));
-    for sampler in runnable {
+    for sampler in samplers() {
         for scheduler in schedulers() {
             cases.push((sampler.clone(), scheduler, "none"));
         }
@@ -190,6 +194,9 @@ fn run_recording(
     interrupt_after: Option<u64>,
 ) -> (RunSummary, Vec<(u64, u32, f64)>) {
     let store = dir.join("hps.db");
+    if let hps::plan::SamplerPlan::Hyperstar(options) = &plan.sampler {
+        hyperstar_model(plan, &dir.join(&options.model));
+    }
     let options = RunOptions {
         store: store.display().to_string(),
         fresh: false,
@@ -216,6 +223,56 @@ fn run_recording(
     )
     .unwrap();
     (summary, trainer.starts.into_inner().unwrap())
+}
+
+/// A HyperSTAR model of `plan`'s space at `path`, trained briefly (the contract checks what the
+/// sampler proposes, not how well it ranks) on two tasks drawn from the digits.
+fn hyperstar_model(plan: &Plan, path: &Path) {
+    use hps::meta::training::{MetaTask, TrainOptions, train};
+    let space = plan.search_space();
+    let encoder = hps::space::encoding::Encoder::new(&space);
+    let data = hps::train::data::load(plan.data.as_ref().unwrap()).unwrap();
+    let rows = hps::meta::TaskRows::from_examples(&data.train).unwrap();
+    let mut random = hps::sampler::random::RandomSampler::new(space.clone(), 0);
+    let configs: Vec<Vec<f32>> = (0..20)
+        .map(|n| {
+            let config = random.ask(n, &[]).unwrap().unwrap();
+            #[allow(clippy::cast_possible_truncation)]
+            encoder
+                .encode(&space, &config)
+                .into_iter()
+                .map(|v| v as f32)
+                .collect()
+        })
+        .collect();
+    let tasks: Vec<MetaTask> = (0..2)
+        .map(|t| MetaTask {
+            name: format!("t{t}"),
+            rows: rows.clone(),
+            scores: (0..configs.len())
+                .map(|i| ((i * (t + 3)) % 7) as f64)
+                .collect(),
+            configs: configs.clone(),
+        })
+        .collect();
+    let options = TrainOptions {
+        steps: 3,
+        ..TrainOptions::default()
+    };
+    let settings = hps::meta::Settings::default();
+    let predictor = train(
+        &tasks,
+        encoder.dims(),
+        settings,
+        &options,
+        &candle_core::Device::Cpu,
+        &mut |_, _| {},
+    )
+    .unwrap();
+    let header = hps::meta::ModelFile::header(&space, &predictor, options, Vec::new());
+    hps::meta::ModelFile { header, predictor }
+        .save(path)
+        .unwrap();
 }
 
 /// What must agree between two runs: each trial's number, parameters, state, epochs and value.
@@ -389,34 +446,20 @@ fn promoted_trials_train_best_first() {
     }
 }
 
-/// The catalogue's samplers this build cannot run yet are refused at the `sampler` field, as
-/// `hps::unsupported`, before anything trains; every other one runs the contract above.
+/// A `hyperstar` model that is missing, or scores another search space, is refused at the
+/// `sampler` field as `hps::meta_mismatch` before anything trains.
 #[test]
-fn samplers_not_yet_runnable_are_refused_at_their_field() {
-    let catalogue: Vec<&str> = hps::catalogue::names(hps::catalogue::Family::Sampler).collect();
-    for sampler in samplers()
-        .iter()
-        .filter(|s| NOT_YET_RUNNABLE.iter().any(|n| s.starts_with(n)))
-    {
-        assert!(
-            NOT_YET_RUNNABLE.iter().all(|n| catalogue.contains(n)),
-            "{NOT_YET_RUNNABLE:?} are not all in the catalogue"
-        );
-        let text = source(sampler, "fifo", "none");
-        let plan = hps::Study::from_source("contract.hps", &text)
-            .unwrap()
-            .plan()
-            .clone();
-        let dir = tempfile::tempdir().unwrap();
-        let options = RunOptions {
-            store: dir.path().join("hps.db").display().to_string(),
-            fresh: false,
-            parallel: 1,
-            trials_dir: None,
-            lease: RunOptions::DEFAULT_LEASE,
-            keep_checkpoints: false,
-            quiet: true,
-        };
+fn a_hyperstar_model_that_does_not_fit_is_refused_at_the_sampler() {
+    let sampler = samplers()
+        .into_iter()
+        .find(|s| s.starts_with("hyperstar"))
+        .unwrap();
+    let plan = hps::Study::from_source("contract.hps", &source(&sampler, "fifo", "none"))
+        .unwrap()
+        .plan()
+        .clone();
+    let refused = |dir: &Path| {
+        let options = RunOptions::new(&dir.join("hps.db").display().to_string());
         let trainer = Synthetic {
             interrupt_after: None,
             trained: AtomicU64::new(0),
@@ -424,15 +467,30 @@ fn samplers_not_yet_runnable_are_refused_at_their_field() {
         };
         let environment = Environment {
             custom: Some(&trainer),
-            ..Environment::new(dir.path())
+            ..Environment::new(dir)
         };
-        match hps::runtime::run(&plan, environment, &options, Arc::default()) {
-            Err(RunError::Wiring(e)) => {
-                assert_eq!(e.field, "sampler", "{sampler}");
-                assert_eq!(e.code, hps::diagnostic::Code::Unsupported, "{sampler}");
-            }
-            other => panic!("{sampler}: {other:?}"),
-        }
-        assert_eq!(trainer.trained.load(Ordering::SeqCst), 0, "{sampler}");
-    }
+        let error = match hps::runtime::run(&plan, environment, &options, Arc::default()) {
+            Err(RunError::Wiring(e)) => e,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(trainer.trained.load(Ordering::SeqCst), 0);
+        assert_eq!(error.field, "sampler");
+        assert_eq!(error.code, hps::diagnostic::Code::MetaMismatch);
+        error.message
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let missing = refused(dir.path());
+    assert!(missing.contains("cannot read the model"), "{missing}");
+    // A model of the finite space, where the study searches the mixed one.
+    let other = hps::Study::from_source(
+        "other.hps",
+        &source("grid", "fifo", "none")
+            .replace("study contract {", "study contract {\n  data = digits"),
+    )
+    .unwrap()
+    .plan()
+    .clone();
+    hyperstar_model(&other, &dir.path().join("contract.hpsmeta"));
+    let mismatch = refused(dir.path());
+    assert!(mismatch.contains("another search space"), "{mismatch}");
 }

@@ -316,19 +316,25 @@ fn export_round_trips_through_json() {
 }
 
 #[test]
-fn samplers_this_build_cannot_run_are_refused_at_their_field() {
+fn a_hyperstar_model_that_cannot_be_read_is_a_located_error() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("epochs.sh"), EPOCHS_SCRIPT).unwrap();
-    std::fs::write(
-        dir.path().join("s.hps"),
-        command_study(0.0, 2).replace("budget", "sampler = hyperstar(model = \"m.bin\")\n  budget"),
-    )
-    .unwrap();
+    let source = format!(
+        "dataset d = builtin(\"digits\")\n{}",
+        command_study(0.0, 2).replace(
+            "budget",
+            "data      = d\n  sampler   = hyperstar(model = \"m.hpsmeta\")\n  budget"
+        )
+    );
+    std::fs::write(dir.path().join("s.hps"), source).unwrap();
+    std::fs::write(dir.path().join("m.hpsmeta"), "not a model").unwrap();
     let out = hps(dir.path(), &["run", "s.hps"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stderr.contains("hps::unsupported") && stderr.contains("sampler = hyperstar"),
+        stderr.contains("hps::meta_mismatch")
+            && stderr.contains("is not an hps model")
+            && stderr.contains("sampler   = hyperstar"),
         "{stderr}"
     );
 }

@@ -427,9 +427,20 @@ fn workers_ride_out_a_postgres_restart() {
     let workers: Vec<Child> = (0..2)
         .map(|_| worker(dir.path(), &url, &["--lease", "20s"]))
         .collect();
+    // Both workers have opened the store (the restart is about workers that are running) and
+    // trained some epochs.
     let deadline = Instant::now() + Duration::from_secs(60);
-    while trained(dir.path()).len() < 6 {
-        assert!(Instant::now() < deadline, "no epoch was trained");
+    let running = || {
+        storage::open(&url)
+            .ok()
+            .and_then(|store| {
+                let study = store.study("s").ok()??;
+                store.workers(study.id).ok()
+            })
+            .map_or(0, |w| w.iter().filter(|w| w.stopped_at.is_none()).count())
+    };
+    while trained(dir.path()).len() < 6 || running() < 2 {
+        assert!(Instant::now() < deadline, "the workers never got going");
         std::thread::sleep(Duration::from_millis(50));
     }
     server.restart();

@@ -118,8 +118,15 @@ pub const SAMPLERS: &[Builtin] = &[
                 "10",
                 "configurations taken from the ranking",
             ),
+            opt(
+                "then",
+                ArgType::Symbol(&["bo", "tpe", "random"]),
+                NONE,
+                "bo",
+                "the sampler after the ranked configurations, warm-started by them",
+            ),
         ],
-        "HyperSTAR: ranks configurations for this dataset with a task-aware predictor.",
+        "HyperSTAR: ranks configurations for this dataset with a task-aware predictor, then searches on from them.",
     ),
 ];
 

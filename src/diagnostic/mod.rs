@@ -111,11 +111,18 @@ codes! {
     StudyChanged => "study_changed",
     /// Brackets, blocks and operators nested deeper than the language allows.
     TooDeep => "too_deep",
+    /// A HyperSTAR model that scores another search space, or cannot be read (found by `hps run`).
+    MetaMismatch => "meta_mismatch",
 }
 
 impl Code {
     /// Codes only `hps run` reports (they need data, the store, or the runtime).
-    pub const RUNTIME: &'static [Code] = &[Code::Unsupported, Code::Data, Code::StudyChanged];
+    pub const RUNTIME: &'static [Code] = &[
+        Code::Unsupported,
+        Code::Data,
+        Code::StudyChanged,
+        Code::MetaMismatch,
+    ];
 }
 
 impl fmt::Display for Code {

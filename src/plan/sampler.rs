@@ -67,14 +67,33 @@ pub enum Kernel {
     Rbf,
 }
 
-/// `hyperstar(model, top)`.
+/// `hyperstar(model, top, then)`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HyperstarOptions {
     /// The trained task-aware predictor's file.
     pub model: String,
     /// Configurations taken from the ranking.
     pub top: usize,
+    /// The sampler after them.
+    pub then: Then,
 }
+
+/// The sampler `hyperstar` hands over to after its ranked configurations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Then {
+    /// `bo` with its defaults.
+    Bo,
+    /// `tpe` with its defaults.
+    Tpe,
+    /// `random`.
+    Random,
+}
+
+const THENS: &[(&str, Then)] = &[
+    ("bo", Then::Bo),
+    ("tpe", Then::Tpe),
+    ("random", Then::Random),
+];
 
 const ACQUISITIONS: &[(&str, Acquisition)] = &[
     ("ei", Acquisition::ExpectedImprovement),
@@ -98,16 +117,14 @@ impl SamplerPlan {
     }
 
     /// Whether the sampler reads the study's data when it is built (the run then loads it even
-    /// when the trainer does not). None does in this build: HyperSTAR, which will encode the data,
-    /// is refused until it runs.
+    /// when the trainer does not): HyperSTAR encodes it.
     #[must_use]
     pub fn reads_data(&self) -> bool {
         match self {
-            SamplerPlan::Random
-            | SamplerPlan::Grid
-            | SamplerPlan::Tpe(_)
-            | SamplerPlan::Bo(_)
-            | SamplerPlan::Hyperstar(_) => false,
+            SamplerPlan::Random | SamplerPlan::Grid | SamplerPlan::Tpe(_) | SamplerPlan::Bo(_) => {
+                false
+            }
+            SamplerPlan::Hyperstar(_) => true,
         }
     }
 }
@@ -162,6 +179,7 @@ impl TryFrom<Step> for SamplerPlan {
             "hyperstar" => SamplerPlan::Hyperstar(HyperstarOptions {
                 model: args.text("model")?,
                 top: count(args.integer_from("top", 1)?),
+                then: args.symbol("then", THENS)?,
             }),
             other => return Err(format!("the plan cannot hold the sampler `{other}`")),
         })
@@ -191,7 +209,11 @@ impl From<SamplerPlan> for Step {
             ),
             SamplerPlan::Hyperstar(o) => Step::with(
                 name,
-                [("model", Value::Str(o.model)), ("top", count_value(o.top))],
+                [
+                    ("model", Value::Str(o.model)),
+                    ("top", count_value(o.top)),
+                    ("then", symbol_of(THENS, &o.then)),
+                ],
             ),
         }
     }

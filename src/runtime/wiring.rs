@@ -134,6 +134,7 @@ pub fn compose<'a>(
         Device::Cpu
     };
     let own_sampler = environment.sampler;
+    let dir = environment.workdir.clone();
     let trainer = trainer(plan, data.as_ref(), &device, environment)?;
     let store = session.connect().map_err(|e| {
         WiringError::new("sampler", Code::Unsupported, e.to_string(), "this sampler")
@@ -144,14 +145,19 @@ pub fn compose<'a>(
         store: SamplerStore::new(store, session.study().id, plan.sampler.name()),
         data: data.as_ref(),
         device,
+        dir,
     };
     let sampler = match own_sampler {
         Some(build) => build(&context)
             .map_err(|e| WiringError::new("sampler", Code::InvalidValue, e, "this sampler"))?,
         None => crate::sampler::build(&context).map_err(|e| {
-            WiringError::new("sampler", Code::Unsupported, e, "this sampler").help(
-                "`hps check` and `hps plan` accept the file; pick a sampler this build runs to train it",
-            )
+            let error = WiringError::new("sampler", e.code, e.message, "this sampler");
+            match e.help {
+                Some(help) => error.help(help),
+                None => error.help(
+                    "`hps check` and `hps plan` accept the file; pick a sampler this build runs to train it",
+                ),
+            }
         })?,
     };
     let strategy = SearchStrategy::new(

@@ -4,6 +4,7 @@
 //! training data when it is loaded, and the device. The runtime's wiring builds it; unit tests and
 //! benchmarks use [`SamplerContext::detached`].
 
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use candle_core::Device;
@@ -25,6 +26,8 @@ pub struct SamplerContext<'a> {
     pub data: Option<&'a Data>,
     /// Where training runs.
     pub device: Device,
+    /// Where the study's relative paths resolve (its file's folder).
+    pub dir: PathBuf,
 }
 
 impl<'a> SamplerContext<'a> {
@@ -38,6 +41,7 @@ impl<'a> SamplerContext<'a> {
             store: SamplerStore::detached(),
             data: None,
             device: Device::Cpu,
+            dir: PathBuf::from("."),
         }
     }
 }

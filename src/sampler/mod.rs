@@ -7,6 +7,7 @@
 pub mod bo;
 mod context;
 pub mod grid;
+pub mod hyperstar;
 pub mod random;
 pub mod tpe;
 
@@ -15,6 +16,7 @@ pub(crate) mod testing;
 
 pub use context::{SamplerContext, SamplerStore};
 
+use crate::diagnostic::Code;
 use crate::plan::{Direction, SamplerPlan};
 use crate::space::Config;
 use crate::storage::TrialState;
@@ -118,16 +120,47 @@ pub trait Sampler: Send {
     }
 }
 
+/// Why a sampler cannot be built: the diagnostic code it is reported under, what is wrong, and
+/// what to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuildError {
+    /// [`Code::Unsupported`] for what this build cannot do, [`Code::MetaMismatch`] for a model that
+    /// does not fit.
+    pub code: Code,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it.
+    pub help: Option<String>,
+}
+
+impl From<String> for BuildError {
+    fn from(message: String) -> Self {
+        Self {
+            code: Code::Unsupported,
+            message,
+            help: None,
+        }
+    }
+}
+
+impl std::fmt::Display for BuildError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
 /// The sampler the plan of `context` names, built with that context.
 ///
 /// # Errors
-/// A sampler this build cannot run yet, or `grid` over a space it cannot enumerate.
-pub fn build(context: &SamplerContext<'_>) -> Result<Box<dyn Sampler>, String> {
+/// `grid` over a space it cannot enumerate; a HyperSTAR model that cannot be read or does not fit.
+pub fn build(context: &SamplerContext<'_>) -> Result<Box<dyn Sampler>, BuildError> {
     let plan = context.plan;
     let space = context.space.clone();
     match &plan.sampler {
         SamplerPlan::Random => Ok(Box::new(random::RandomSampler::new(space, plan.seed))),
-        SamplerPlan::Grid => Ok(Box::new(grid::GridSampler::new(&space)?)),
+        SamplerPlan::Grid => Ok(Box::new(
+            grid::GridSampler::new(&space).map_err(BuildError::from)?,
+        )),
         SamplerPlan::Bo(options) => Ok(Box::new(bo::BoSampler::new(
             space,
             plan.seed,
@@ -140,8 +173,8 @@ pub fn build(context: &SamplerContext<'_>) -> Result<Box<dyn Sampler>, String> {
             plan.objective.direction,
             *options,
         ))),
-        SamplerPlan::Hyperstar(_) => Err(String::from(
-            "the `hyperstar` sampler is not available in this build of hps yet; `random`, `grid`, `tpe` and `bo` are",
-        )),
+        SamplerPlan::Hyperstar(options) => Ok(Box::new(hyperstar::HyperstarSampler::new(
+            context, options,
+        )?)),
     }
 }

@@ -71,7 +71,6 @@ impl Encoder {
     }
 
     /// The number of coordinates.
-    #[cfg(test)]
     #[must_use]
     pub fn dims(&self) -> usize {
         self.dims
