@@ -238,3 +238,117 @@ fn the_model_file_round_trips_and_refuses_corrupt_files_and_other_spaces() {
         missing.message
     );
 }
+
+/// A study of `data` over `a ∈ {1, 2, 3}`, `b ∈ {x, y}` with the trainer `trial`.
+fn grid_study(name: &str, data: &str, trial: &str, extra: &str) -> String {
+    format!(
+        "dataset d = builtin(\"digits\") | {data}\nstudy {name} {{\n  data      = d\n  trial     = {trial}\n  params    = {{\n    a = choice(1, 2, 3)\n    b = choice(x, y)\n  }}\n  train     = {{ epochs = 1 }}\n  objective = maximize score\n{extra}}}\n"
+    )
+}
+
+/// `hps meta train` learns from a store's studies (two of them the same task: their scores are
+/// averaged), `hps meta rank` prints a new study's ranking, and `hps run` with
+/// `hyperstar(top = 3)` trains those three first, in that order, then searches on.
+#[test]
+fn meta_train_rank_and_run_work_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("meta.db").display().to_string();
+    let tasks = [
+        ("table_one_s1", "subsample(0.2, seed = 1)", 1.0),
+        ("table_one_s2", "subsample(0.2, seed = 1)", 1.0),
+        ("table_two_s1", "subsample(0.2, seed = 2)", -1.0),
+    ];
+    for (name, data, sign) in tasks {
+        let source = grid_study(name, data, "custom", "  sampler   = grid\n");
+        hps::Study::from_source(&format!("{name}.hps"), &source)
+            .unwrap()
+            .optimize(&store, move |trial| {
+                let a = trial.number("a")?;
+                let b = if trial.text("b")? == "x" { 0.5 } else { 0.0 };
+                trial.report(1, sign * a + b);
+                Ok(())
+            })
+            .unwrap();
+    }
+    // A study of another name is left out by the pattern.
+    let other = grid_study("other", "subsample(0.1, seed = 3)", "custom", "");
+    hps::Study::from_source("other.hps", &other)
+        .unwrap()
+        .optimize(&store, |trial| {
+            trial.report(1, 0.0);
+            Ok(())
+        })
+        .unwrap();
+    let model = dir.path().join("m.hpsmeta");
+    let out = crate::support::hps(
+        dir.path(),
+        &[
+            "meta",
+            "train",
+            "--storage",
+            &store,
+            "--studies",
+            "table_*",
+            "-o",
+            "m.hpsmeta",
+            "--steps",
+            "40",
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let loaded = ModelFile::load(&model, &Device::Cpu).unwrap();
+    let tasks: Vec<(usize, usize)> = loaded
+        .header
+        .tasks
+        .iter()
+        .map(|t| (t.configurations, t.classes))
+        .collect();
+    assert_eq!(tasks, vec![(6, 10), (6, 10)], "{:?}", loaded.header.tasks);
+
+    // A new study ranked by the model, then run with it.
+    std::fs::write(
+        dir.path().join("score.sh"),
+        "echo \"{\\\"epoch\\\": 1, \\\"score\\\": $1}\"\n",
+    )
+    .unwrap();
+    let new = grid_study(
+        "fresh",
+        "subsample(0.2, seed = 4)",
+        "command(\"sh score.sh {a}\")",
+        "  sampler   = hyperstar(model = \"m.hpsmeta\", top = 3, then = random)\n  budget    { trials = 5 }\n",
+    );
+    std::fs::write(dir.path().join("new.hps"), &new).unwrap();
+    let out = crate::support::hps(dir.path(), &["meta", "rank", "new.hps", "--top", "6"]);
+    let ranking = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<&str> = ranking.lines().skip(1).collect();
+    assert_eq!(lines.len(), 6, "{ranking}");
+    let out = crate::support::hps(dir.path(), &["run", "new.hps", "-q"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let trials = crate::support::stored_trials(dir.path(), "fresh");
+    assert_eq!(trials.len(), 5);
+    for (trial, line) in trials.iter().zip(&lines[..3]) {
+        let a = trial.params["params.a"].as_f64().unwrap();
+        let b = trial.params["params.b"].as_str().unwrap().to_owned();
+        assert!(
+            line.contains(&format!("params.a = {a}")) && line.contains(&format!("params.b = {b}")),
+            "trial {} ({a}, {b}) is not ranked {line}",
+            trial.number
+        );
+    }
+}

@@ -6,6 +6,7 @@ mod check;
 pub mod export;
 mod fmt;
 mod lsp;
+mod meta;
 mod output;
 mod plan;
 mod report;
@@ -49,6 +50,8 @@ pub enum Command {
     Trials(trials::TrialsArgs),
     /// Export a study's trials (or learning curves) as CSV, JSON or YAML.
     Export(export::ExportArgs),
+    /// HyperSTAR: train the task-aware predictor on earlier studies, or rank a study with it.
+    Meta(meta::MetaArgs),
 }
 
 /// Parses the process arguments and runs the command.
@@ -71,5 +74,6 @@ pub fn dispatch(cli: Cli) -> ExitCode {
         Command::Best(args) => best::run(&args),
         Command::Trials(args) => trials::run(&args),
         Command::Export(args) => export::run(&args),
+        Command::Meta(args) => meta::run(&args),
     }
 }

@@ -16,6 +16,7 @@
 //!
 //! Used by `sampler::hyperstar` and `hps meta`.
 
+pub mod corpus;
 pub mod file;
 pub mod network;
 pub mod ranking;

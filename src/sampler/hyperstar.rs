@@ -69,7 +69,10 @@ impl HyperstarSampler {
             &rows,
             context.plan.seed,
             &context.device,
-        )?;
+        )?
+        .into_iter()
+        .map(|(config, _)| config)
+        .collect();
         let then = then_sampler(context, options.then);
         Ok(Self {
             ranked,
@@ -79,7 +82,8 @@ impl HyperstarSampler {
     }
 }
 
-/// The configurations of `space`, best first for the task of `rows`.
+/// The configurations of `space`, best first for the task of `rows`, with their predicted
+/// (standardised) scores.
 ///
 /// # Errors
 /// When the model's encoding does not fit the space, or Candle fails.
@@ -89,7 +93,7 @@ pub fn rank(
     rows: &TaskRows,
     seed: u64,
     device: &Device,
-) -> Result<Vec<Config>, BuildError> {
+) -> Result<Vec<(Config, f64)>, BuildError> {
     let configs = candidates(space, seed)?;
     let encoder = Encoder::new(space);
     if encoder.dims() != model.predictor.config_dims {
@@ -120,7 +124,7 @@ pub fn rank(
         .map_err(|e| BuildError::from(format!("ranking the configurations failed: {e}")))?;
     Ok(ranking::order(&scores)
         .into_iter()
-        .map(|i| configs[i].clone())
+        .map(|i| (configs[i].clone(), scores[i]))
         .collect())
 }
 
