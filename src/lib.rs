@@ -32,6 +32,7 @@ pub mod stats;
 pub mod stdlib;
 pub mod stopping;
 pub mod storage;
+pub mod suggest;
 pub mod syntax;
 pub mod train;
 pub mod trial;

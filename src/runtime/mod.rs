@@ -11,14 +11,16 @@
 //! One concept per file: `session` (the study opened, identity checked, resume), `identity` (what
 //! makes trials comparable), `budget` (limits and spending), `wiring` (composition), `strategy`
 //! (the seam and what every strategy runs on), `search` (the sampler + scheduler + stopping loop),
-//! `training` (one trial trained), `sink` (its epochs recorded and judged), `outcome` (how its end
-//! becomes its state), `progress` (what the user sees).
+//! `training` (one trial trained), `sink` (its epochs recorded and judged), `reported` (the metrics
+//! it reported: a trial that never reported its objective fails), `outcome` (how its end becomes
+//! its state), `progress` (what the user sees).
 
 mod budget;
 mod checkpoints;
 mod identity;
 mod outcome;
 pub mod progress;
+mod reported;
 mod search;
 mod session;
 mod sink;

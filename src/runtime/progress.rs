@@ -2,6 +2,7 @@
 //! time and ETA, best value so far with its parameters) on a terminal, and one plain line per finished
 //! trial otherwise (logs, CI). Fed by the runtime's workers.
 
+use std::collections::BTreeSet;
 use std::io::IsTerminal;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -27,6 +28,8 @@ pub struct Progress {
     best: Mutex<Option<Best>>,
     /// Trials stopped early and the epochs they did not train.
     early: Mutex<(u64, u64)>,
+    /// The kinds of warning already given this run.
+    warned: Mutex<BTreeSet<&'static str>>,
     quiet: bool,
 }
 
@@ -50,6 +53,7 @@ impl Progress {
             direction,
             best: Mutex::new(None),
             early: Mutex::new((0, 0)),
+            warned: Mutex::new(BTreeSet::new()),
             quiet,
         }
     }
@@ -152,6 +156,20 @@ impl Progress {
             Some(bar) => bar.println(line),
             None if !self.quiet => eprintln!("{line}"),
             None => {}
+        }
+    }
+
+    /// Prints `warning: {text}` the first time a warning of this `kind` is given in the run: what
+    /// every following trial would repeat (a misnamed objective, a program that does not resume)
+    /// is said once, loudly, and then only recorded on the trials.
+    pub fn warn_once(&self, kind: &'static str, text: &str) {
+        let first = self
+            .warned
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(kind);
+        if first {
+            self.note(&format!("warning: {text}"));
         }
     }
 

@@ -5,6 +5,7 @@
 
 use std::path::PathBuf;
 
+use super::reported::ReportedMetrics;
 use super::strategy::StudyRun;
 use crate::stopping::{Prediction, Verdict};
 use crate::storage::{Storage, StoreError, TrialRecord};
@@ -45,6 +46,8 @@ pub struct StoreSink<'s, 'a> {
     pub(super) stopped: Option<(Prediction, u32)>,
     /// The store's failure, which ends the run once the trainer returns.
     pub(super) error: Option<StoreError>,
+    /// The metric names the trial reported.
+    pub(super) reported: ReportedMetrics,
 }
 
 impl StoreSink<'_, '_> {
@@ -61,6 +64,7 @@ impl StoreSink<'_, '_> {
         }
         self.store
             .record_epoch(self.trial.id, metrics.epoch, &metrics.values, objective)?;
+        self.reported.note(metrics.values.keys(), objective);
         self.recorded = metrics.epoch;
         self.study
             .checkpoints

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use super::RunError;
 use super::outcome::outcome;
+use super::reported::ReportedMetrics;
 use super::sink::{Judge, StoreSink};
 use super::strategy::StudyRun;
 use crate::space::Config;
@@ -46,6 +47,13 @@ pub fn train_trial(
         dir: dir.clone(),
         stop: std::sync::Arc::clone(study.budget.stop_flag()),
     };
+    let objective = &study.plan.objective.metric;
+    let objective_seen = trial.value.is_some()
+        || (start_epoch > 0
+            && store
+                .objective_curves(trial.study_id, objective)?
+                .get(&trial.number)
+                .is_some_and(|curve| curve.iter().any(|v| v.is_finite())));
     let mut sink = StoreSink {
         study,
         store,
@@ -58,8 +66,9 @@ pub fn train_trial(
         reserved: trial.epochs,
         stopped: None,
         error: None,
+        reported: ReportedMetrics::new(objective_seen),
     };
-    let end = study.trainer.train(&run, &mut sink);
+    let mut end = study.trainer.train(&run, &mut sink);
     match sink.error.take() {
         // Cut off from the store for longer than its lease, this worker lost the trial to the
         // queue (and perhaps to another worker): whatever it trained since is not recorded.
@@ -72,6 +81,18 @@ pub fn train_trial(
         }
         Some(e) => return Err(RunError::Store(e)),
         None => {}
+    }
+    if let Ok(done) = &end {
+        if let Some(failure) = sink.reported.missing_objective(done, start_epoch, objective) {
+            study.progress.warn_once(
+                "objective",
+                &format!(
+                    "trial {} {}\n  every trial that does not report `{objective}` fails: rename the metric its trainer reports, or the study's `objective`",
+                    trial.number, failure.reason
+                ),
+            );
+            end = Err(failure);
+        }
     }
     let value = sink.last_value;
     let stopped = sink.stopped.take();

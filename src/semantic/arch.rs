@@ -12,7 +12,7 @@ use crate::semantic::args::{bind, check_value};
 use crate::semantic::distribution::{distribution, is_distribution};
 use crate::semantic::expr::{Names, constant, lower};
 use crate::semantic::program::{Arch, ArchParam, ArgValue, LocalChoice};
-use crate::semantic::suggest::did_you_mean;
+use crate::suggest::did_you_mean;
 use crate::space::{Distribution, Term, Value};
 use crate::syntax::ast::{ArchDecl, Call, Expr, ExprKind, Ident, Layer, path_text};
 

@@ -9,7 +9,7 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::semantic::condition::{ConditionScope, lower_condition};
 use crate::semantic::distribution::{distribution, is_distribution};
 use crate::semantic::expr::{Names, lower};
-use crate::semantic::suggest::did_you_mean;
+use crate::suggest::did_you_mean;
 use crate::space::{Derived, Distribution, Fixed, Param, SearchSpace, Term, Value};
 use crate::syntax::Span;
 use crate::syntax::ast::{Block, Expr, ExprKind, Ident, Statement, path_text};
