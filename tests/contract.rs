@@ -197,6 +197,7 @@ fn run_recording(
         trials_dir: Some(dir.join("trials")),
         lease: RunOptions::DEFAULT_LEASE,
         keep_checkpoints: false,
+        max_failures: hps::runtime::DEFAULT_MAX_FAILURES,
         quiet: true,
     };
     let trainer = Synthetic {
@@ -415,6 +416,7 @@ fn samplers_not_yet_runnable_are_refused_at_their_field() {
             trials_dir: None,
             lease: RunOptions::DEFAULT_LEASE,
             keep_checkpoints: false,
+            max_failures: hps::runtime::DEFAULT_MAX_FAILURES,
             quiet: true,
         };
         let trainer = Synthetic {

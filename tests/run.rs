@@ -744,7 +744,8 @@ fn issue_18_a_failed_trial_is_shown_with_the_epochs_the_store_holds() {
     .unwrap();
     let out = hps(dir.path(), &["run", "s.hps"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    // Its only trial failed, so the run did (issue 17, item 3).
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
     let line = stderr
         .lines()
         .find(|l| l.contains("failed (exited with status 3)"))

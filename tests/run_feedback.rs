@@ -8,10 +8,10 @@ use hps::storage::TrialState;
 
 use crate::support::{hps, stored_trials};
 
-/// A study of `trials` trials of `sh script.sh {x} {epochs}` with `objective`.
+/// A study of `trials` trials of `sh script.sh {x} {epochs} {trial}` with `objective`.
 fn study(objective: &str, trials: u32) -> String {
     format!(
-        "study s {{\n  trial     = command(\"sh script.sh {{x}} {{epochs}}\")\n  params    = {{ x = uniform(0, 1) }}\n  train     = {{ epochs = 2 }}\n  objective = {objective}\n  budget    {{ trials = {trials} }}\n}}\n"
+        "study s {{\n  trial     = command(\"sh script.sh {{x}} {{epochs}} {{trial}}\")\n  params    = {{ x = uniform(0, 1) }}\n  train     = {{ epochs = 2 }}\n  objective = {objective}\n  budget    {{ trials = {trials} }}\n}}\n"
     )
 }
 
@@ -43,8 +43,10 @@ fn issue_17_a_trial_that_never_reports_its_objective_fails_and_says_what_it_repo
         &[],
     );
     let stderr = String::from_utf8_lossy(&out.stderr);
+    // Every trial failed, so the run did (item 3).
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
     let trials = stored_trials(dir.path(), "s");
-    assert!(!trials.is_empty(), "{stderr}");
+    assert_eq!(trials.len(), 3, "{stderr}");
     for trial in &trials {
         assert_eq!(trial.state, TrialState::Failed, "{trials:#?}");
         assert_eq!(
@@ -65,11 +67,137 @@ fn issue_17_a_trial_that_never_reports_its_objective_fails_and_says_what_it_repo
     assert_eq!(stderr.matches("warning:").count(), 1, "{stderr}");
     // Named right, the same program completes.
     let dir = tempfile::tempdir().unwrap();
-    let out = run(dir.path(), PRINTS_VAL_LOSS, &study("minimize val_loss", 2), &["-q"]);
+    let out = run(
+        dir.path(),
+        PRINTS_VAL_LOSS,
+        &study("minimize val_loss", 2),
+        &["-q"],
+    );
     assert_eq!(out.status.code(), Some(0));
     assert!(
         stored_trials(dir.path(), "s")
             .iter()
             .all(|t| t.state == TrialState::Complete)
+    );
+}
+
+/// Refuses its arguments as argparse does: a usage line and an error on stderr, status 2.
+const WRONG_FLAG: &str = r#"
+echo "usage: train.py [-h] [--lr LR]" >&2
+echo "train.py: error: unrecognized arguments: --lrr $1" >&2
+exit 2
+"#;
+
+#[test]
+fn issue_17_a_run_whose_trials_fail_the_same_way_gives_up_and_exits_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(
+        dir.path(),
+        WRONG_FLAG,
+        &study("maximize score", 25),
+        &["--max-failures", "3"],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    // Three trials, not 25.
+    let trials = stored_trials(dir.path(), "s");
+    assert_eq!(trials.len(), 3, "{trials:#?}");
+    assert!(trials.iter().all(|t| t.state == TrialState::Failed));
+    // The live line of a failed trial shows the end of its stderr.
+    let line = stderr
+        .lines()
+        .position(|l| l.starts_with("trial    0 failed (exited with status 2)"))
+        .unwrap_or_else(|| panic!("{stderr}"));
+    let next: Vec<&str> = stderr.lines().skip(line + 1).take(2).collect();
+    assert!(
+        next[0].ends_with("│ usage: train.py [-h] [--lr LR]"),
+        "{stderr}"
+    );
+    assert!(
+        next[1].contains("│ train.py: error: unrecognized arguments: --lrr"),
+        "{stderr}"
+    );
+    // The reason, with what to change.
+    assert!(
+        stderr.contains(
+            "error: gave up: 3 trials of this run failed the same way, and none succeeded: exited with status 2"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--max-failures"), "{stderr}");
+    // `hps trials` has an error column.
+    let table = hps(dir.path(), &["trials", "s"]);
+    let table = String::from_utf8_lossy(&table.stdout);
+    assert!(
+        table.lines().next().unwrap().ends_with("  error"),
+        "{table}"
+    );
+    assert!(
+        table
+            .lines()
+            .nth(1)
+            .unwrap()
+            .contains("  exited with status 2: train.py: error: unrecognized arguments: --lrr 0."),
+        "{table}"
+    );
+}
+
+#[test]
+fn issue_17_a_run_in_which_every_trial_failed_exits_1_and_0_never_gives_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(
+        dir.path(),
+        WRONG_FLAG,
+        &study("maximize score", 4),
+        &["-q", "--max-failures", "0"],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(stored_trials(dir.path(), "s").len(), 4);
+    assert!(
+        stderr.contains(
+            "error: every trial of this run failed (4 of 4); the last: exited with status 2"
+        ),
+        "{stderr}"
+    );
+    // The default gives up after five.
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(
+        dir.path(),
+        WRONG_FLAG,
+        &study("maximize score", 25),
+        &["-q"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stored_trials(dir.path(), "s").len(), 5);
+}
+
+/// Trial 0 reports a score; every other trial fails.
+const ONLY_THE_FIRST_SUCCEEDS: &str = r#"
+if [ "$3" != 0 ]; then echo "out of memory" >&2; exit 3; fi
+echo "{\"epoch\": 1, \"score\": $1}"
+echo "{\"epoch\": 2, \"score\": $1}"
+"#;
+
+#[test]
+fn issue_17_a_run_with_one_success_goes_on_and_exits_0() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(
+        dir.path(),
+        ONLY_THE_FIRST_SUCCEEDS,
+        &study("maximize score", 6),
+        &["-q", "--max-failures", "1"],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let states: Vec<TrialState> = stored_trials(dir.path(), "s")
+        .iter()
+        .map(|t| t.state)
+        .collect();
+    assert_eq!(states.len(), 6, "{states:?}");
+    assert_eq!(states[0], TrialState::Complete);
+    assert!(
+        states[1..].iter().all(|s| *s == TrialState::Failed),
+        "{states:?}"
     );
 }

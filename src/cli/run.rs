@@ -1,5 +1,7 @@
 //! `hps run FILE`: checks the file, compiles the study's plan, loads the data and trains every trial
 //! the budget allows, recording each epoch in the study store; running it again continues the study.
+//! A run whose trials all failed, or that gave up after `--max-failures` failures of one kind, exits
+//! 1 with the reason.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -50,6 +52,10 @@ pub struct RunArgs {
     /// Keep the checkpoints of trials that end without completing (stopped, not promoted, failed).
     #[arg(long)]
     pub keep_checkpoints: bool,
+    /// Give up (start no new trial, exit 1) once this many trials of the run failed the same way
+    /// before any succeeded; 0 never gives up.
+    #[arg(long, value_name = "N", default_value_t = crate::runtime::DEFAULT_MAX_FAILURES)]
+    pub max_failures: u32,
     /// Print only the summary.
     #[arg(long, short)]
     pub quiet: bool,
@@ -146,6 +152,7 @@ fn execute(
             .lease
             .map_or(RunOptions::DEFAULT_LEASE, Duration::from_secs_f64),
         keep_checkpoints: args.keep_checkpoints,
+        max_failures: args.max_failures,
         quiet: args.quiet,
     };
     let stop = Arc::new(AtomicBool::new(false));
@@ -185,6 +192,10 @@ fn execute(
     crate::cli::report::print_summary(plan, &summary, started.elapsed());
     if summary.reason == StopReason::Interrupted || stop.load(Ordering::SeqCst) {
         return Ok(ExitCode::from(130));
+    }
+    if let Some(failure) = &summary.failure {
+        errln!("error: {failure}");
+        return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -77,7 +77,8 @@ impl Progress {
         }
     }
 
-    /// A trial finished; `outcome` is its state and detail.
+    /// A trial finished; `outcome` is its state and detail, and `detail` lines shown under it (a
+    /// failed program's last lines of stderr).
     pub fn finished(
         &self,
         number: u64,
@@ -85,6 +86,7 @@ impl Progress {
         value: Option<f64>,
         epochs: u32,
         config: &Config,
+        detail: &[&str],
     ) {
         if let Some(v) = value {
             let mut best = self
@@ -104,10 +106,14 @@ impl Progress {
             }
         }
         let value = value.map_or_else(String::new, |v| format!(", {} = {v:.4}", self.objective));
-        let line = format!(
+        let mut line = format!(
             "trial {number:>4} {outcome}{value} after {epochs} epochs   best: {}",
             self.best_text()
         );
+        for text in detail {
+            line.push_str("\n           │ ");
+            line.push_str(text);
+        }
         match &self.bar {
             Some(bar) => {
                 bar.inc(1);

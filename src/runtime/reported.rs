@@ -100,8 +100,13 @@ mod tests {
                 .is_none()
         );
         // Nothing reported at all, or a far name: no suggestion.
-        let nothing = reported(&[]).missing_objective(&end, 0, "val.loss").unwrap();
-        assert!(nothing.reason.starts_with("reported no metrics"), "{nothing:?}");
+        let nothing = reported(&[])
+            .missing_objective(&end, 0, "val.loss")
+            .unwrap();
+        assert!(
+            nothing.reason.starts_with("reported no metrics"),
+            "{nothing:?}"
+        );
         let far = reported(&["accuracy"])
             .missing_objective(&end, 0, "val.loss")
             .unwrap();
@@ -109,9 +114,17 @@ mod tests {
         // Paused or interrupted trials have not ended their stage; a trial already at its target
         // trained nothing; an objective recorded before counts.
         let paused = TrialEnd::Paused { epochs: 1 };
-        assert!(reported(&["x"]).missing_objective(&paused, 0, "val.loss").is_none());
+        assert!(
+            reported(&["x"])
+                .missing_objective(&paused, 0, "val.loss")
+                .is_none()
+        );
         let done = TrialEnd::Completed { epochs: 3 };
-        assert!(reported(&[]).missing_objective(&done, 3, "val.loss").is_none());
+        assert!(
+            reported(&[])
+                .missing_objective(&done, 3, "val.loss")
+                .is_none()
+        );
         assert!(
             ReportedMetrics::new(true)
                 .missing_objective(&end, 0, "val.loss")

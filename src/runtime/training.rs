@@ -15,6 +15,7 @@ use crate::storage::{Storage, StoreError, TrialRecord, TrialState};
 use crate::trial::TrialRun;
 
 use super::checkpoints::CHECKPOINT;
+use super::failures;
 
 /// Trains `trial` (claimed from `store`) to its target epochs: the scheduler's when it placed the
 /// trial in a rung, else its recipe's. `judge` may end it early; `horizon` is the most epochs any
@@ -83,7 +84,10 @@ pub fn train_trial(
         None => {}
     }
     if let Ok(done) = &end {
-        if let Some(failure) = sink.reported.missing_objective(done, start_epoch, objective) {
+        if let Some(failure) = sink
+            .reported
+            .missing_objective(done, start_epoch, objective)
+        {
             study.progress.warn_once(
                 "objective",
                 &format!(
@@ -159,30 +163,39 @@ fn show(
         )),
         TrialState::Failed => {
             study.count_finished();
-            let reason = result
-                .reason
-                .as_deref()
-                .and_then(|e| e.lines().next())
-                .unwrap_or("failed");
+            let stored = result.reason.as_deref().unwrap_or("failed");
+            let reason = stored.lines().next().unwrap_or("failed");
+            // The last lines of the trainer's stderr say why; its log holds the rest.
+            let detail = failures::tail(stored, 3);
             study.progress.finished(
                 number,
                 &format!("failed ({reason})"),
                 None,
                 epochs,
                 &searched,
+                &detail,
             );
+            if let Some(why) = study.failures.failed(stored) {
+                study.budget.give_up();
+                let first = why.lines().next().unwrap_or_default();
+                study
+                    .progress
+                    .note(&format!("{first}; no new trial starts"));
+            }
         }
         _ if result.awaits_rung() => {
+            study.failures.succeeded();
             let outcome = format!("reached rung {}", trial.rung);
             study
                 .progress
-                .finished(number, &outcome, value, epochs, &searched);
+                .finished(number, &outcome, value, epochs, &searched, &[]);
         }
         state => {
             study.count_finished();
+            study.failures.succeeded();
             study
                 .progress
-                .finished(number, state.as_str(), value, epochs, &searched);
+                .finished(number, state.as_str(), value, epochs, &searched, &[]);
         }
     }
 }

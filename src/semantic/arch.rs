@@ -12,8 +12,8 @@ use crate::semantic::args::{bind, check_value};
 use crate::semantic::distribution::{distribution, is_distribution};
 use crate::semantic::expr::{Names, constant, lower};
 use crate::semantic::program::{Arch, ArchParam, ArgValue, LocalChoice};
-use crate::suggest::did_you_mean;
 use crate::space::{Distribution, Term, Value};
+use crate::suggest::did_you_mean;
 use crate::syntax::ast::{ArchDecl, Call, Expr, ExprKind, Ident, Layer, path_text};
 
 /// An architecture declaration once checked.
