@@ -201,3 +201,50 @@ fn issue_17_a_run_with_one_success_goes_on_and_exits_0() {
         "{states:?}"
     );
 }
+
+/// Ignores `HPS_START_EPOCH`: trains epochs 1 to `$2` whatever it is asked to resume from, and
+/// logs the epochs it was asked to start after.
+const DOES_NOT_RESUME: &str = r#"
+echo "asked to start after $HPS_START_EPOCH" >&2
+i=1
+while [ $i -le $2 ]; do
+  echo "{\"epoch\": $i, \"score\": $1}"
+  i=$((i+1))
+done
+"#;
+
+#[test]
+fn issue_17_a_program_that_starts_over_at_a_promotion_is_counted_and_told_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = study("maximize score", 3)
+        .replace(
+            "epochs = 2 }",
+            "epochs = 3 }\n  scheduler = sha(min = 1, max = 3, eta = 3)",
+        )
+        .replace("trials = 3", "trials = 3, epochs = 100");
+    let out = run(dir.path(), DOES_NOT_RESUME, &source, &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let trials = stored_trials(dir.path(), "s");
+    let promoted = trials.iter().find(|t| t.epochs == 3).unwrap();
+    assert_eq!(promoted.state, TrialState::Complete, "{trials:#?}");
+    // The plan counts 3·1 + 1·2 epochs; the promoted trial trained epoch 1 again: 6.
+    let store = hps::storage::open(dir.path().join("hps.db").to_str().unwrap()).unwrap();
+    let record = store.study("s").unwrap().unwrap();
+    assert_eq!(store.epochs_spent(record.id).unwrap(), 6);
+    // Said once, with what to do; the trial's line says what it cost.
+    let warning = format!(
+        "warning: trial {} was asked to go on after epoch 1 (HPS_START_EPOCH=1) but reported epoch 1 again",
+        promoted.number
+    );
+    assert_eq!(stderr.matches(&warning).count(), 1, "{stderr}");
+    assert_eq!(stderr.matches("warning:").count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("when HPS_START_EPOCH is above 0, load it"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("│ its trainer started over: 1 epoch trained again"),
+        "{stderr}"
+    );
+}
