@@ -248,3 +248,27 @@ fn issue_17_a_program_that_starts_over_at_a_promotion_is_counted_and_told_once()
         "{stderr}"
     );
 }
+
+/// Trial 0 scores 0.9, every later trial 0.5.
+const FIRST_IS_BEST: &str = r#"
+score=0.5
+if [ "$3" = 0 ]; then score=0.9; fi
+echo "{\"epoch\": 1, \"score\": $score}"
+echo "{\"epoch\": 2, \"score\": $score}"
+"#;
+
+#[test]
+fn issue_17_a_resumed_run_shows_the_best_of_the_study_not_of_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(dir.path(), FIRST_IS_BEST, &study("maximize score", 1), &[]);
+    assert_eq!(out.status.code(), Some(0));
+    // A second run, with a bigger budget: its trial is worse than the first run's.
+    let out = run(dir.path(), FIRST_IS_BEST, &study("maximize score", 2), &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let line = stderr
+        .lines()
+        .find(|l| l.starts_with("trial    1 complete"))
+        .unwrap_or_else(|| panic!("{stderr}"));
+    assert!(line.contains("best: 0.9000 (#0 x="), "{line}");
+}

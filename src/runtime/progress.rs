@@ -1,6 +1,7 @@
 //! What the user sees while a study runs: an indicatif bar (trials done of the budget, epochs, elapsed
-//! time and ETA, best value so far with its parameters) on a terminal, and one plain line per finished
-//! trial otherwise (logs, CI). Fed by the runtime's workers.
+//! time and ETA, best value so far with its parameters — the study's, from the store, when a run
+//! resumes it) on a terminal, and one plain line per finished trial otherwise (logs, CI); warnings
+//! given once per run. Fed by the runtime's workers.
 
 use std::collections::BTreeSet;
 use std::io::IsTerminal;
@@ -9,7 +10,7 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::plan::Direction;
+use crate::plan::{Direction, Plan};
 use crate::space::{Config, Value};
 
 /// The best trial so far.
@@ -58,10 +59,21 @@ impl Progress {
         }
     }
 
-    /// Counts trials that were already finished before this run.
-    pub fn resume(&self, finished: u64) {
+    /// Counts trials that were already finished before this run, and starts from the best of them
+    /// (trial number, value, searched values), so that a resumed run's best is the study's.
+    pub fn resume(&self, finished: u64, best: Option<(u64, f64, &Config)>) {
         if let Some(bar) = &self.bar {
             bar.set_position(finished);
+        }
+        if let Some((number, value, config)) = best {
+            *self
+                .best
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Best {
+                value,
+                number,
+                params: short(config),
+            });
         }
     }
 
@@ -196,6 +208,16 @@ impl Progress {
             |b| format!("{:.4} (#{} {})", b.value, b.number, b.params),
         )
     }
+}
+
+/// The values of `config` that the plan searches (not its fixed or derived ones).
+#[must_use]
+pub fn searched(plan: &Plan, config: &Config) -> Config {
+    config
+        .iter()
+        .filter(|(k, _)| plan.parameters.iter().any(|p| &p.name == *k))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
 }
 
 /// `lr=0.0123 width=64`: the searched values, short names.

@@ -15,12 +15,12 @@ use super::budget::BudgetTracker;
 use super::checkpoints::{CheckpointHome, Checkpoints};
 use super::failures::{DEFAULT_MAX_FAILURES, FailureWatch};
 use super::identity::plan_hash;
-use super::progress::Progress;
+use super::progress::{Progress, searched};
 use super::strategy::StudyRun;
 use super::wiring::Composed;
 use super::{RunError, RunSummary, best_trial};
 use crate::plan::Plan;
-use crate::storage::{self, Storage, StoreError, StudyRecord};
+use crate::storage::{self, Storage, StoreError, StudyRecord, TrialState};
 
 /// How to run.
 #[derive(Debug, Clone)]
@@ -178,7 +178,25 @@ impl<'a> Session<'a> {
             plan.objective.direction,
             self.options.quiet,
         );
-        progress.resume(finished_before);
+        // The live best starts from the study's (its complete trials, as the display counts them).
+        let complete: Vec<_> = existing
+            .iter()
+            .filter(|t| t.state == TrialState::Complete)
+            .cloned()
+            .collect();
+        let best_before = best_trial(&complete, plan.objective.direction).map(|t| {
+            (
+                t.number,
+                t.value.unwrap_or(f64::NAN),
+                searched(plan, &t.params),
+            )
+        });
+        progress.resume(
+            finished_before,
+            best_before
+                .as_ref()
+                .map(|(number, value, searched)| (*number, *value, searched)),
+        );
         if self.requeued > 0 {
             progress.note(&format!(
                 "re-queued {} trial(s) left running by an earlier process",

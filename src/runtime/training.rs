@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use super::RunError;
 use super::outcome::outcome;
+use super::progress::searched;
 use super::reported::ReportedMetrics;
 use super::sink::{Judge, StoreSink};
 use super::strategy::StudyRun;
@@ -203,12 +204,7 @@ fn show(
     resume: &Resume,
     retrained: u32,
 ) {
-    let searched: Config = trial
-        .params
-        .iter()
-        .filter(|(k, _)| study.plan.parameters.iter().any(|p| &p.name == *k))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
+    let searched = searched(study.plan, &trial.params);
     let (number, epochs) = (trial.number, result.epochs);
     // Epochs are counted as trained: those a trainer trained twice are said.
     let again_text = format!(
