@@ -279,6 +279,11 @@ fn export_round_trips_through_json() {
         String::from_utf8_lossy(&out.stderr)
     );
     let export: hps::cli::export::Export = serde_json::from_slice(&out.stdout).unwrap();
+    // The objective comes with its direction (issue 17, item 11).
+    assert_eq!(
+        (export.objective.as_str(), export.direction.as_str()),
+        ("score", "maximize")
+    );
     let store = storage::open(dir.path().join("hps.db").to_str().unwrap()).unwrap();
     let study = store.study("s").unwrap().unwrap();
     assert_eq!(export.trials, store.trials(study.id).unwrap());
