@@ -170,6 +170,11 @@ fn a_changed_space_is_refused_with_a_located_diagnostic() {
         stderr.contains("hps::study_changed") && stderr.contains("--fresh"),
         "{stderr}"
     );
+    // It says what changed (issue 17, item 11).
+    assert!(
+        stderr.contains("changed since its trials ran: parameter `params.x`"),
+        "{stderr}"
+    );
     let out = hps(dir.path(), &["run", "s.hps", "-q", "--fresh"]);
     assert_eq!(
         out.status.code(),

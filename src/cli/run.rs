@@ -170,9 +170,15 @@ fn execute(
     let summary = match crate::runtime::run(plan, environment, &options, Arc::clone(&stop)) {
         Ok(summary) => summary,
         Err(RunError::Store(StoreError::PlanChanged { study: name })) => {
+            let changed = stored_changes(plan, &name);
+            let label = if changed.is_empty() {
+                String::from("changed since its trials ran")
+            } else {
+                format!("changed since its trials ran: {}", changed.join(", "))
+            };
             return Err(Box::new(
                 Diagnostic::error(Code::StudyChanged, study.span, format!("study `{name}` is already in {} with a different search space", plan.store))
-                    .with_label("changed since its trials ran")
+                    .with_label(label)
                     .with_help("run with `--fresh` to discard its trials, or give the study a new name to keep both"),
             ));
         }
@@ -198,6 +204,21 @@ fn execute(
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What changed in `plan` since the stored study `name` ran (nothing when the store cannot say).
+fn stored_changes(plan: &Plan, name: &str) -> Vec<String> {
+    let Ok(store) = crate::storage::open_with(&plan.store, crate::storage::OpenMode::ReadOnly)
+    else {
+        return Vec::new();
+    };
+    store
+        .study(name)
+        .ok()
+        .flatten()
+        .and_then(|study| serde_json::from_str::<Plan>(&study.plan_json).ok())
+        .map(|stored| crate::runtime::identity_changes(&stored, plan))
+        .unwrap_or_default()
 }
 
 /// The first Ctrl-C asks the run to stop after the running epochs; the second exits at once.

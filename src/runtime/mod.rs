@@ -34,7 +34,7 @@ use std::sync::atomic::AtomicBool;
 
 pub use budget::{BudgetTracker, StopReason};
 pub use failures::{DEFAULT_MAX_FAILURES, FailureWatch};
-pub use identity::plan_hash;
+pub use identity::{changes as identity_changes, plan_hash};
 pub use progress::Progress;
 pub use search::SearchStrategy;
 pub use session::{RunOptions, Session};
