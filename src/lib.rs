@@ -33,6 +33,7 @@ pub mod stats;
 pub mod stdlib;
 pub mod stopping;
 pub mod storage;
+pub mod suggest;
 pub mod syntax;
 pub mod train;
 pub mod trial;

@@ -11,8 +11,9 @@ const FRONT_END: &[&str] = &[
     "syntax", "semantic", "lower", "format", "lsp", "cli", "embed", "stdlib",
 ];
 
-/// Leaves both sides read: source positions, diagnostics, reserved words, reading named files.
-const SHARED: &[&str] = &["source", "diagnostic", "keywords", "input_file"];
+/// Leaves both sides read: source positions, diagnostics, reserved words, reading named files,
+/// "did you mean" suggestions.
+const SHARED: &[&str] = &["source", "diagnostic", "keywords", "input_file", "suggest"];
 
 /// Modules that execute a plan, and what they stand on.
 const RUN_TIME: &[&str] = &[

@@ -69,6 +69,18 @@ fn version_and_help() {
 }
 
 #[test]
+fn issue_17_no_help_shows_rustdoc_syntax() {
+    for command in [
+        "check", "fmt", "lsp", "plan", "run", "status", "best", "trials", "export",
+    ] {
+        let out = hps(&[command, "--help"]);
+        assert_eq!(out.status.code(), Some(0), "{command}: {out:?}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(!text.contains("[`"), "`hps {command} --help`: {text}");
+    }
+}
+
+#[test]
 fn plan_prints_json_and_yaml() {
     let out = hps(&["plan", "examples/digits_mlp.hps", "--format", "json"]);
     assert_eq!(out.status.code(), Some(0));

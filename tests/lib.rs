@@ -17,6 +17,7 @@ mod mutation;
 mod plan;
 mod postgres_server;
 mod run;
+mod run_feedback;
 mod sampler_context;
 mod storage;
 mod support;

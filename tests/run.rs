@@ -170,6 +170,11 @@ fn a_changed_space_is_refused_with_a_located_diagnostic() {
         stderr.contains("hps::study_changed") && stderr.contains("--fresh"),
         "{stderr}"
     );
+    // It says what changed (issue 17, item 11).
+    assert!(
+        stderr.contains("changed since its trials ran: parameter `params.x`"),
+        "{stderr}"
+    );
     let out = hps(dir.path(), &["run", "s.hps", "-q", "--fresh"]);
     assert_eq!(
         out.status.code(),
@@ -279,6 +284,11 @@ fn export_round_trips_through_json() {
         String::from_utf8_lossy(&out.stderr)
     );
     let export: hps::cli::export::Export = serde_json::from_slice(&out.stdout).unwrap();
+    // The objective comes with its direction (issue 17, item 11).
+    assert_eq!(
+        (export.objective.as_str(), export.direction.as_str()),
+        ("score", "maximize")
+    );
     let store = storage::open(dir.path().join("hps.db").to_str().unwrap()).unwrap();
     let study = store.study("s").unwrap().unwrap();
     assert_eq!(export.trials, store.trials(study.id).unwrap());
@@ -750,7 +760,8 @@ fn issue_18_a_failed_trial_is_shown_with_the_epochs_the_store_holds() {
     .unwrap();
     let out = hps(dir.path(), &["run", "s.hps"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    // Its only trial failed, so the run did (issue 17, item 3).
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
     let line = stderr
         .lines()
         .find(|l| l.contains("failed (exited with status 3)"))

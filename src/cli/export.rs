@@ -18,9 +18,9 @@ use crate::storage::{MetricRow, TrialRecord};
 pub enum ExportFormat {
     /// One row per trial (or per epoch with `--curves`).
     Csv,
-    /// An [`Export`] object.
+    /// One document: the study, its objective, and its trials (or curves with `--curves`).
     Json,
-    /// An [`Export`] object.
+    /// The same document as `json`, in YAML.
     Yaml,
 }
 
@@ -47,6 +47,10 @@ pub struct Export {
     pub study: String,
     /// The metric it optimises.
     pub objective: String,
+    /// Whether the objective is maximised or minimised (`maximize` / `minimize`; empty in exports
+    /// written before it was added).
+    #[serde(default)]
+    pub direction: String,
     /// Every trial (without `--curves`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub trials: Vec<TrialRecord>,
@@ -80,6 +84,7 @@ pub fn run(args: &ExportArgs) -> ExitCode {
     let export = Export {
         study: study.name.clone(),
         objective: plan.objective.metric.clone(),
+        direction: crate::cli::report::direction_word(plan.objective.direction).to_owned(),
         trials: if args.curves {
             Vec::new()
         } else {

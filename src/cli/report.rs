@@ -9,7 +9,7 @@ use crate::plan::Direction;
 use crate::plan::Plan;
 use crate::runtime::{RunSummary, StopReason};
 use crate::space::{Config, Value};
-use crate::storage::{self, OpenMode, Storage, StoreError, StudyRecord, TrialRecord};
+use crate::storage::{self, OpenMode, Storage, StoreError, StudyRecord, TrialRecord, TrialState};
 
 /// `--storage`'s value parser: an empty or unsupported URL is a usage error.
 ///
@@ -107,6 +107,7 @@ pub fn print_summary(plan: &Plan, summary: &RunSummary, elapsed: Duration) {
         StopReason::Time => "the time budget is spent",
         StopReason::Exhausted => "the sampler has proposed every configuration",
         StopReason::Interrupted => "interrupted; run the same command again to continue",
+        StopReason::Failures => "trials kept failing the same way",
     };
     let awaiting = match count("awaiting") {
         0 => String::new(),
@@ -152,7 +153,8 @@ pub fn print_best(plan: &Plan, best: &TrialRecord) {
     }
 }
 
-/// The trial table.
+/// The trial table; a failed trial's last column says why on one line (its reason and the last
+/// line of its trainer's stderr).
 #[must_use]
 pub fn trials_table(plan: &Plan, trials: &[TrialRecord]) -> String {
     let mut out = String::new();
@@ -168,7 +170,7 @@ pub fn trials_table(plan: &Plan, trials: &[TrialRecord]) -> String {
     for n in &names {
         let _ = write!(out, "  {n}");
     }
-    out.push('\n');
+    out.push_str("  error\n");
     for t in trials {
         let value = t
             .value
@@ -188,7 +190,11 @@ pub fn trials_table(plan: &Plan, trials: &[TrialRecord]) -> String {
                 .map_or_else(|| String::from("-"), format_value);
             let _ = write!(out, "  {cell:>w$}", w = n.len());
         }
-        out.push('\n');
+        let error = match (&t.state, &t.error) {
+            (TrialState::Failed, Some(reason)) => crate::runtime::failures::one_line(reason),
+            _ => String::from("-"),
+        };
+        let _ = writeln!(out, "  {error}");
     }
     out
 }

@@ -1,5 +1,7 @@
 //! `hps run FILE`: checks the file, compiles the study's plan, loads the data and trains every trial
 //! the budget allows, recording each epoch in the study store; running it again continues the study.
+//! A run whose trials all failed, or that gave up after `--max-failures` failures of one kind, exits
+//! 1 with the reason.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -50,6 +52,10 @@ pub struct RunArgs {
     /// Keep the checkpoints of trials that end without completing (stopped, not promoted, failed).
     #[arg(long)]
     pub keep_checkpoints: bool,
+    /// Give up (start no new trial, exit 1) once this many trials of the run failed the same way
+    /// before any succeeded; 0 never gives up.
+    #[arg(long, value_name = "N", default_value_t = crate::runtime::DEFAULT_MAX_FAILURES)]
+    pub max_failures: u32,
     /// Print only the summary.
     #[arg(long, short)]
     pub quiet: bool,
@@ -146,6 +152,7 @@ fn execute(
             .lease
             .map_or(RunOptions::DEFAULT_LEASE, Duration::from_secs_f64),
         keep_checkpoints: args.keep_checkpoints,
+        max_failures: args.max_failures,
         quiet: args.quiet,
     };
     let stop = Arc::new(AtomicBool::new(false));
@@ -163,9 +170,15 @@ fn execute(
     let summary = match crate::runtime::run(plan, environment, &options, Arc::clone(&stop)) {
         Ok(summary) => summary,
         Err(RunError::Store(StoreError::PlanChanged { study: name })) => {
+            let changed = stored_changes(plan, &name);
+            let label = if changed.is_empty() {
+                String::from("changed since its trials ran")
+            } else {
+                format!("changed since its trials ran: {}", changed.join(", "))
+            };
             return Err(Box::new(
                 Diagnostic::error(Code::StudyChanged, study.span, format!("study `{name}` is already in {} with a different search space", plan.store))
-                    .with_label("changed since its trials ran")
+                    .with_label(label)
                     .with_help("run with `--fresh` to discard its trials, or give the study a new name to keep both"),
             ));
         }
@@ -186,7 +199,26 @@ fn execute(
     if summary.reason == StopReason::Interrupted || stop.load(Ordering::SeqCst) {
         return Ok(ExitCode::from(130));
     }
+    if let Some(failure) = &summary.failure {
+        errln!("error: {failure}");
+        return Ok(ExitCode::from(1));
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What changed in `plan` since the stored study `name` ran (nothing when the store cannot say).
+fn stored_changes(plan: &Plan, name: &str) -> Vec<String> {
+    let Ok(store) = crate::storage::open_with(&plan.store, crate::storage::OpenMode::ReadOnly)
+    else {
+        return Vec::new();
+    };
+    store
+        .study(name)
+        .ok()
+        .flatten()
+        .and_then(|study| serde_json::from_str::<Plan>(&study.plan_json).ok())
+        .map(|stored| crate::runtime::identity_changes(&stored, plan))
+        .unwrap_or_default()
 }
 
 /// The first Ctrl-C asks the run to stop after the running epochs; the second exits at once.

@@ -1,4 +1,5 @@
-//! `hps trials STUDY`: a table of every trial: state, objective, epochs and parameters.
+//! `hps trials STUDY`: a table of every trial: state, objective, epochs, parameters and, for a
+//! failed trial, why.
 
 use std::process::ExitCode;
 

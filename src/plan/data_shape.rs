@@ -102,6 +102,25 @@ pub fn infer(source: &Step, transforms: &[Step], dir: Option<&Path>) -> Result<D
     Ok(shape)
 }
 
+/// The column names of a CSV file with a header: its first record, read as the loader reads it.
+/// Reads nothing past the first record, so the checker can afford it on every check.
+///
+/// # Errors
+/// When the file cannot be read, is empty, or its first record is malformed.
+pub fn csv_columns(path: &Path) -> Result<Vec<String>, String> {
+    let input = input_file::open(path, input_file::DATA_LIMIT).map_err(|e| e.to_string())?;
+    let first = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(input)
+        .into_records()
+        .next()
+        .ok_or("the CSV file is empty")?
+        .map_err(|e| e.to_string())?;
+    Ok(first.iter().map(str::to_owned).collect())
+}
+
 /// Columns, distinct targets and rows of a CSV file, read as the loader reads it (quoted fields,
 /// trimmed cells, blank lines skipped).
 fn csv_shape(input: impl std::io::Read, source: &Step) -> Result<DataShape, String> {

@@ -24,6 +24,8 @@ pub enum StopReason {
     Exhausted,
     /// The user interrupted (Ctrl-C).
     Interrupted,
+    /// Trials failed the same way, and the run gave up (`--max-failures`).
+    Failures,
 }
 
 /// The limits and what has been spent of them.
@@ -33,6 +35,8 @@ pub struct BudgetTracker {
     epoch_cap: Option<u64>,
     deadline: Option<Instant>,
     stop: Arc<AtomicBool>,
+    /// Set when the run gives up: no new work starts; running trials finish their stage.
+    given_up: AtomicBool,
     reason: Mutex<Option<StopReason>>,
 }
 
@@ -48,6 +52,7 @@ impl BudgetTracker {
                 .time_seconds
                 .map(|s| Instant::now() + Duration::from_secs_f64(s)),
             stop,
+            given_up: AtomicBool::new(false),
             reason: Mutex::new(None),
         }
     }
@@ -75,18 +80,27 @@ impl BudgetTracker {
             .unwrap_or(StopReason::Trials)
     }
 
+    /// The run gives up (its trials keep failing the same way): no new work starts.
+    pub fn give_up(&self) {
+        self.end(StopReason::Failures);
+        self.given_up.store(true, Ordering::SeqCst);
+    }
+
     fn out_of_time(&self) -> bool {
         self.deadline.is_some_and(|d| Instant::now() >= d)
     }
 
-    /// Whether no new work may start: interrupted, out of time, or every epoch of the budget
-    /// counted (recorded as the run's reason).
+    /// Whether no new work may start: interrupted, given up, out of time, or every epoch of the
+    /// budget counted (recorded as the run's reason).
     ///
     /// # Errors
     /// When the store fails.
     pub fn exhausted(&self, store: &dyn Storage, study_id: i64) -> Result<bool, StoreError> {
         if self.stop.load(Ordering::SeqCst) {
             self.end(StopReason::Interrupted);
+            return Ok(true);
+        }
+        if self.given_up.load(Ordering::SeqCst) {
             return Ok(true);
         }
         if self.out_of_time() {

@@ -11,14 +11,17 @@
 //! One concept per file: `session` (the study opened, identity checked, resume), `identity` (what
 //! makes trials comparable), `budget` (limits and spending), `wiring` (composition), `strategy`
 //! (the seam and what every strategy runs on), `search` (the sampler + scheduler + stopping loop),
-//! `training` (one trial trained), `sink` (its epochs recorded and judged), `outcome` (how its end
-//! becomes its state), `progress` (what the user sees).
+//! `training` (one trial trained), `sink` (its epochs recorded and judged), `reported` (the metrics
+//! it reported: a trial that never reported its objective fails), `outcome` (how its end becomes
+//! its state), `failures` (when a run gives up), `progress` (what the user sees).
 
 mod budget;
 mod checkpoints;
+pub mod failures;
 mod identity;
 mod outcome;
 pub mod progress;
+mod reported;
 mod search;
 mod session;
 mod sink;
@@ -30,7 +33,8 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 pub use budget::{BudgetTracker, StopReason};
-pub use identity::plan_hash;
+pub use failures::{DEFAULT_MAX_FAILURES, FailureWatch};
+pub use identity::{changes as identity_changes, plan_hash};
 pub use progress::Progress;
 pub use search::SearchStrategy;
 pub use session::{RunOptions, Session};
@@ -60,6 +64,10 @@ pub struct RunSummary {
     pub stopped_early: u64,
     /// Epochs those trials did not train (their stage's last epoch minus where they stopped).
     pub epochs_saved: u64,
+    /// Why the run failed as a whole, when it did: it gave up after trials failed the same way
+    /// (`RunOptions::max_failures`), or every trial that ended in it failed. `hps run` then
+    /// exits 1.
+    pub failure: Option<String>,
 }
 
 /// A run that could not go on.

@@ -1,14 +1,16 @@
 //! What the user sees while a study runs: an indicatif bar (trials done of the budget, epochs, elapsed
-//! time and ETA, best value so far with its parameters) on a terminal, and one plain line per finished
-//! trial otherwise (logs, CI). Fed by the runtime's workers.
+//! time and ETA, best value so far with its parameters — the study's, from the store, when a run
+//! resumes it) on a terminal, and one plain line per finished trial otherwise (logs, CI); warnings
+//! given once per run. Fed by the runtime's workers.
 
+use std::collections::BTreeSet;
 use std::io::IsTerminal;
 use std::sync::Mutex;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::plan::Direction;
+use crate::plan::{Direction, Plan};
 use crate::space::{Config, Value};
 
 /// The best trial so far.
@@ -27,6 +29,8 @@ pub struct Progress {
     best: Mutex<Option<Best>>,
     /// Trials stopped early and the epochs they did not train.
     early: Mutex<(u64, u64)>,
+    /// The kinds of warning already given this run.
+    warned: Mutex<BTreeSet<&'static str>>,
     quiet: bool,
 }
 
@@ -50,14 +54,26 @@ impl Progress {
             direction,
             best: Mutex::new(None),
             early: Mutex::new((0, 0)),
+            warned: Mutex::new(BTreeSet::new()),
             quiet,
         }
     }
 
-    /// Counts trials that were already finished before this run.
-    pub fn resume(&self, finished: u64) {
+    /// Counts trials that were already finished before this run, and starts from the best of them
+    /// (trial number, value, searched values), so that a resumed run's best is the study's.
+    pub fn resume(&self, finished: u64, best: Option<(u64, f64, &Config)>) {
         if let Some(bar) = &self.bar {
             bar.set_position(finished);
+        }
+        if let Some((number, value, config)) = best {
+            *self
+                .best
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Best {
+                value,
+                number,
+                params: short(config),
+            });
         }
     }
 
@@ -73,7 +89,8 @@ impl Progress {
         }
     }
 
-    /// A trial finished; `outcome` is its state and detail.
+    /// A trial finished; `outcome` is its state and detail, and `detail` lines shown under it (a
+    /// failed program's last lines of stderr).
     pub fn finished(
         &self,
         number: u64,
@@ -81,6 +98,7 @@ impl Progress {
         value: Option<f64>,
         epochs: u32,
         config: &Config,
+        detail: &[&str],
     ) {
         if let Some(v) = value {
             let mut best = self
@@ -100,10 +118,14 @@ impl Progress {
             }
         }
         let value = value.map_or_else(String::new, |v| format!(", {} = {v:.4}", self.objective));
-        let line = format!(
+        let mut line = format!(
             "trial {number:>4} {outcome}{value} after {epochs} epochs   best: {}",
             self.best_text()
         );
+        for text in detail {
+            line.push_str("\n           │ ");
+            line.push_str(text);
+        }
         match &self.bar {
             Some(bar) => {
                 bar.inc(1);
@@ -155,6 +177,20 @@ impl Progress {
         }
     }
 
+    /// Prints `warning: {text}` the first time a warning of this `kind` is given in the run: what
+    /// every following trial would repeat (a misnamed objective, a program that does not resume)
+    /// is said once, loudly, and then only recorded on the trials.
+    pub fn warn_once(&self, kind: &'static str, text: &str) {
+        let first = self
+            .warned
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(kind);
+        if first {
+            self.note(&format!("warning: {text}"));
+        }
+    }
+
     /// Removes the bar.
     pub fn finish(&self) {
         if let Some(bar) = &self.bar {
@@ -172,6 +208,16 @@ impl Progress {
             |b| format!("{:.4} (#{} {})", b.value, b.number, b.params),
         )
     }
+}
+
+/// The values of `config` that the plan searches (not its fixed or derived ones).
+#[must_use]
+pub fn searched(plan: &Plan, config: &Config) -> Config {
+    config
+        .iter()
+        .filter(|(k, _)| plan.parameters.iter().any(|p| &p.name == *k))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
 }
 
 /// `lr=0.0123 width=64`: the searched values, short names.

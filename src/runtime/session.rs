@@ -13,13 +13,14 @@ use std::time::Duration;
 
 use super::budget::BudgetTracker;
 use super::checkpoints::{CheckpointHome, Checkpoints};
+use super::failures::{DEFAULT_MAX_FAILURES, FailureWatch};
 use super::identity::plan_hash;
-use super::progress::Progress;
+use super::progress::{Progress, searched};
 use super::strategy::StudyRun;
 use super::wiring::Composed;
 use super::{RunError, RunSummary, best_trial};
 use crate::plan::Plan;
-use crate::storage::{self, Storage, StoreError, StudyRecord};
+use crate::storage::{self, Storage, StoreError, StudyRecord, TrialState};
 
 /// How to run.
 #[derive(Debug, Clone)]
@@ -40,6 +41,9 @@ pub struct RunOptions {
     pub lease: Duration,
     /// Keep the checkpoints of trials that ended without completing.
     pub keep_checkpoints: bool,
+    /// Start no new trial once this many trials of the run failed the same way before any
+    /// succeeded (0: never); see [`super::failures`].
+    pub max_failures: u32,
     /// Print nothing while running.
     pub quiet: bool,
 }
@@ -49,7 +53,8 @@ impl RunOptions {
     pub const DEFAULT_LEASE: Duration = Duration::from_secs(30);
 
     /// Options for the store at `store`, with every default: one worker thread, trial folders where
-    /// the store keeps them, leases of [`RunOptions::DEFAULT_LEASE`].
+    /// the store keeps them, leases of [`RunOptions::DEFAULT_LEASE`], giving up after
+    /// [`DEFAULT_MAX_FAILURES`] failures of one kind.
     #[must_use]
     pub fn new(store: &str) -> Self {
         Self {
@@ -59,6 +64,7 @@ impl RunOptions {
             trials_dir: None,
             lease: Self::DEFAULT_LEASE,
             keep_checkpoints: false,
+            max_failures: DEFAULT_MAX_FAILURES,
             quiet: true,
         }
     }
@@ -172,7 +178,25 @@ impl<'a> Session<'a> {
             plan.objective.direction,
             self.options.quiet,
         );
-        progress.resume(finished_before);
+        // The live best starts from the study's (its complete trials, as the display counts them).
+        let complete: Vec<_> = existing
+            .iter()
+            .filter(|t| t.state == TrialState::Complete)
+            .cloned()
+            .collect();
+        let best_before = best_trial(&complete, plan.objective.direction).map(|t| {
+            (
+                t.number,
+                t.value.unwrap_or(f64::NAN),
+                searched(plan, &t.params),
+            )
+        });
+        progress.resume(
+            finished_before,
+            best_before
+                .as_ref()
+                .map(|(number, value, searched)| (*number, *value, searched)),
+        );
         if self.requeued > 0 {
             progress.note(&format!(
                 "re-queued {} trial(s) left running by an earlier process",
@@ -191,6 +215,7 @@ impl<'a> Session<'a> {
             checkpoints: self.checkpoints,
             budget: BudgetTracker::new(plan, stop),
             progress,
+            failures: FailureWatch::new(self.options.max_failures),
             finished_now: std::sync::atomic::AtomicU64::new(0),
         };
         let done = AtomicBool::new(false);
@@ -216,6 +241,7 @@ impl<'a> Session<'a> {
             requeued: self.requeued,
             stopped_early,
             epochs_saved,
+            failure: run.failures.verdict(),
         })
     }
 }

@@ -5,7 +5,9 @@
 
 use std::path::PathBuf;
 
+use super::reported::ReportedMetrics;
 use super::strategy::StudyRun;
+use crate::plan::TrainerPlan;
 use crate::stopping::{Prediction, Verdict};
 use crate::storage::{Storage, StoreError, TrialRecord};
 use crate::trial::{Control, EpochMetrics, EpochSink};
@@ -45,6 +47,10 @@ pub struct StoreSink<'s, 'a> {
     pub(super) stopped: Option<(Prediction, u32)>,
     /// The store's failure, which ends the run once the trainer returns.
     pub(super) error: Option<StoreError>,
+    /// The metric names the trial reported.
+    pub(super) reported: ReportedMetrics,
+    /// Epochs its trainer trained a second time, having started over instead of resuming.
+    pub(super) retrained: u32,
 }
 
 impl StoreSink<'_, '_> {
@@ -61,6 +67,7 @@ impl StoreSink<'_, '_> {
         }
         self.store
             .record_epoch(self.trial.id, metrics.epoch, &metrics.values, objective)?;
+        self.reported.note(metrics.values.keys(), objective);
         self.recorded = metrics.epoch;
         self.study
             .checkpoints
@@ -130,4 +137,53 @@ impl EpochSink for StoreSink<'_, '_> {
             }
         }
     }
+
+    /// An epoch trained again by a trainer that started over: said once per run, with what to do,
+    /// and paid for from the budget like any other (the plan's epoch counts assume a resume).
+    fn retrained(&mut self, epoch: u32, start_epoch: u32) -> Control {
+        if self.retrained == 0 {
+            self.study.progress.warn_once(
+                "started over",
+                &starting_over(
+                    &self.study.plan.trainer,
+                    self.trial.number,
+                    epoch,
+                    start_epoch,
+                ),
+            );
+        }
+        self.retrained += 1;
+        match self
+            .study
+            .budget
+            .may_train_epoch(self.store, self.study.study_id)
+        {
+            Ok(true) => Control::Continue,
+            Ok(false) => Control::Pause,
+            Err(e) => {
+                self.error = Some(e);
+                Control::Pause
+            }
+        }
+    }
+}
+
+/// The warning for trial `number`, asked to go on after `start_epoch`, whose trainer reported
+/// `epoch` again: what happened, what it costs, and how the trainer resumes instead.
+fn starting_over(trainer: &TrainerPlan, number: u64, epoch: u32, start_epoch: u32) -> String {
+    let how = match trainer {
+        TrainerPlan::Command { .. } => String::from(
+            "have the program save its state in HPS_TRIAL_DIR before it prints an epoch and, when HPS_START_EPOCH is above 0, load it and train only the epochs after HPS_START_EPOCH (see `command` in docs/language.md)",
+        ),
+        _ => String::from(
+            "have the trainer restore its state and train only the epochs after `trial.start_epoch()`",
+        ),
+    };
+    let asked = match trainer {
+        TrainerPlan::Command { .. } => format!(" (HPS_START_EPOCH={start_epoch})"),
+        _ => String::new(),
+    };
+    format!(
+        "trial {number} was asked to go on after epoch {start_epoch}{asked} but reported epoch {epoch} again: its trainer starts over at every promotion and resume, so it trains those epochs twice (an epoch budget pays for both)\n  to resume, {how}"
+    )
 }

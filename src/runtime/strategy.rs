@@ -11,6 +11,7 @@ use std::time::Duration;
 use super::RunError;
 use super::budget::BudgetTracker;
 use super::checkpoints::Checkpoints;
+use super::failures::FailureWatch;
 use super::progress::Progress;
 use crate::plan::Plan;
 use crate::storage::{self, Storage, StoreError};
@@ -48,6 +49,8 @@ pub struct StudyRun<'a> {
     pub budget: BudgetTracker,
     /// What the user sees.
     pub progress: Progress,
+    /// This run's failures: when to give up.
+    pub failures: FailureWatch,
     pub(super) finished_now: AtomicU64,
 }
 

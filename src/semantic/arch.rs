@@ -12,8 +12,8 @@ use crate::semantic::args::{bind, check_value};
 use crate::semantic::distribution::{distribution, is_distribution};
 use crate::semantic::expr::{Names, constant, lower};
 use crate::semantic::program::{Arch, ArchParam, ArgValue, LocalChoice};
-use crate::semantic::suggest::did_you_mean;
 use crate::space::{Distribution, Term, Value};
+use crate::suggest::did_you_mean;
 use crate::syntax::ast::{ArchDecl, Call, Expr, ExprKind, Ident, Layer, path_text};
 
 /// An architecture declaration once checked.
@@ -512,20 +512,63 @@ pub fn arg_value(expr: &Expr, what: &str, diags: &mut Vec<Diagnostic>) -> Option
     constant(expr, what, diags).map(ArgValue::Const)
 }
 
-/// A value of the wrong type for an arch parameter.
+/// A value of the wrong type for an arch parameter. A list where one value is declared is the
+/// habit of sweep configurations (W&B's `values: [16, 32]`): the help writes the `choice(…)` that
+/// searches them.
 #[must_use]
 pub fn type_mismatch(name: &str, declared: &str, found: &str, expr: &Expr) -> Diagnostic {
+    if let ExprKind::List(items) = &expr.kind {
+        let written: Option<Vec<String>> = items.iter().map(literal).collect();
+        let help = match written {
+            Some(values) if !values.is_empty() => format!(
+                "a list is one value; to search over these, write `choice({})`",
+                values.join(", ")
+            ),
+            _ => format!(
+                "give `{name}` {}, or search over values with `choice(…)`",
+                a(declared)
+            ),
+        };
+        return Diagnostic::error(
+            Code::TypeMismatch,
+            expr.span,
+            format!("`{name}` is declared {declared}, but this is a list"),
+        )
+        .with_label("a list")
+        .with_help(help);
+    }
     let help = match (declared, found) {
         ("int", "float") => String::from("use `int(lo, hi)` or integer values"),
-        _ => format!("give `{name}` a {declared}"),
+        _ => format!("give `{name}` {}", a(declared)),
     };
     Diagnostic::error(
         Code::TypeMismatch,
         expr.span,
-        format!("`{name}` is declared {declared}, but this is a {found}"),
+        format!("`{name}` is declared {declared}, but this is {}", a(found)),
     )
-    .with_label(format!("a {found}"))
+    .with_label(a(found))
     .with_help(help)
+}
+
+/// `an int`, `a float`: a type name with its article.
+fn a(type_name: &str) -> String {
+    let vowel = type_name.starts_with(['a', 'e', 'i', 'o', 'u']);
+    format!("{} {type_name}", if vowel { "an" } else { "a" })
+}
+
+/// A literal as it is written (`16`, `0.5`, `"relu"`, `relu`), for help that rewrites it.
+fn literal(expr: &Expr) -> Option<String> {
+    match &expr.kind {
+        ExprKind::Number {
+            value,
+            integer: true,
+        } => Some(format!("{value}")),
+        ExprKind::Number { value, .. } => Some(format!("{value:?}")),
+        ExprKind::Str(text) => Some(format!("{text:?}")),
+        ExprKind::Bool(value) => Some(value.to_string()),
+        ExprKind::Path(path) => Some(path_text(path)),
+        _ => None,
+    }
 }
 
 /// A value that should name an activation.

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use crate::catalogue::{ArgSpec, ArgType, Bound, Builtin};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::semantic::suggest::did_you_mean;
 use crate::space::Value;
+use crate::suggest::did_you_mean;
 use crate::syntax::Span;
 use crate::syntax::ast::{Call, Expr};
 

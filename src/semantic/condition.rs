@@ -6,8 +6,8 @@ use std::collections::{BTreeSet, HashSet};
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::semantic::expr::{Names, check_in_operand, lower};
-use crate::semantic::suggest::did_you_mean;
 use crate::space::{Distribution, Key, Term, Value};
+use crate::suggest::did_you_mean;
 use crate::syntax::ast::{BinaryOp, Expr, ExprKind, UnaryOp, path_text};
 
 /// What a condition may read, and what it can say about names it cannot.

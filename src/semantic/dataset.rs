@@ -1,5 +1,5 @@
 //! `dataset` items: the source and each transform checked against the catalogue, defaults filled,
-//! files checked for existence. Produces [`Dataset`]s for studies and the plan.
+//! files checked for existence, a CSV's `target` checked against its header. Produces [`Dataset`]s for studies and the plan.
 
 use std::path::Path;
 
@@ -10,7 +10,7 @@ use crate::plan::Step;
 use crate::semantic::args::{bind, check_value};
 use crate::semantic::expr::constant;
 use crate::semantic::program::Dataset;
-use crate::semantic::suggest::did_you_mean;
+use crate::suggest::did_you_mean;
 use crate::syntax::ast::{Call, DatasetDecl};
 
 /// Checks a dataset declaration; `dir` is where its relative paths resolve.
@@ -198,8 +198,56 @@ fn check_source(source: &Step, call: &Call, dir: Option<&Path>, diags: &mut Vec<
                     "name {wanted}; paths are relative to the .hps file"
                 )),
             );
+        } else if source.name == "csv" {
+            let target_index = builtin.args.iter().position(|a| a.name == "target");
+            let target_span = target_index.map_or(call.span, |i| arg_span("target", i));
+            check_csv_target(source, relative, &full, target_span, diags);
         }
     }
+}
+
+/// A CSV with a header must name its `target` among its columns: read the header (only) and
+/// report a target it lacks at the argument, with the columns found (`hps run` would refuse the
+/// file; `hps check` and the editor say it first).
+fn check_csv_target(
+    source: &Step,
+    relative: &str,
+    full: &Path,
+    span: crate::syntax::Span,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let header = source
+        .args
+        .get("header")
+        .is_none_or(|v| *v == crate::space::Value::Bool(true));
+    let Some(target) = source.string("target").filter(|_| header) else {
+        return;
+    };
+    // A file that cannot be read is `hps run`'s to report, with the reason it has then.
+    let Ok(columns) = crate::plan::data_shape::csv_columns(full) else {
+        return;
+    };
+    if columns.iter().any(|c| c == target) {
+        return;
+    }
+    let listed = columns
+        .iter()
+        .map(|c| format!("`{c}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let help = match did_you_mean(target, columns.iter().map(String::as_str)) {
+        Some(hint) => format!("{hint} (the header names {listed})"),
+        None => format!("the header names {listed}"),
+    };
+    diags.push(
+        Diagnostic::error(
+            Code::InvalidValue,
+            span,
+            format!("\"{relative}\" has no column \"{target}\""),
+        )
+        .with_label("not a column of the file's header")
+        .with_help(help),
+    );
 }
 
 #[cfg(test)]

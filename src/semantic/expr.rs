@@ -3,8 +3,8 @@
 //! pass that reads a value.
 
 use crate::diagnostic::{Code, Diagnostic};
-use crate::semantic::suggest::did_you_mean;
 use crate::space::{Term, Value};
+use crate::suggest::did_you_mean;
 use crate::syntax::ast::{BinaryOp, Expr, ExprKind, Ident, path_text};
 
 /// The names an expression may read.

@@ -195,7 +195,7 @@ impl Loader {
                     )
                     .with_label("not in the standard library")
                     .with_help(
-                        crate::semantic::suggest::did_you_mean(path, names).unwrap_or_else(|| {
+                        crate::suggest::did_you_mean(path, names).unwrap_or_else(|| {
                             let all: Vec<&str> = stdlib::FILES.iter().map(|(p, _)| *p).collect();
                             format!("the standard library has: {}", all.join(", "))
                         }),

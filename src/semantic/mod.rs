@@ -13,7 +13,6 @@ pub mod program;
 pub mod scope;
 pub mod space_builder;
 pub mod study;
-pub mod suggest;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};

@@ -9,8 +9,8 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::semantic::condition::{ConditionScope, lower_condition};
 use crate::semantic::distribution::{distribution, is_distribution};
 use crate::semantic::expr::{Names, lower};
-use crate::semantic::suggest::did_you_mean;
 use crate::space::{Derived, Distribution, Fixed, Param, SearchSpace, Term, Value};
+use crate::suggest::did_you_mean;
 use crate::syntax::Span;
 use crate::syntax::ast::{Block, Expr, ExprKind, Ident, Statement, path_text};
 

@@ -64,6 +64,15 @@ pub trait EpochSink {
 
     /// Records `metrics`; the answer decides whether training goes on.
     fn epoch(&mut self, metrics: &EpochMetrics) -> Control;
+
+    /// The trainer, asked to go on after `start_epoch`, reported `epoch` (at most `start_epoch`)
+    /// again: it started over and trained that epoch a second time. Not recorded (the store keeps
+    /// the first), but paid for as any trained epoch; [`Control::Pause`] ends the trial. Told once
+    /// per epoch.
+    fn retrained(&mut self, epoch: u32, start_epoch: u32) -> Control {
+        let _ = (epoch, start_epoch);
+        Control::Continue
+    }
 }
 
 /// How a trial's training ended, when it did not fail.

@@ -13,8 +13,10 @@
 //!   budget has no epoch left) ends the trial [`TrialEnd::Paused`] with the epochs trained.
 //! - **Completion**: reporting epoch `max_epochs` ends the trial [`TrialEnd::Completed`]; a trainer
 //!   that stops earlier by itself completes with the epochs it reported.
-//! - An epoch not after the last one reported (a program that retrains from scratch repeats them)
-//!   is ignored: it is neither recorded nor counted.
+//! - An epoch not after the last one reported is ignored: it is not recorded. A trainer asked to go
+//!   on after `start_epoch > 0` whose first reports are epochs up to `start_epoch` again (a program
+//!   that does not resume, and trains from scratch at every promotion) has trained them again: each
+//!   is told to the sink once ([`EpochSink::retrained`]), which pays for it and may pause the trial.
 //! - Every end carries the epochs trained in total, `start_epoch` included.
 
 use std::sync::atomic::Ordering;
@@ -31,6 +33,8 @@ pub struct EpochProtocol<'a> {
     end: Option<TrialEnd>,
     /// The last epoch the sink was asked about before it started.
     asked: u32,
+    /// The last epoch up to `start_epoch` reported again (0: none).
+    retrained: u32,
 }
 
 impl<'a> EpochProtocol<'a> {
@@ -42,6 +46,7 @@ impl<'a> EpochProtocol<'a> {
             epochs: run.start_epoch,
             end: None,
             asked: run.start_epoch,
+            retrained: 0,
         }
     }
 
@@ -96,7 +101,21 @@ impl<'a> EpochProtocol<'a> {
     /// After an epoch: records it and says whether the trial ends now (paused by the sink, or its
     /// last epoch). An epoch not after the last one reported is ignored.
     pub fn report(&mut self, metrics: EpochMetrics) -> Option<TrialEnd> {
-        if self.end.is_some() || metrics.epoch <= self.epochs {
+        if self.end.is_some() {
+            return self.end;
+        }
+        if metrics.epoch <= self.epochs {
+            let started_over = !self.reported_any()
+                && metrics.epoch <= self.run.start_epoch
+                && metrics.epoch > self.retrained;
+            if started_over {
+                self.retrained = metrics.epoch;
+                if self.sink.retrained(metrics.epoch, self.run.start_epoch) == Control::Pause {
+                    self.end = Some(TrialEnd::Paused {
+                        epochs: self.epochs,
+                    });
+                }
+            }
             return self.end;
         }
         let epoch = metrics.epoch;
@@ -249,5 +268,69 @@ mod tests {
         assert!(protocol.reported_any());
         assert_eq!(protocol.finish(), TrialEnd::Completed { epochs: 3 });
         assert_eq!(s.seen, [2, 3]);
+    }
+
+    /// Counts the epochs it is told were trained again; pauses at `pause_at` of them.
+    struct Retrains {
+        retrained: Vec<(u32, u32)>,
+        pause_at: Option<u32>,
+    }
+
+    impl EpochSink for Retrains {
+        fn epoch(&mut self, _: &EpochMetrics) -> Control {
+            Control::Continue
+        }
+
+        fn retrained(&mut self, epoch: u32, start_epoch: u32) -> Control {
+            self.retrained.push((epoch, start_epoch));
+            if self.pause_at == Some(epoch) {
+                Control::Pause
+            } else {
+                Control::Continue
+            }
+        }
+    }
+
+    #[test]
+    fn a_trainer_that_starts_over_is_told_once_per_epoch_trained_again() {
+        // Asked to go on after epoch 3, it reports 1, 2, 3 again (a repeat of 2 is one epoch),
+        // then 4 and 5.
+        let trial = run(3, 5);
+        let mut s = Retrains {
+            retrained: Vec::new(),
+            pause_at: None,
+        };
+        let mut protocol = EpochProtocol::new(&trial, &mut s);
+        for e in [1, 2, 2, 3, 4] {
+            assert_eq!(protocol.report(epoch(e)), None);
+        }
+        // Repeats after the first new epoch are not a restart.
+        assert_eq!(protocol.report(epoch(2)), None);
+        assert_eq!(
+            protocol.report(epoch(5)),
+            Some(TrialEnd::Completed { epochs: 5 })
+        );
+        assert_eq!(s.retrained, [(1, 3), (2, 3), (3, 3)]);
+        // From scratch, nothing is trained again; the sink may refuse to pay.
+        let mut s = Retrains {
+            retrained: Vec::new(),
+            pause_at: Some(2),
+        };
+        let trial = run(3, 5);
+        let mut protocol = EpochProtocol::new(&trial, &mut s);
+        assert_eq!(protocol.report(epoch(1)), None);
+        assert_eq!(
+            protocol.report(epoch(2)),
+            Some(TrialEnd::Paused { epochs: 3 })
+        );
+        let mut s = Retrains {
+            retrained: Vec::new(),
+            pause_at: None,
+        };
+        let trial = run(0, 2);
+        let mut protocol = EpochProtocol::new(&trial, &mut s);
+        protocol.report(epoch(1));
+        protocol.report(epoch(1));
+        assert!(s.retrained.is_empty());
     }
 }

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use super::Context;
 use crate::diagnostic::{Code, Diagnostic};
-use crate::semantic::suggest::did_you_mean;
+use crate::suggest::did_you_mean;
 use crate::syntax::Span;
 use crate::syntax::ast::{Expr, ExprKind, Ident, Item};
 

@@ -36,7 +36,7 @@ use crate::semantic::load::LoadedFile;
 use crate::semantic::program::{Dataset, Study};
 use crate::semantic::scope::FileScope;
 use crate::semantic::space_builder::SpaceBuilder;
-use crate::semantic::suggest::did_you_mean;
+use crate::suggest::did_you_mean;
 use crate::syntax::Span;
 use crate::syntax::ast::{Assign, Expr, ExprKind, Ident, Statement, StudyDecl};
 

@@ -17,8 +17,8 @@ use crate::semantic::arch::{
 };
 use crate::semantic::program::{Arch, ArgValue};
 use crate::semantic::space_builder::{Entry, EntryKind, SpaceBuilder};
-use crate::semantic::suggest::did_you_mean;
 use crate::space::Term;
+use crate::suggest::did_you_mean;
 use crate::syntax::Span;
 use crate::syntax::ast::{Arg, Call, Expr, ExprKind, Item};
 

@@ -4,7 +4,7 @@
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::plan::{Direction, Objective};
-use crate::semantic::suggest::did_you_mean;
+use crate::suggest::did_you_mean;
 use crate::syntax::ast::{Expr, ExprKind, path_text};
 
 /// Metrics the built-in trainer reports.

@@ -10,7 +10,7 @@ use crate::plan::command_template::{CommandTemplate, TEMPLATE_BUILTINS};
 use crate::plan::{MetricsFormat, TrainerPlan};
 use crate::semantic::dataset::step;
 use crate::semantic::space_builder::SpaceBuilder;
-use crate::semantic::suggest::did_you_mean;
+use crate::suggest::did_you_mean;
 use crate::syntax::Span;
 use crate::syntax::ast::{Call, Expr, ExprKind, Ident};
 

@@ -1,4 +1,6 @@
-//! "Did you mean …?": the nearest known name by edit distance, for help texts.
+//! "Did you mean …?": the nearest known name by edit distance, for help texts. A shared leaf: the
+//! checker suggests built-ins, fields and names with it, and the runtime the metric a trainer
+//! reported when it never reported the objective.
 
 /// The candidate closest to `name`, when it is close enough to be a likely typo.
 #[must_use]
