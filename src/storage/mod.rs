@@ -221,6 +221,9 @@ pub enum StoreError {
     Unsupported(String),
     /// A store opened for reading that does not exist (it is not created).
     Absent(String),
+    /// The connection to a database server broke (it restarted, or the network failed) in the
+    /// middle of an operation; the operation is retried on a new connection.
+    Disconnected(String),
     /// The trial (by id) is no longer this worker's: its lease ran out (the worker was cut off from
     /// the store for longer than the lease) and it went back to the queue, perhaps to another worker.
     /// The worker must leave it alone.
@@ -238,6 +241,7 @@ impl fmt::Display for StoreError {
             StoreError::NotFound(what) => write!(f, "{what} is not in the store"),
             StoreError::Unsupported(url) => write!(f, "cannot open the store {url}"),
             StoreError::Absent(url) => write!(f, "the store {url} does not exist"),
+            StoreError::Disconnected(e) => write!(f, "study store: the connection broke: {e}"),
             StoreError::Lost(id) => write!(
                 f,
                 "trial (id {id}) is no longer this worker's: its lease ran out and it was re-queued"

@@ -239,25 +239,25 @@ impl PostgresStore {
         let mut wait = Duration::from_millis(50);
         loop {
             let attempt = operation(&mut self.client.borrow_mut());
-            match attempt {
+            let e = match attempt {
                 Ok(value) => return Ok(value),
+                Err(Failure::Store(StoreError::Disconnected(e))) => e,
                 Err(Failure::Store(e)) => return Err(e),
                 Err(Failure::Database(e)) if !broken(&e) => {
                     return Err(StoreError::Database(e.to_string()));
                 }
-                Err(Failure::Database(e)) => {
-                    if started.elapsed() > RECONNECT_FOR {
-                        return Err(StoreError::Database(format!(
-                            "{}: the connection broke and could not be opened again: {e}",
-                            self.shown()
-                        )));
-                    }
-                    std::thread::sleep(wait);
-                    wait = (wait * 2).min(Duration::from_secs(2));
-                    if let Ok(client) = connect(&self.url) {
-                        *self.client.borrow_mut() = client;
-                    }
-                }
+                Err(Failure::Database(e)) => e.to_string(),
+            };
+            if started.elapsed() > RECONNECT_FOR {
+                return Err(StoreError::Database(format!(
+                    "{}: the connection broke and could not be opened again: {e}",
+                    self.shown()
+                )));
+            }
+            std::thread::sleep(wait);
+            wait = (wait * 2).min(Duration::from_secs(2));
+            if let Ok(client) = connect(&self.url) {
+                *self.client.borrow_mut() = client;
             }
         }
     }
@@ -315,8 +315,14 @@ impl From<postgres::Error> for Failure {
 }
 
 impl From<postgres::Error> for StoreError {
+    /// A broken connection stays recognisable inside a transaction's operation, so that
+    /// [`PostgresStore::retrying`] retries it.
     fn from(e: postgres::Error) -> Self {
-        StoreError::Database(e.to_string())
+        if broken(&e) {
+            StoreError::Disconnected(e.to_string())
+        } else {
+            StoreError::Database(e.to_string())
+        }
     }
 }
 
