@@ -18,8 +18,10 @@ const SHARED: &[&str] = &["source", "diagnostic", "keywords", "input_file"];
 const RUN_TIME: &[&str] = &[
     "layers",
     "catalogue",
+    "importance",
     "plan",
     "predictor",
+    "report",
     "runtime",
     "sampler",
     "scheduler",

@@ -15,6 +15,7 @@ mod lsp;
 mod mutation;
 mod plan;
 mod postgres_server;
+mod report;
 mod run;
 mod sampler_context;
 mod storage;

@@ -9,8 +9,8 @@ use clap::{Args, ValueEnum};
 use serde::{Deserialize, Serialize};
 
 use crate::cli::output::errln;
-use crate::cli::report::store_url;
-use crate::cli::report::{open_store, study_with_plan};
+use crate::cli::tables::store_url;
+use crate::cli::tables::{open_store, study_with_plan};
 use crate::storage::{MetricRow, TrialRecord};
 
 /// Export formats.

@@ -12,6 +12,7 @@ mod report;
 mod run;
 mod status;
 mod study_arg;
+mod tables;
 mod trials;
 mod workers;
 
@@ -49,6 +50,8 @@ pub enum Command {
     Trials(trials::TrialsArgs),
     /// Export a study's trials (or learning curves) as CSV, JSON or YAML.
     Export(export::ExportArgs),
+    /// Write a study's report: one HTML page of plots that opens from disk.
+    Report(report::ReportArgs),
 }
 
 /// Parses the process arguments and runs the command.
@@ -71,5 +74,6 @@ pub fn dispatch(cli: Cli) -> ExitCode {
         Command::Best(args) => best::run(&args),
         Command::Trials(args) => trials::run(&args),
         Command::Export(args) => export::run(&args),
+        Command::Report(args) => report::run(&args),
     }
 }
