@@ -20,7 +20,7 @@ use crate::space::Config;
 use crate::space::unit::{
     category_count, category_index, is_categorical, is_single_value, to_unit,
 };
-use crate::storage::{TrialRecord, TrialState};
+use crate::storage::TrialRecord;
 
 pub use forest::ForestOptions;
 
@@ -113,7 +113,7 @@ pub fn points<'a>(
 ) -> (Vec<(&'a Config, f64)>, Option<u32>) {
     let ended: Vec<&TrialRecord> = trials
         .iter()
-        .filter(|t| t.state.has_ended_stage() && t.state != TrialState::Failed)
+        .filter(|t| t.state.has_ended_stage())
         .collect();
     let reached = |t: &TrialRecord, epoch: usize| -> Option<f64> {
         curve(t.number)

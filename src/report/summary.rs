@@ -39,7 +39,7 @@ pub fn wall_time(data: &StudyData) -> Option<f64> {
         .iter()
         .filter_map(|t| t.finished_at.or(t.started_at))
         .fold(f64::NEG_INFINITY, f64::max);
-    (end >= start).then(|| end - start)
+    (end >= start).then_some(end - start)
 }
 
 /// `1 h 02 min`, `3 min 05 s`, `12.3 s`.
@@ -111,7 +111,8 @@ pub fn section(data: &StudyData) -> Section {
     let stopped_early = data.trials.iter().filter(|t| t.predicted.is_some()).count();
     let _ = write!(
         body,
-        "<p>{trained} epochs trained; {stopped_early} trials stopped early by the stopping rule, saving {} epochs.</p>",
+        "<p>{trained} epochs trained; {stopped_early} trials ended early by the stopping rule ({}), {} epochs before the end of their stage.</p>",
+        esc(data.plan.stopping.name()),
         epochs_saved(data)
     );
     match wall_time(data) {
