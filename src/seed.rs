@@ -16,6 +16,8 @@ pub const RANDOM_SAMPLER: u64 = 0x5A4D_504C_4552; // "SAMPLER"
 pub const TPE_SAMPLER: u64 = 0x0054_5045_5F53_4D50; // "TPE_SMP"
 /// The BO sampler's stream.
 pub const BO_SAMPLER: u64 = 0x0000_424F_5F53_4D50; // "BO_SMP"
+/// The random forest of parameter importances (fANOVA): bootstrap samples and feature orders.
+pub const IMPORTANCE: u64 = 0x4641_4E4F_5641; // "FANOVA"
 /// A trial's initial weights, drawn from its trial seed. (Each epoch's batch order and dropout
 /// masks use the epoch's index as the purpose: [`epoch_rng`].)
 pub const WEIGHTS: u64 = u64::MAX;

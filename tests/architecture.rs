@@ -19,9 +19,11 @@ const SHARED: &[&str] = &["source", "diagnostic", "keywords", "input_file", "sug
 const RUN_TIME: &[&str] = &[
     "layers",
     "catalogue",
+    "importance",
     "plan",
     "meta",
     "predictor",
+    "report",
     "runtime",
     "sampler",
     "scheduler",

@@ -16,6 +16,7 @@ mod meta;
 mod mutation;
 mod plan;
 mod postgres_server;
+mod report;
 mod run;
 mod run_feedback;
 mod sampler_context;

@@ -538,6 +538,21 @@ fn studies_are_listed_by_name_with_a_count_per_state(fresh: &FreshStore) {
     );
     assert_eq!(summaries[1].study, empty);
     assert!(counts(1).iter().all(|(_, count)| *count == 0));
+    // Stopped by its rung's decision, an awaiting trial keeps the time it finished training.
+    let awaited = awaiting.finished_at;
+    thread::sleep(Duration::from_millis(20));
+    store
+        .finish_trial(
+            awaiting.id,
+            TrialState::Stopped,
+            Some("not promoted after rung 0"),
+        )
+        .unwrap();
+    let stopped = &store.trials(study_id).unwrap()[2];
+    assert_eq!(
+        (stopped.state, stopped.finished_at),
+        (TrialState::Stopped, awaited)
+    );
     assert_eq!(counts(1).len(), 6);
 }
 
@@ -804,6 +819,14 @@ fn workers_are_registered_renewed_and_retired(fresh: &FreshStore) {
     assert_eq!(by_id(first).trials, [claimed_a.number]);
     assert_eq!(by_id(second).trials, [claimed_b.number]);
     assert!(workers.iter().all(|w| w.stopped_at.is_none()));
+    // Each trial names the worker that claimed it (the report's timeline reads it).
+    assert_eq!(
+        (claimed_a.worker, claimed_b.worker),
+        (Some(first), Some(second))
+    );
+    let trials = store.trials(study_id).unwrap();
+    let worker_of = |n: u64| trials.iter().find(|t| t.number == n).unwrap().worker;
+    assert_eq!(worker_of(claimed_a.number), Some(first));
     let before = by_id(first).heartbeat_at;
     thread::sleep(Duration::from_millis(20));
     a.heartbeat(first, LONG).unwrap();

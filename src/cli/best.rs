@@ -1,12 +1,16 @@
-//! `hps best STUDY`: the best trial and its parameters.
+//! `hps best STUDY [--importance]`: the best trial and its parameters, and with `--importance` each
+//! parameter's importance by fANOVA ([`crate::importance`]).
 
 use std::process::ExitCode;
 
 use clap::Args;
 
-use crate::cli::output::errln;
-use crate::cli::report::store_url;
-use crate::cli::report::{open_store, print_best, study_with_plan};
+use crate::cli::output::{errln, outln};
+use crate::cli::tables::store_url;
+use crate::cli::tables::{open_store, print_best, study_with_plan};
+use crate::importance;
+use crate::plan::Plan;
+use crate::storage::{Storage, TrialRecord};
 
 /// Arguments of `hps best`.
 #[derive(Debug, Args)]
@@ -16,6 +20,9 @@ pub struct BestArgs {
     /// The study store: a file (`PATH`, `sqlite://PATH`) or a server (`postgres://USER:PASS@HOST/DB`).
     #[arg(long, default_value = "hps.db", env = "HPS_STORAGE", value_parser = store_url)]
     pub storage: String,
+    /// Also print each parameter's importance (fANOVA: its share of the objective's variance).
+    #[arg(long)]
+    pub importance: bool,
 }
 
 /// Runs `hps best`.
@@ -36,13 +43,47 @@ pub fn run(args: &BestArgs) -> ExitCode {
     match crate::runtime::best_trial(&trials, plan.objective.direction) {
         Some(best) => {
             print_best(&plan, best);
-            ExitCode::SUCCESS
+            if args.importance {
+                print_importance(store.as_ref(), study.id, &plan, &trials)
+            } else {
+                ExitCode::SUCCESS
+            }
         }
         None => {
             errln!(
                 "study `{}` has no finished trial with a value yet",
                 args.study
             );
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Prints the parameters' importances, most important first, or why there are none (exit 1).
+fn print_importance(
+    store: &dyn Storage,
+    study_id: i64,
+    plan: &Plan,
+    trials: &[TrialRecord],
+) -> ExitCode {
+    let curves = match store.objective_curves(study_id, &plan.objective.metric) {
+        Ok(curves) => curves,
+        Err(e) => {
+            errln!("error: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match importance::of_study(plan, trials, &curves) {
+        Ok(found) => {
+            outln!("importance ({}):", found.provenance());
+            let width = found.params.iter().map(|i| i.name.len()).max().unwrap_or(0);
+            for i in &found.params {
+                outln!("  {:<width$}  {:.3}", i.name, i.importance);
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            errln!("error: no importances: {e}");
             ExitCode::from(1)
         }
     }

@@ -9,8 +9,8 @@ use clap::{Args, ValueEnum};
 use serde::{Deserialize, Serialize};
 
 use crate::cli::output::errln;
-use crate::cli::report::store_url;
-use crate::cli::report::{open_store, study_with_plan};
+use crate::cli::tables::store_url;
+use crate::cli::tables::{open_store, study_with_plan};
 use crate::storage::{MetricRow, TrialRecord};
 
 /// Export formats.
@@ -84,7 +84,7 @@ pub fn run(args: &ExportArgs) -> ExitCode {
     let export = Export {
         study: study.name.clone(),
         objective: plan.objective.metric.clone(),
-        direction: crate::cli::report::direction_word(plan.objective.direction).to_owned(),
+        direction: crate::cli::tables::direction_word(plan.objective.direction).to_owned(),
         trials: if args.curves {
             Vec::new()
         } else {

@@ -10,8 +10,8 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand};
 
 use crate::cli::output::{errln, outln};
-use crate::cli::report::{open_store, searched, store_url};
 use crate::cli::study_arg::load_study;
+use crate::cli::tables::{open_store, searched, store_url};
 use crate::meta::corpus::gather;
 use crate::meta::training::{TrainOptions, train};
 use crate::meta::{MetaError, ModelFile, Settings, TaskRows};

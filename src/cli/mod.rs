@@ -13,6 +13,7 @@ mod report;
 mod run;
 mod status;
 mod study_arg;
+mod tables;
 mod trials;
 mod workers;
 
@@ -52,6 +53,8 @@ pub enum Command {
     Export(export::ExportArgs),
     /// HyperSTAR: train the task-aware predictor on earlier studies, or rank a study with it.
     Meta(meta::MetaArgs),
+    /// Write a study's report: one HTML page of plots that opens from disk.
+    Report(report::ReportArgs),
 }
 
 /// Parses the process arguments and runs the command.
@@ -75,5 +78,6 @@ pub fn dispatch(cli: Cli) -> ExitCode {
         Command::Trials(args) => trials::run(&args),
         Command::Export(args) => export::run(&args),
         Command::Meta(args) => meta::run(&args),
+        Command::Report(args) => report::run(&args),
     }
 }

@@ -12,8 +12,8 @@ use std::time::Duration;
 use clap::Args;
 
 use crate::cli::output::{errln, print_diagnostics};
-use crate::cli::report::store_url;
 use crate::cli::study_arg::load_study;
+use crate::cli::tables::store_url;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::plan::DevicePlan;
 use crate::plan::Plan;
@@ -195,7 +195,7 @@ fn execute(
             return Ok(ExitCode::from(1));
         }
     };
-    crate::cli::report::print_summary(plan, &summary, started.elapsed());
+    crate::cli::tables::print_summary(plan, &summary, started.elapsed());
     if summary.reason == StopReason::Interrupted || stop.load(Ordering::SeqCst) {
         return Ok(ExitCode::from(130));
     }

@@ -6,8 +6,8 @@ use std::process::ExitCode;
 use clap::Args;
 
 use crate::cli::output::{errln, outln};
-use crate::cli::report::store_url;
-use crate::cli::report::{direction_word, open_store, study_with_plan};
+use crate::cli::tables::store_url;
+use crate::cli::tables::{direction_word, open_store, study_with_plan};
 use crate::cli::workers::workers_table;
 
 /// Arguments of `hps status`.

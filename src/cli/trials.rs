@@ -6,8 +6,8 @@ use std::process::ExitCode;
 use clap::Args;
 
 use crate::cli::output::errln;
-use crate::cli::report::store_url;
-use crate::cli::report::{open_store, study_with_plan, trials_table};
+use crate::cli::tables::store_url;
+use crate::cli::tables::{open_store, study_with_plan, trials_table};
 
 /// Arguments of `hps trials`.
 #[derive(Debug, Args)]

@@ -15,7 +15,7 @@ pub mod device;
 pub mod model;
 pub mod network;
 pub mod objective;
-mod render;
+pub mod render;
 pub mod sampler;
 pub mod scheduler;
 pub mod step;

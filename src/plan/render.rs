@@ -259,7 +259,9 @@ fn thousands(n: u64) -> String {
 }
 
 /// `name(arg = value, …)`, as the language writes a call.
-fn step(s: impl Into<Step>) -> String {
+/// A step as the language writes it: `hyperband(min = 1, max = 27, eta = 3)`, or its bare name.
+#[must_use]
+pub fn step(s: impl Into<Step>) -> String {
     let s: Step = s.into();
     if s.args.is_empty() {
         return s.name.clone();

@@ -186,6 +186,7 @@ mod tests {
             rung,
             target_epochs: None,
             predicted: None,
+            worker: None,
         }
     }
 

@@ -11,7 +11,7 @@ use crate::space::Config;
 
 /// The columns read into a [`TrialRecord`], in the order [`RawTrial`]'s fields are filled.
 pub const TRIAL_COLUMNS: &str = "id, study_id, number, state, params_json, seed, epochs, value, error, \
-     started_at, finished_at, bracket, rung, target_epochs, predicted";
+     started_at, finished_at, bracket, rung, target_epochs, predicted, worker";
 
 /// The columns read into a `StudyRecord`.
 pub const STUDY_COLUMNS: &str = "id, name, file, plan_hash, plan_json, created_at";
@@ -58,6 +58,8 @@ pub struct RawTrial {
     pub target_epochs: Option<i64>,
     /// `predicted`.
     pub predicted: Option<f64>,
+    /// `worker`.
+    pub worker: Option<i64>,
 }
 
 impl RawTrial {
@@ -95,6 +97,7 @@ impl RawTrial {
                 .map(|t| unsigned(id, "target epochs", t))
                 .transpose()?,
             predicted: self.predicted,
+            worker: self.worker,
         })
     }
 }

@@ -11,7 +11,7 @@ mod codec;
 pub mod postgres;
 pub mod sqlite;
 
-pub use codec::unix_now;
+pub use codec::{ALL_STATES, unix_now};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
@@ -134,7 +134,8 @@ pub struct TrialRecord {
     pub error: Option<String>,
     /// Unix seconds when a worker claimed it.
     pub started_at: Option<f64>,
-    /// Unix seconds when it finished.
+    /// Unix seconds when it finished training: a trial its rung's decision stops keeps the time
+    /// it finished the rung (it trained no more while it waited).
     pub finished_at: Option<f64>,
     /// Its successive-halving bracket (none under `fifo`).
     #[serde(default)]
@@ -148,6 +149,10 @@ pub struct TrialRecord {
     /// The final value a stopping rule predicted when it ended the trial early.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub predicted: Option<f64>,
+    /// The worker that claimed it last (its store id; see [`Storage::workers`]), none before a
+    /// worker has claimed it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worker: Option<i64>,
 }
 
 /// Where a new trial starts in a successive-halving bracket.

@@ -403,6 +403,7 @@ fn raw_trial(row: &Row) -> RawTrial {
         rung: row.get(12),
         target_epochs: row.get(13),
         predicted: row.get(14),
+        worker: row.get(15),
     }
 }
 
@@ -657,7 +658,9 @@ impl Storage for PostgresStore {
         let finished_at = (state.is_finished() || state == TrialState::Awaiting).then(unix_now);
         self.transaction(|tx| {
             let updated = tx.execute(
-                "UPDATE trials SET state = $2, error = $3, finished_at = $4,
+                "UPDATE trials SET state = $2, error = $3,
+                 finished_at = CASE WHEN state = 'awaiting' AND $2 = 'stopped'
+                                    THEN finished_at ELSE $4 END,
                      started_at = CASE WHEN $2 = 'queued' THEN NULL ELSE started_at END
                  WHERE id = $1",
                 &[&trial_id, &state.as_str(), &error, &finished_at],
