@@ -191,6 +191,18 @@ fn assert_trained_once_but(dir: &Path, trials: &[TrialRecord], ahead: usize) {
     }
 }
 
+/// `count` trials, numbered 0, 1, … once each, every one complete after `epochs` epochs.
+fn assert_complete(trials: &[TrialRecord], count: usize, epochs: u32) {
+    assert_eq!(trials.len(), count, "{trials:?}");
+    assert_numbered(trials);
+    assert!(
+        trials
+            .iter()
+            .all(|t| t.state == TrialState::Complete && t.epochs == epochs),
+        "{trials:?}"
+    );
+}
+
 /// Trial numbers are 0, 1, … with none twice.
 fn assert_numbered(trials: &[TrialRecord]) {
     let mut numbers: Vec<u64> = trials.iter().map(|t| t.number).collect();
@@ -217,14 +229,7 @@ fn four_workers_finish_the_trial_budget(dir: &Path, url: &str) {
     let workers: Vec<Child> = (0..4).map(|_| worker(dir, url, &[])).collect();
     finish(workers);
     let trials = trials(url);
-    assert_eq!(trials.len(), 12, "{trials:?}");
-    assert_numbered(&trials);
-    assert!(
-        trials
-            .iter()
-            .all(|t| t.state == TrialState::Complete && t.epochs == 3),
-        "{trials:?}"
-    );
+    assert_complete(&trials, 12, 3);
     assert_trained_once(dir, &trials);
     assert_eq!(retired_workers(url), 4);
     let status = crate::support::hps(dir, &["status", "--storage", url]);
@@ -369,14 +374,7 @@ fn a_killed_worker_is_taken_over(dir: &Path, url: &str, machines: [&Path; 2]) {
     kill_tree(&mut victim);
     finish(vec![survivor]);
     let trials = trials(url);
-    assert_eq!(trials.len(), 6, "{trials:?}");
-    assert_numbered(&trials);
-    assert!(
-        trials
-            .iter()
-            .all(|t| t.state == TrialState::Complete && t.epochs == 4),
-        "{trials:?}"
-    );
+    assert_complete(&trials, 6, 4);
     // The victim's trial started again from a checkpoint, not from scratch.
     let starts = starts(dir);
     let resumed = &starts[&victim_trial.number];
@@ -446,14 +444,7 @@ fn workers_ride_out_a_postgres_restart() {
     server.restart();
     finish(workers);
     let trials = trials(&url);
-    assert_eq!(trials.len(), 10, "{trials:?}");
-    assert_numbered(&trials);
-    assert!(
-        trials
-            .iter()
-            .all(|t| t.state == TrialState::Complete && t.epochs == 3),
-        "{trials:?}"
-    );
+    assert_complete(&trials, 10, 3);
     assert_trained_once(dir.path(), &trials);
 }
 
