@@ -772,3 +772,26 @@ fn issue_18_a_failed_trial_is_shown_with_the_epochs_the_store_holds() {
         .unwrap();
     assert_eq!((trial.state, trial.epochs), (TrialState::Failed, 1));
 }
+
+/// Issue 18: a run whose stderr is closed early (`hps run … 2>&1 | head -1`) goes on quietly to
+/// the end instead of panicking on its next progress line.
+#[test]
+fn issue_18_a_run_with_its_stderr_closed_finishes() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("epochs.sh"), EPOCHS_SCRIPT).unwrap();
+    std::fs::write(dir.path().join("s.hps"), command_study(0.05, 4)).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hps"))
+        .args(["run", "s.hps"])
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .env_remove("HPS_STORAGE")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stderr.take());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+    let trials = crate::support::stored_trials(dir.path(), "s");
+    assert_eq!(trials.len(), 4);
+}

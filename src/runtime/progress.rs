@@ -131,7 +131,7 @@ impl Progress {
                 bar.inc(1);
                 bar.println(line);
             }
-            None if !self.quiet => eprintln!("{line}"),
+            None if !self.quiet => show(&line),
             None => {}
         }
     }
@@ -172,7 +172,7 @@ impl Progress {
     pub fn note(&self, line: &str) {
         match &self.bar {
             Some(bar) => bar.println(line),
-            None if !self.quiet => eprintln!("{line}"),
+            None if !self.quiet => show(&line),
             None => {}
         }
     }
@@ -233,4 +233,11 @@ fn short(config: &Config) -> String {
         })
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// Writes a progress line to stderr; a closed stderr (`hps run … 2>&1 | head`) is not an error —
+/// the run goes on and the store records it.
+fn show(line: &str) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
 }
