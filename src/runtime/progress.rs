@@ -172,7 +172,7 @@ impl Progress {
     pub fn note(&self, line: &str) {
         match &self.bar {
             Some(bar) => bar.println(line),
-            None if !self.quiet => show(&line),
+            None if !self.quiet => show(line),
             None => {}
         }
     }
