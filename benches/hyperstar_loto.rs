@@ -61,7 +61,11 @@ fn read_task(table: &Path, tasks_dir: &Path, space_source: &str) -> Task {
     let encoder = Encoder::new(&space);
     let data = hps::train::data::load(plan.data.as_ref().unwrap()).expect("the task's data");
     let rows = TaskRows::from_examples(&data.train).expect("classification rows");
-    let mut reader = csv::Reader::from_path(table).expect("the table");
+    // A diverged run's row stops at its last epoch: rows differ in length.
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_path(table)
+        .expect("the table");
     let mut by_key: BTreeMap<String, (Config, BTreeMap<u32, f64>)> = BTreeMap::new();
     for record in reader.records() {
         let r = record.expect("a row");
