@@ -23,6 +23,7 @@ pub mod lsp;
 pub mod meta;
 pub mod plan;
 pub mod predictor;
+pub mod problem;
 pub mod report;
 pub mod runtime;
 pub mod sampler;

@@ -13,7 +13,14 @@ const FRONT_END: &[&str] = &[
 
 /// Leaves both sides read: source positions, diagnostics, reserved words, reading named files,
 /// "did you mean" suggestions.
-const SHARED: &[&str] = &["source", "diagnostic", "keywords", "input_file", "suggest"];
+const SHARED: &[&str] = &[
+    "source",
+    "diagnostic",
+    "keywords",
+    "input_file",
+    "problem",
+    "suggest",
+];
 
 /// Modules that execute a plan, and what they stand on.
 const RUN_TIME: &[&str] = &[

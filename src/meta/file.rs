@@ -21,37 +21,7 @@ const FORMAT: u32 = 1;
 const KEY: &str = "hps";
 
 /// Why a model cannot be used: what is wrong, and what to do.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MetaError {
-    /// What is wrong.
-    pub message: String,
-    /// How to fix it.
-    pub help: Option<String>,
-}
-
-impl MetaError {
-    /// An error saying `message`.
-    #[must_use]
-    pub fn new(message: impl Into<String>) -> Self {
-        Self {
-            message: message.into(),
-            help: None,
-        }
-    }
-
-    /// With `help`.
-    #[must_use]
-    pub fn with_help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
-        self
-    }
-}
-
-impl std::fmt::Display for MetaError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
-    }
-}
+pub type MetaError = crate::problem::Problem;
 
 /// One parameter of the space a model scores.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -105,39 +105,7 @@ pub struct Data {
 
 /// A data problem, said in the user's terms (file, row or record). The caller attaches the dataset's
 /// span to make it a located diagnostic.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DataError {
-    /// What is wrong: `data.csv, row 17: 5 columns, the header has 6`.
-    pub message: String,
-    /// How to fix it.
-    pub help: Option<String>,
-}
-
-impl DataError {
-    /// An error with a message.
-    #[must_use]
-    pub fn new(message: impl Into<String>) -> Self {
-        Self {
-            message: message.into(),
-            help: None,
-        }
-    }
-
-    /// Sets the help.
-    #[must_use]
-    pub fn with_help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
-        self
-    }
-}
-
-impl std::fmt::Display for DataError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for DataError {}
+pub type DataError = crate::problem::Problem;
 
 /// Loads a plan's dataset: reads the source, applies the transforms, splits.
 ///
