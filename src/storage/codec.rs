@@ -4,9 +4,10 @@
 //! non-finite metric values as SQL `NULL` (read back as NaN), and the clock. Used by `sqlite` and
 //! `postgres`.
 
+use std::collections::BTreeMap;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use super::{StoreError, TrialRecord, TrialState};
+use super::{StoreError, StudyRecord, StudySummary, TrialRecord, TrialState};
 use crate::space::Config;
 
 /// The columns read into a [`TrialRecord`], in the order [`RawTrial`]'s fields are filled.
@@ -168,4 +169,34 @@ pub fn put_on_curve(curve: &mut Vec<f64>, epoch: u32, value: Option<f64>) {
         curve.resize(index + 1, f64::NAN);
     }
     curve[index] = value.filter(|v| v.is_finite()).unwrap_or(f64::NAN);
+}
+
+/// Each study with its trials counted per state (every state present, 0 when it has none), from
+/// `(study id, state, count)` rows.
+#[must_use]
+pub fn summaries(
+    studies: Vec<StudyRecord>,
+    counts: impl IntoIterator<Item = (i64, String, i64)>,
+) -> Vec<StudySummary> {
+    let mut by_study: BTreeMap<i64, BTreeMap<String, u64>> = BTreeMap::new();
+    for (study_id, state, count) in counts {
+        by_study
+            .entry(study_id)
+            .or_default()
+            .insert(state, u64::try_from(count).unwrap_or_default());
+    }
+    studies
+        .into_iter()
+        .map(|study| {
+            let mut by_state: BTreeMap<String, u64> = ALL_STATES
+                .iter()
+                .map(|state| (state.as_str().to_owned(), 0))
+                .collect();
+            by_state.extend(by_study.remove(&study.id).unwrap_or_default());
+            StudySummary {
+                study,
+                counts: by_state,
+            }
+        })
+        .collect()
 }

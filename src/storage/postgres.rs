@@ -15,8 +15,8 @@ use std::time::{Duration, Instant};
 use postgres::{Client, NoTls, Row, Transaction};
 
 use super::codec::{
-    ALL_STATES, RawTrial, STUDY_COLUMNS, TRIAL_COLUMNS, metric_to_sql, number_to_sql,
-    params_to_sql, put_on_curve, seed_to_sql, unix_now, unsigned,
+    RawTrial, STUDY_COLUMNS, TRIAL_COLUMNS, metric_to_sql, number_to_sql, params_to_sql,
+    put_on_curve, seed_to_sql, summaries, unix_now, unsigned,
 };
 use super::{
     MetricRow, OpenMode, Placement, Storage, StoreError, StudyRecord, StudySummary, TrialRecord,
@@ -283,6 +283,12 @@ impl PostgresStore {
         self.retrying(|client| operation(client).map_err(Failure::from))
     }
 
+    fn study_exists(tx: &mut Transaction<'_>, study_id: i64) -> Result<bool, StoreError> {
+        Ok(tx
+            .query_opt("SELECT 1 FROM studies WHERE id = $1", &[&study_id])?
+            .is_some())
+    }
+
     fn study_by_name(
         tx: &mut Transaction<'_>,
         name: &str,
@@ -476,30 +482,10 @@ impl Storage for PostgresStore {
             )?;
             Ok((studies, counts))
         })?;
-        let mut counts: BTreeMap<i64, BTreeMap<String, u64>> = BTreeMap::new();
-        for row in count_rows {
-            let study_id: i64 = row.get(0);
-            let state: String = row.get(1);
-            let count: i64 = row.get(2);
-            counts
-                .entry(study_id)
-                .or_default()
-                .insert(state, u64::try_from(count).unwrap_or_default());
-        }
-        Ok(studies
-            .into_iter()
-            .map(|study| {
-                let mut by_state: BTreeMap<String, u64> = ALL_STATES
-                    .iter()
-                    .map(|state| (state.as_str().to_owned(), 0))
-                    .collect();
-                by_state.extend(counts.remove(&study.id).unwrap_or_default());
-                StudySummary {
-                    study,
-                    counts: by_state,
-                }
-            })
-            .collect())
+        let counts = count_rows
+            .iter()
+            .map(|row| (row.get(0), row.get(1), row.get(2)));
+        Ok(summaries(studies, counts))
     }
 
     fn requeue_expired(&mut self, study_id: i64) -> Result<u64, StoreError> {
@@ -788,10 +774,7 @@ impl Storage for PostgresStore {
         value: &[u8],
     ) -> Result<(), StoreError> {
         self.transaction(|tx| {
-            if tx
-                .query_opt("SELECT 1 FROM studies WHERE id = $1", &[&study_id])?
-                .is_none()
-            {
+            if !Self::study_exists(tx, study_id)? {
                 return Err(StoreError::NotFound(format!("study {study_id}")));
             }
             tx.execute(
@@ -814,10 +797,7 @@ impl Storage for PostgresStore {
         let pid = i64::from(pid);
         let now = unix_now();
         self.transaction(|tx| {
-            if tx
-                .query_opt("SELECT 1 FROM studies WHERE id = $1", &[&study_id])?
-                .is_none()
-            {
+            if !Self::study_exists(tx, study_id)? {
                 return Err(StoreError::NotFound(format!("study {study_id}")));
             }
             let row = tx.query_one(
@@ -935,17 +915,15 @@ impl Storage for PostgresStore {
     fn spend_epoch(&mut self, study_id: i64, cap: u64) -> Result<bool, StoreError> {
         let cap = i64::try_from(cap).unwrap_or(i64::MAX);
         self.transaction(|tx| {
-            if tx
-                .query_opt("SELECT 1 FROM studies WHERE id = $1", &[&study_id])?
-                .is_none()
-            {
-                return Err(StoreError::NotFound(format!("study {study_id}")));
-            }
             let spent = tx.execute(
                 "UPDATE studies SET epochs_spent = epochs_spent + 1
                  WHERE id = $1 AND epochs_spent < $2",
                 &[&study_id, &cap],
             )?;
+            // Only a refused epoch asks whether the study exists at all.
+            if spent == 0 && !Self::study_exists(tx, study_id)? {
+                return Err(StoreError::NotFound(format!("study {study_id}")));
+            }
             Ok(spent == 1)
         })
     }

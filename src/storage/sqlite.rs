@@ -14,8 +14,8 @@ use rusqlite::{
 };
 
 use super::codec::{
-    ALL_STATES, RawTrial, STUDY_COLUMNS, TRIAL_COLUMNS, metric_to_sql, number_to_sql,
-    params_to_sql, put_on_curve, seed_to_sql, unix_now, unsigned,
+    RawTrial, STUDY_COLUMNS, TRIAL_COLUMNS, metric_to_sql, number_to_sql, params_to_sql,
+    put_on_curve, seed_to_sql, summaries, unix_now, unsigned,
 };
 use super::{
     MetricRow, OpenMode, Placement, Storage, StoreError, StudyRecord, StudySummary, TrialRecord,
@@ -394,33 +394,11 @@ impl Storage for SqliteStore {
             .prepare(&sql)?
             .query_map([], study_from_row)?
             .collect::<Result<Vec<_>, _>>()?;
-        let mut counts: BTreeMap<i64, BTreeMap<String, u64>> = BTreeMap::new();
-        let mut statement =
-            tx.prepare("SELECT study_id, state, count(*) FROM trials GROUP BY study_id, state")?;
-        let mut rows = statement.query([])?;
-        while let Some(row) = rows.next()? {
-            let study_id: i64 = row.get(0)?;
-            let state: String = row.get(1)?;
-            let count: i64 = row.get(2)?;
-            counts
-                .entry(study_id)
-                .or_default()
-                .insert(state, u64::try_from(count).unwrap_or_default());
-        }
-        Ok(studies
-            .into_iter()
-            .map(|study| {
-                let mut by_state: BTreeMap<String, u64> = ALL_STATES
-                    .iter()
-                    .map(|state| (state.as_str().to_owned(), 0))
-                    .collect();
-                by_state.extend(counts.remove(&study.id).unwrap_or_default());
-                StudySummary {
-                    study,
-                    counts: by_state,
-                }
-            })
-            .collect())
+        let counts = tx
+            .prepare("SELECT study_id, state, count(*) FROM trials GROUP BY study_id, state")?
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
+            .collect::<Result<Vec<(i64, String, i64)>, _>>()?;
+        Ok(summaries(studies, counts))
     }
 
     fn requeue_expired(&mut self, study_id: i64) -> Result<u64, StoreError> {
@@ -840,14 +818,15 @@ impl Storage for SqliteStore {
     fn spend_epoch(&mut self, study_id: i64, cap: u64) -> Result<bool, StoreError> {
         let cap = i64::try_from(cap).unwrap_or(i64::MAX);
         let tx = self.write()?;
-        if !Self::study_exists(&tx, study_id)? {
-            return Err(StoreError::NotFound(format!("study {study_id}")));
-        }
         let spent = tx.execute(
             "UPDATE studies SET epochs_spent = epochs_spent + 1
              WHERE id = ?1 AND epochs_spent < ?2",
             params![study_id, cap],
         )?;
+        // Only a refused epoch asks whether the study exists at all.
+        if spent == 0 && !Self::study_exists(&tx, study_id)? {
+            return Err(StoreError::NotFound(format!("study {study_id}")));
+        }
         tx.commit()?;
         Ok(spent == 1)
     }
