@@ -7,7 +7,7 @@ use clap::Args;
 
 use crate::cli::output::{errln, outln};
 use crate::cli::tables::store_url;
-use crate::cli::tables::{direction_word, open_store, study_with_plan};
+use crate::cli::tables::{direction_word, open_store, plan_of};
 use crate::cli::workers::workers_table;
 
 /// Arguments of `hps status`.
@@ -47,8 +47,9 @@ pub fn run(args: &StatusArgs) -> ExitCode {
     let mut tables = Vec::new();
     for s in &studies {
         let n = |state: &str| s.counts.get(state).copied().unwrap_or(0);
-        let best = study_with_plan(store.as_ref(), &s.study.name).and_then(|(study, plan)| {
-            let trials = store.trials(study.id).ok()?;
+        // The listing holds each study's record and plan: no second read per study.
+        let best = plan_of(&s.study).and_then(|plan| {
+            let trials = store.trials(s.study.id).ok()?;
             crate::runtime::best_trial(&trials, plan.objective.direction).map(|b| {
                 format!(
                     "{} {} = {:.4} (trial {})",

@@ -37,16 +37,24 @@ pub fn open_store(url: &str) -> Option<Box<dyn Storage>> {
     }
 }
 
+/// The plan a stored study was run with, or prints why it cannot be read.
+pub fn plan_of(study: &StudyRecord) -> Option<Plan> {
+    match serde_json::from_str::<Plan>(&study.plan_json) {
+        Ok(plan) => Some(plan),
+        Err(e) => {
+            errln!(
+                "error: the stored plan of `{}` cannot be read: {e}",
+                study.name
+            );
+            None
+        }
+    }
+}
+
 /// The stored study `name`, with its plan, or prints why not.
 pub fn study_with_plan(store: &dyn Storage, name: &str) -> Option<(StudyRecord, Plan)> {
     match store.study(name) {
-        Ok(Some(study)) => match serde_json::from_str::<Plan>(&study.plan_json) {
-            Ok(plan) => Some((study, plan)),
-            Err(e) => {
-                errln!("error: the stored plan of `{name}` cannot be read: {e}");
-                None
-            }
-        },
+        Ok(Some(study)) => plan_of(&study).map(|plan| (study, plan)),
         Ok(None) => {
             let names: Vec<String> = store
                 .studies()

@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 use super::MetaError;
 use super::file::{TaskRecord, signature};
 use super::task::TaskRows;
-use super::training::MetaTask;
-use crate::plan::{Direction, Plan};
+use super::training::{MetaTask, config_key};
+use crate::plan::{DataPlan, Direction, Plan};
 use crate::space::SearchSpace;
 use crate::space::encoding::Encoder;
 use crate::storage::{Storage, TrialState};
@@ -64,7 +64,6 @@ pub fn matches(pattern: &str, name: &str) -> bool {
 struct Gathering {
     name: String,
     rows: TaskRows,
-    studies: usize,
     values: BTreeMap<Vec<u32>, (Vec<f32>, f64, usize)>,
     failed: BTreeMap<Vec<u32>, (Vec<f32>, usize)>,
 }
@@ -98,6 +97,8 @@ pub fn gather(store: &dyn Storage, pattern: &str) -> Result<Corpus, MetaError> {
     }
     let mut space: Option<(String, SearchSpace)> = None;
     let mut groups: Vec<(String, Gathering)> = Vec::new();
+    let mut loaded: Vec<(DataPlan, usize)> = Vec::new();
+    let mut encoder: Option<Encoder> = None;
     for summary in chosen {
         let name = &summary.study.name;
         let plan: Plan = serde_json::from_str(&summary.study.plan_json).map_err(|e| {
@@ -119,29 +120,37 @@ pub fn gather(store: &dyn Storage, pattern: &str) -> Result<Corpus, MetaError> {
                 "`{name}` has no dataset: a task is known by its data"
             ))
         })?;
-        let data = crate::train::data::load(data_plan)
-            .map_err(|e| MetaError::new(format!("`{name}`'s data: {e}")))?;
-        let rows = TaskRows::from_examples(&data.train)
-            .map_err(|e| MetaError::new(format!("`{name}`: {}", e.message)))?;
-        let sha = rows.sha256();
-        let encoder = Encoder::new(&this_space);
-        let group = match groups.iter().position(|(s, _)| *s == sha) {
-            Some(i) => &mut groups[i].1,
+        // Seed replicas of one task share their data plan: it is read and hashed once.
+        let index = match loaded.iter().find(|(p, _)| p == data_plan) {
+            Some((_, index)) => *index,
             None => {
-                groups.push((
-                    sha.clone(),
-                    Gathering {
-                        name: name.clone(),
-                        rows,
-                        studies: 0,
-                        values: BTreeMap::new(),
-                        failed: BTreeMap::new(),
-                    },
-                ));
-                &mut groups.last_mut().expect("just pushed").1
+                let data = crate::train::data::load(data_plan)
+                    .map_err(|e| MetaError::new(format!("`{name}`'s data: {e}")))?;
+                let rows = TaskRows::from_examples(&data.train)
+                    .map_err(|e| MetaError::new(format!("`{name}`: {}", e.message)))?;
+                let sha = rows.sha256();
+                let index = match groups.iter().position(|(s, _)| *s == sha) {
+                    Some(i) => i,
+                    None => {
+                        groups.push((
+                            sha,
+                            Gathering {
+                                name: name.clone(),
+                                rows,
+                                values: BTreeMap::new(),
+                                failed: BTreeMap::new(),
+                            },
+                        ));
+                        groups.len() - 1
+                    }
+                };
+                loaded.push((data_plan.clone(), index));
+                index
             }
         };
-        group.studies += 1;
+        let group = &mut groups[index].1;
+        // Every study searches one space (checked above): one encoder serves them all.
+        let encoder = encoder.get_or_insert_with(|| Encoder::new(&this_space));
         for trial in store.trials(summary.study.id).map_err(store_error)? {
             #[allow(clippy::cast_possible_truncation)]
             let encoded: Vec<f32> = encoder
@@ -149,7 +158,7 @@ pub fn gather(store: &dyn Storage, pattern: &str) -> Result<Corpus, MetaError> {
                 .into_iter()
                 .map(|v| v as f32)
                 .collect();
-            let key: Vec<u32> = encoded.iter().map(|v| v.to_bits()).collect();
+            let key = config_key(&encoded);
             match (trial.state, trial.value) {
                 (TrialState::Complete, Some(v)) if v.is_finite() => {
                     let v = if plan.objective.direction == Direction::Minimize {

@@ -81,10 +81,9 @@ impl MetaTask {
     /// The indexes of the `k` best configurations.
     #[must_use]
     pub fn top(&self, k: usize) -> Vec<usize> {
-        let mut order: Vec<usize> = (0..self.scores.len()).collect();
-        order.sort_by(|&a, &b| self.scores[b].total_cmp(&self.scores[a]).then(a.cmp(&b)));
-        order.truncate(k);
-        order
+        let mut best = super::ranking::order(&self.scores);
+        best.truncate(k);
+        best
     }
 }
 
@@ -107,16 +106,31 @@ pub fn standardise(values: &[f64]) -> Vec<f32> {
         .collect()
 }
 
-/// The share of their top-10 configurations two tasks have in common.
+/// A configuration's encoding as a key (its bits).
+#[must_use]
+pub fn config_key(encoded: &[f32]) -> Vec<u32> {
+    encoded.iter().map(|x| x.to_bits()).collect()
+}
+
+/// For every pair of tasks, the share of their top-10 configurations they have in common.
 #[allow(clippy::cast_precision_loss)]
-fn top_overlap(a: &MetaTask, b: &MetaTask) -> f64 {
-    let key = |v: &Vec<f32>| v.iter().map(|x| x.to_bits()).collect::<Vec<u32>>();
-    let tops = |t: &MetaTask| -> HashSet<Vec<u32>> {
-        t.top(10).into_iter().map(|i| key(&t.configs[i])).collect()
-    };
-    let (ta, tb) = (tops(a), tops(b));
-    let k = ta.len().min(tb.len()).max(1);
-    ta.intersection(&tb).count() as f64 / k as f64
+fn top_overlaps(tasks: &[MetaTask]) -> Vec<Vec<f64>> {
+    let tops: Vec<HashSet<Vec<u32>>> = tasks
+        .iter()
+        .map(|t| {
+            t.top(10)
+                .into_iter()
+                .map(|i| config_key(&t.configs[i]))
+                .collect()
+        })
+        .collect();
+    tops.iter()
+        .map(|a| {
+            tops.iter()
+                .map(|b| a.intersection(b).count() as f64 / a.len().min(b.len()).max(1) as f64)
+                .collect()
+        })
+        .collect()
 }
 
 /// Binary cross-entropy of `logits` against the constant `target` (0 or 1), computed stably.
@@ -190,10 +204,7 @@ pub fn train(
     let mut optimiser = Optimizer::new(Rule::Adam, predictor.vars(), 0.0, 0.0);
     let mut judge = Optimizer::new(Rule::Adam, predictor.discriminator_vars(), 0.0, 0.0);
     let targets: Vec<Vec<f32>> = tasks.iter().map(MetaTask::targets).collect();
-    let overlap: Vec<Vec<f64>> = tasks
-        .iter()
-        .map(|a| tasks.iter().map(|b| top_overlap(a, b)).collect())
-        .collect();
+    let overlap = top_overlaps(tasks);
     let mut globals: Vec<VecDeque<Tensor>> = vec![VecDeque::new(); tasks.len()];
     for step in 0..options.steps {
         let t = rng.random_range(0..tasks.len());

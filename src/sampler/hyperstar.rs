@@ -12,6 +12,7 @@ use candle_core::Device;
 use super::{BuildError, Observation, Sampler, SamplerContext};
 use crate::diagnostic::Code;
 use crate::meta::{ModelFile, TaskRows, ranking};
+use crate::plan::SamplerPlan;
 use crate::plan::sampler::{BoOptions, TpeOptions};
 use crate::plan::sampler::{HyperstarOptions, Then};
 use crate::space::encoding::Encoder;
@@ -73,7 +74,7 @@ impl HyperstarSampler {
         .into_iter()
         .map(|(config, _)| config)
         .collect();
-        let then = then_sampler(context, options.then);
+        let then = then_sampler(context, options.then)?;
         Ok(Self {
             ranked,
             top: options.top,
@@ -153,27 +154,14 @@ pub fn candidates(space: &SearchSpace, seed: u64) -> Result<Vec<Config>, BuildEr
     Ok(configs)
 }
 
-fn then_sampler(context: &SamplerContext<'_>, then: Then) -> Box<dyn Sampler> {
-    let (space, seed, direction) = (
-        context.space.clone(),
-        context.plan.seed,
-        context.plan.objective.direction,
-    );
-    match then {
-        Then::Bo => Box::new(super::bo::BoSampler::new(
-            space,
-            seed,
-            direction,
-            BoOptions::default(),
-        )),
-        Then::Tpe => Box::new(super::tpe::TpeSampler::new(
-            space,
-            seed,
-            direction,
-            TpeOptions::default(),
-        )),
-        Then::Random => Box::new(super::random::RandomSampler::new(space, seed)),
-    }
+/// The sampler after the ranked configurations, with the catalogue's defaults.
+fn then_sampler(context: &SamplerContext<'_>, then: Then) -> Result<Box<dyn Sampler>, BuildError> {
+    let plan = match then {
+        Then::Bo => SamplerPlan::Bo(BoOptions::default()),
+        Then::Tpe => SamplerPlan::Tpe(TpeOptions::default()),
+        Then::Random => SamplerPlan::Random,
+    };
+    super::build_as(&plan, context)
 }
 
 impl Sampler for HyperstarSampler {

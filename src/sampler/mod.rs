@@ -154,9 +154,21 @@ impl std::fmt::Display for BuildError {
 /// # Errors
 /// `grid` over a space it cannot enumerate; a HyperSTAR model that cannot be read or does not fit.
 pub fn build(context: &SamplerContext<'_>) -> Result<Box<dyn Sampler>, BuildError> {
+    build_as(&context.plan.sampler, context)
+}
+
+/// The sampler `sampler` names, built with `context` (whose plan may name another: `hyperstar`
+/// builds the sampler it hands over to).
+///
+/// # Errors
+/// As [`build`].
+pub fn build_as(
+    sampler: &SamplerPlan,
+    context: &SamplerContext<'_>,
+) -> Result<Box<dyn Sampler>, BuildError> {
     let plan = context.plan;
     let space = context.space.clone();
-    match &plan.sampler {
+    match sampler {
         SamplerPlan::Random => Ok(Box::new(random::RandomSampler::new(space, plan.seed))),
         SamplerPlan::Grid => Ok(Box::new(
             grid::GridSampler::new(&space).map_err(BuildError::from)?,
