@@ -154,9 +154,7 @@ impl<'a> Session<'a> {
     /// # Errors
     /// When the store cannot be opened.
     pub fn connect(&self) -> Result<Box<dyn Storage>, StoreError> {
-        let mut store = storage::open(&self.options.store)?;
-        store.act_for(self.worker, self.options.lease);
-        Ok(store)
+        super::strategy::connect_as(&self.options.store, self.worker, self.options.lease)
     }
 
     /// Runs `composed` until its strategy ends (the budget, the sampler's end, or `stop`), and

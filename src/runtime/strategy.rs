@@ -61,9 +61,7 @@ impl StudyRun<'_> {
     /// # Errors
     /// When the store cannot be opened.
     pub fn connect(&self) -> Result<Box<dyn Storage>, StoreError> {
-        let mut store = storage::open(self.store_url)?;
-        store.act_for(self.worker, self.lease);
-        Ok(store)
+        connect_as(self.store_url, self.worker, self.lease)
     }
 
     /// Counts a trial that ended during this run (complete, stopped for good, or failed).
@@ -76,4 +74,18 @@ impl StudyRun<'_> {
     pub fn finished(&self) -> u64 {
         self.finished_now.load(Ordering::SeqCst)
     }
+}
+
+/// A new connection to the store at `url`, claiming for `worker` with leases of `lease`.
+///
+/// # Errors
+/// When the store cannot be opened.
+pub fn connect_as(
+    url: &str,
+    worker: i64,
+    lease: std::time::Duration,
+) -> Result<Box<dyn Storage>, StoreError> {
+    let mut store = storage::open(url)?;
+    store.act_for(worker, lease);
+    Ok(store)
 }

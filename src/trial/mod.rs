@@ -56,7 +56,8 @@ pub enum Control {
 /// Receives each epoch as it ends, and is asked before each starts.
 pub trait EpochSink {
     /// Whether epoch `epoch` (1-based) may be trained: [`Control::Pause`] ends the trial before it
-    /// (the budget has no epoch left). Asked once per epoch, before it.
+    /// (the budget has no epoch left). Asked before each epoch, and perhaps again about an epoch
+    /// it allowed: it answers the same (the store's sink pays for each epoch once).
     fn before_epoch(&mut self, epoch: u32) -> Control {
         let _ = epoch;
         Control::Continue

@@ -31,8 +31,6 @@ pub struct EpochProtocol<'a> {
     epochs: u32,
     /// How the trial ended, once it has.
     end: Option<TrialEnd>,
-    /// The last epoch the sink was asked about before it started.
-    asked: u32,
     /// The last epoch up to `start_epoch` reported again (0: none).
     retrained: u32,
 }
@@ -45,7 +43,6 @@ impl<'a> EpochProtocol<'a> {
             sink,
             epochs: run.start_epoch,
             end: None,
-            asked: run.start_epoch,
             retrained: 0,
         }
     }
@@ -75,13 +72,10 @@ impl<'a> EpochProtocol<'a> {
                 self.end = Some(TrialEnd::Completed {
                     epochs: self.epochs,
                 });
-            } else if self.asked < next {
-                self.asked = next;
-                if self.sink.before_epoch(next) == Control::Pause {
-                    self.end = Some(TrialEnd::Paused {
-                        epochs: self.epochs,
-                    });
-                }
+            } else if self.sink.before_epoch(next) == Control::Pause {
+                self.end = Some(TrialEnd::Paused {
+                    epochs: self.epochs,
+                });
             }
         }
         self.end
