@@ -111,31 +111,16 @@ impl EpochSink for StoreSink<'_, '_> {
         if epoch <= self.reserved {
             return Control::Continue;
         }
-        match self
-            .study
-            .budget
-            .may_train_epoch(self.store, self.study.study_id)
-        {
-            Ok(true) => {
-                self.reserved = epoch;
-                Control::Continue
-            }
-            Ok(false) => Control::Pause,
-            Err(e) => {
-                self.error = Some(e);
-                Control::Pause
-            }
+        let control = self.pay();
+        if control == Control::Continue {
+            self.reserved = epoch;
         }
+        control
     }
 
     fn epoch(&mut self, metrics: &EpochMetrics) -> Control {
-        match self.record(metrics) {
-            Ok(control) => control,
-            Err(e) => {
-                self.error = Some(e);
-                Control::Pause
-            }
-        }
+        let recorded = self.record(metrics);
+        self.or_pause(recorded)
     }
 
     /// An epoch trained again by a trainer that started over: said once per run, with what to do,
@@ -153,18 +138,34 @@ impl EpochSink for StoreSink<'_, '_> {
             );
         }
         self.retrained += 1;
-        match self
+        self.pay()
+    }
+}
+
+impl StoreSink<'_, '_> {
+    /// Pays one epoch from the budget: `Continue` when it had one, `Pause` when not (or the store
+    /// failed).
+    fn pay(&mut self) -> Control {
+        let paid = self
             .study
             .budget
             .may_train_epoch(self.store, self.study.study_id)
-        {
-            Ok(true) => Control::Continue,
-            Ok(false) => Control::Pause,
-            Err(e) => {
-                self.error = Some(e);
-                Control::Pause
-            }
-        }
+            .map(|paid| {
+                if paid {
+                    Control::Continue
+                } else {
+                    Control::Pause
+                }
+            });
+        self.or_pause(paid)
+    }
+
+    /// The control `result` holds, or `Pause` with the store's failure kept for the run.
+    fn or_pause(&mut self, result: Result<Control, StoreError>) -> Control {
+        result.unwrap_or_else(|e| {
+            self.error = Some(e);
+            Control::Pause
+        })
     }
 }
 
