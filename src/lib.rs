@@ -9,6 +9,7 @@
 //! using hps as a library. `docs/architecture.md` maps the layers; `tests/architecture.rs` keeps
 //! the imports between top-level modules acyclic.
 
+pub mod autohas;
 pub mod catalogue;
 pub mod cli;
 pub mod diagnostic;

@@ -18,6 +18,9 @@ pub const TPE_SAMPLER: u64 = 0x0054_5045_5F53_4D50; // "TPE_SMP"
 pub const BO_SAMPLER: u64 = 0x0000_424F_5F53_4D50; // "BO_SMP"
 /// The random forest of parameter importances (fANOVA): bootstrap samples and feature orders.
 pub const IMPORTANCE: u64 = 0x4641_4E4F_5641; // "FANOVA"
+/// AutoHAS: the super-network's weights (with each tensor's name as the purpose) and each search
+/// epoch's draws (with the epoch as the purpose).
+pub const AUTOHAS: u64 = 0x0041_5554_4F48_4153; // "AUTOHAS"
 /// A trial's initial weights, drawn from its trial seed. (Each epoch's batch order and dropout
 /// masks use the epoch's index as the purpose: [`epoch_rng`].)
 pub const WEIGHTS: u64 = u64::MAX;
@@ -31,6 +34,15 @@ pub fn derived_rng(seed: u64, purpose: u64) -> StdRng {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     StdRng::seed_from_u64(z ^ (z >> 31))
+}
+
+/// A purpose named by text (a super-network's tensor by its name): FNV-1a of the bytes, the same
+/// on every machine and in every build.
+#[must_use]
+pub fn name_purpose(name: &str) -> u64 {
+    name.bytes().fold(0xCBF2_9CE4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01B3)
+    })
 }
 
 /// The stream a sampler draws trial `number`'s configuration from.

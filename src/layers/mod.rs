@@ -6,9 +6,8 @@
 //! here, its entry in [`KINDS`] and its entry in the catalogue (`crate::catalogue`).
 //!
 //! Structural nodes are not kinds: `residual` lives in `train::model`, a [`Layer`] holding other
-//! layers plus a [`projection`]. AutoHAS' `choose`, which keeps every alternative with its weights
-//! shared across trials, would be one too: a layer holding one list of layers per alternative, the
-//! path it takes carried by [`Mode`].
+//! layers plus a [`projection`]. AutoHAS' super-network needs no kind of its own either: it builds
+//! the network of each sampled path over one [`SharedWeights`] pool (`crate::autohas::supernet`).
 
 pub mod activation;
 pub mod batchnorm;
@@ -29,7 +28,7 @@ use rand::rngs::StdRng;
 
 use crate::space::Value;
 
-pub use weights::{NamedVars, Role, Weights};
+pub use weights::{NamedVars, Role, SharedWeights, Weights};
 
 use activation::Activation;
 use batchnorm::BatchNormKind;

@@ -37,7 +37,7 @@ pub use sampler::SamplerPlan;
 pub use scheduler::{SchedulerKind, SchedulerPlan};
 pub use step::Step;
 pub use stopping::StoppingPlan;
-pub use strategy::StrategyPlan;
+pub use strategy::{AutohasOptions, StrategyPlan};
 pub use trainer::{MetricsFormat, TrainerPlan};
 
 use crate::space::{Derived, Distribution, Fixed, GridSize, SearchSpace, Term};

@@ -40,6 +40,8 @@ pub struct Network {
 pub enum Concrete {
     /// A built-in layer.
     Layer {
+        /// Where it sits in the architecture's body ([`Concrete::site`]).
+        site: String,
         /// Its name: `linear`, `conv`, `relu`, ….
         name: String,
         /// Its arguments (defaults filled).
@@ -54,6 +56,8 @@ pub enum Concrete {
     /// `residual { … }`: the body's output plus the input, projected by a 1×1 convolution (images) or
     /// a linear layer (features) when the channel or feature count changes.
     Residual {
+        /// Where it sits in the architecture's body ([`Concrete::site`]).
+        site: String,
         /// The layers.
         body: Vec<Concrete>,
         /// Input shape.
@@ -61,6 +65,19 @@ pub enum Concrete {
         /// Output shape.
         output: Vec<usize>,
     },
+}
+
+impl Concrete {
+    /// Where the layer sits in the architecture's body, the same for every configuration: node
+    /// indices joined by `/`, a repetition as `*k`, a `choose` alternative as `|k` (`2|1/0` is the
+    /// first layer of the second alternative of node 2). A weight-sharing super-network keys its
+    /// weights by it, so a layer at one site with one shape is one set of weights.
+    #[must_use]
+    pub fn site(&self) -> &str {
+        match self {
+            Concrete::Layer { site, .. } | Concrete::Residual { site, .. } => site,
+        }
+    }
 }
 
 /// The concrete layers of `model` for `config` (model parameters and fixed values, by full path).
@@ -84,7 +101,7 @@ pub fn instantiate(
     };
     let walker = Walker { lookup: &lookup };
     let mut layers = Vec::new();
-    walker.nodes(body, input.to_vec(), &mut layers)?;
+    walker.nodes(body, input.to_vec(), "", &mut layers)?;
     Ok(layers)
 }
 
@@ -134,6 +151,7 @@ fn rows(layers: &[Concrete], out: &mut Vec<LayerRow>) {
                 body,
                 input,
                 output,
+                ..
             } => {
                 rows(body, out);
                 if let Some(params) = projection::params(input, output) {
@@ -166,14 +184,16 @@ impl Walker<'_> {
         term.eval(self.lookup)
     }
 
+    /// The layers of `nodes`, whose sites are `{parent}{i}` (`parent` empty or ending in `/`).
     fn nodes(
         &self,
         nodes: &[LayerNode],
         mut shape: Vec<usize>,
+        parent: &str,
         out: &mut Vec<Concrete>,
     ) -> Result<Vec<usize>, String> {
-        for node in nodes {
-            shape = self.node(node, shape, out)?;
+        for (i, node) in nodes.iter().enumerate() {
+            shape = self.node(node, shape, &format!("{parent}{i}"), out)?;
         }
         Ok(shape)
     }
@@ -182,6 +202,7 @@ impl Walker<'_> {
         &self,
         node: &LayerNode,
         shape: Vec<usize>,
+        site: &str,
         out: &mut Vec<Concrete>,
     ) -> Result<Vec<usize>, String> {
         match node {
@@ -201,6 +222,7 @@ impl Walker<'_> {
                 let output = kind.output(&args, &shape)?;
                 let params = kind.params(&args, &shape);
                 out.push(Concrete::Layer {
+                    site: site.to_owned(),
                     name,
                     args,
                     input: shape,
@@ -216,20 +238,21 @@ impl Walker<'_> {
                     .and_then(as_usize)
                     .ok_or("`repeat` has no count")?;
                 let mut shape = shape;
-                for _ in 0..n {
-                    shape = self.nodes(body, shape, out)?;
+                for k in 0..n {
+                    shape = self.nodes(body, shape, &format!("{site}*{k}/"), out)?;
                 }
                 Ok(shape)
             }
             LayerNode::Residual { body } => {
                 let mut inner = Vec::new();
-                let output = self.nodes(body, shape.clone(), &mut inner)?;
+                let output = self.nodes(body, shape.clone(), &format!("{site}/"), &mut inner)?;
                 if output.len() != shape.len() || (output.len() == 3 && output[1..] != shape[1..]) {
                     return Err(format!(
                         "a residual block turns {shape:?} into {output:?}; it may change only the channels or features"
                     ));
                 }
                 out.push(Concrete::Residual {
+                    site: site.to_owned(),
                     body: inner,
                     input: shape,
                     output: output.clone(),
@@ -247,7 +270,7 @@ impl Walker<'_> {
                 let alternative = alternatives
                     .get(index)
                     .ok_or("`choose` picked no alternative")?;
-                self.nodes(alternative, shape, out)
+                self.nodes(alternative, shape, &format!("{site}|{index}/"), out)
             }
         }
     }

@@ -15,6 +15,7 @@
 //! it reported: a trial that never reported its objective fails), `outcome` (how its end becomes
 //! its state), `failures` (when a run gives up), `progress` (what the user sees).
 
+mod autohas;
 mod budget;
 mod checkpoints;
 pub mod failures;
@@ -79,6 +80,8 @@ pub enum RunError {
     Wiring(WiringError),
     /// The sampler could not propose a configuration.
     Sampler(String),
+    /// A one-shot search could not go on (not a divergence, which ends it and keeps its result).
+    Search(String),
 }
 
 impl std::fmt::Display for RunError {
@@ -86,7 +89,7 @@ impl std::fmt::Display for RunError {
         match self {
             RunError::Store(e) => write!(f, "{e}"),
             RunError::Wiring(e) => write!(f, "{e}"),
-            RunError::Sampler(e) => write!(f, "{e}"),
+            RunError::Sampler(e) | RunError::Search(e) => write!(f, "{e}"),
         }
     }
 }

@@ -10,11 +10,14 @@ use std::path::PathBuf;
 
 use candle_core::Device;
 
+use std::sync::Arc;
+
+use super::autohas::AutohasStrategy;
 use super::search::SearchStrategy;
 use super::session::Session;
 use super::strategy::Strategy;
 use crate::diagnostic::Code;
-use crate::plan::{Plan, StrategyPlan, TrainerPlan};
+use crate::plan::{AutohasOptions, Plan, StrategyPlan, TrainerPlan};
 use crate::sampler::{Sampler, SamplerContext, SamplerStore};
 use crate::train::data::Data;
 use crate::trial::Trainer;
@@ -108,16 +111,8 @@ pub fn compose<'a>(
     environment: Environment<'a>,
 ) -> Result<Composed<'a>, WiringError> {
     let plan = session.plan();
-    if let Some(strategy) = &plan.strategy {
-        return Err(match strategy {
-            StrategyPlan::Autohas(_) => WiringError::new(
-                "strategy",
-                Code::Unsupported,
-                "this build of hps cannot run `strategy = autohas(…)` yet",
-                "not available",
-            )
-            .help("remove `strategy` to search with a sampler; `hps check` and `hps plan` accept the file"),
-        });
+    if let Some(StrategyPlan::Autohas(options)) = &plan.strategy {
+        return autohas(plan, *options);
     }
     let needs_data = matches!(plan.trainer, TrainerPlan::Builtin) || plan.sampler.reads_data();
     let data = if needs_data {
@@ -168,6 +163,48 @@ pub fn compose<'a>(
     );
     Ok(Composed {
         trainer,
+        strategy: Box::new(strategy),
+    })
+}
+
+/// AutoHAS: the built-in trainer (on the study's data and device) searches the super-network and
+/// retrains the result.
+fn autohas<'a>(plan: &Plan, options: AutohasOptions) -> Result<Composed<'a>, WiringError> {
+    if !matches!(plan.trainer, TrainerPlan::Builtin) {
+        return Err(WiringError::new(
+            "trial",
+            Code::Unsupported,
+            "`strategy = autohas(…)` trains one super-network with the built-in trainer",
+            "not the built-in trainer",
+        )
+        .help("remove `trial`, or search with a sampler instead of `strategy`"));
+    }
+    let data = load_data(plan)?;
+    let device = crate::train::device::select(plan.device).map_err(|e| {
+        WiringError::new("device", Code::Unsupported, e, "this device")
+            .help("use `device = cpu` or `auto`")
+    })?;
+    let trainer = crate::train::trainer::CandleTrainer::new(plan, &data, device)
+        .map_err(|e| WiringError::new("data", Code::Data, e, "this dataset"))?;
+    crate::autohas::search::check_objective(&plan.objective, trainer.classification()).map_err(
+        |e| {
+            WiringError::new("strategy", Code::Unsupported, e, "AutoHAS")
+                .help("set `objective = maximize val.accuracy` (or minimize val.loss)")
+        },
+    )?;
+    let trainer = Arc::new(trainer);
+    let strategy = AutohasStrategy::new(Arc::clone(&trainer), plan.search_space(), options)
+        .map_err(|name| {
+            WiringError::new(
+                "strategy",
+                Code::Unsupported,
+                format!("AutoHAS learns a distribution over a finite set of values; `{name}` is continuous"),
+                "AutoHAS",
+            )
+            .help(format!("give `{name}` categorical bases: `bases(loguniform(…), k = 5)`"))
+        })?;
+    Ok(Composed {
+        trainer: Box::new(trainer),
         strategy: Box::new(strategy),
     })
 }

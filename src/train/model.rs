@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use candle_core::{Device, Tensor, Var};
 use rand::rngs::StdRng;
 
-use crate::layers::{self, Layer, Mode, NamedVars, Weights, projection};
+use crate::layers::{self, Layer, Mode, NamedVars, SharedWeights, Weights, projection};
 use crate::plan::network::Concrete;
 
 /// Layers run one after another.
@@ -48,7 +48,8 @@ impl Layer for Residual {
     }
 }
 
-/// The layers of `tree`, named `{prefix}0`, `{prefix}1`, … by position.
+/// The layers of `tree`, named `{prefix}0`, `{prefix}1`, … by position — or, when the weights are
+/// shared, by [`shared_name`].
 fn sequence(
     tree: &[Concrete],
     prefix: &str,
@@ -56,9 +57,41 @@ fn sequence(
 ) -> Result<Sequence, String> {
     tree.iter()
         .enumerate()
-        .map(|(i, node)| layer(node, &format!("{prefix}{i}"), weights))
+        .map(|(i, node)| {
+            let name = if weights.is_shared() {
+                shared_name(node)
+            } else {
+                format!("{prefix}{i}")
+            };
+            layer(node, &name, weights)
+        })
         .collect::<Result<_, _>>()
         .map(Sequence)
+}
+
+/// A layer's name in a super-network: its site, kind, arguments and input shape. Two paths share
+/// a layer's weights exactly when all four agree — the same place in the body, built the same way —
+/// so the alternatives of a `choose` and the values of a width never share, and everything else
+/// does.
+fn shared_name(node: &Concrete) -> String {
+    match node {
+        Concrete::Layer {
+            site,
+            name,
+            args,
+            input,
+            ..
+        } => {
+            let args: Vec<String> = args.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            format!("{site}:{name}({}){input:?}", args.join(","))
+        }
+        Concrete::Residual {
+            site,
+            input,
+            output,
+            ..
+        } => format!("{site}:residual{input:?}->{output:?}"),
+    }
 }
 
 fn layer(node: &Concrete, name: &str, weights: &mut Weights<'_>) -> Result<Box<dyn Layer>, String> {
@@ -77,6 +110,7 @@ fn layer(node: &Concrete, name: &str, weights: &mut Weights<'_>) -> Result<Box<d
             body,
             input,
             output,
+            ..
         } => {
             let body = sequence(body, &format!("{name}."), weights)?;
             let projection =
@@ -101,6 +135,34 @@ impl Net {
             params,
             buffers,
         })
+    }
+
+    /// Builds the network for `layers` over a super-network's `pool`: a layer whose name
+    /// ([`shared_name`]) is in the pool uses the pool's tensors, a new one is drawn from `seed` and
+    /// its name and added.
+    ///
+    /// # Errors
+    /// As [`Net::build`].
+    pub fn build_shared(
+        layers: &[Concrete],
+        device: &Device,
+        seed: u64,
+        pool: &mut SharedWeights,
+    ) -> Result<Net, String> {
+        let mut weights = Weights::sharing(device, seed, pool);
+        let body = sequence(layers, "", &mut weights)?;
+        let (params, buffers) = weights.into_named();
+        Ok(Net {
+            body,
+            params,
+            buffers,
+        })
+    }
+
+    /// Trainable parameters with their names, in a fixed order.
+    #[must_use]
+    pub fn named_params(&self) -> &NamedVars {
+        &self.params
     }
 
     /// Trainable parameters, in a fixed order.

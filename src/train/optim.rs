@@ -36,6 +36,86 @@ const BETA1: f64 = 0.9;
 const BETA2: f64 = 0.999;
 const EPS: f64 = 1e-8;
 
+/// One update's rule and hyperparameters.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Settings {
+    /// The update rule.
+    pub rule: Rule,
+    /// The learning rate.
+    pub lr: f64,
+    /// SGD's momentum.
+    pub momentum: f64,
+    /// The L2 penalty (decoupled for AdamW).
+    pub weight_decay: f64,
+}
+
+/// A parameter's momentum buffer (SGD) or first moment (Adam), and its second moment (Adam).
+pub type Moments = (Option<Tensor>, Option<Tensor>);
+
+/// Updates `var` by `grad` under `settings`, as its `step`-th update (Adam's bias correction);
+/// returns its new moments.
+///
+/// # Errors
+/// On a Candle failure.
+pub fn update(
+    var: &Var,
+    grad: &Tensor,
+    (first, second): Moments,
+    settings: &Settings,
+    step: u64,
+) -> candle_core::Result<Moments> {
+    let Settings {
+        rule,
+        lr,
+        momentum,
+        weight_decay,
+    } = *settings;
+    #[allow(clippy::cast_possible_truncation, clippy::cast_possible_wrap)]
+    let t = step.min(i32::MAX as u64) as i32;
+    let p = var.as_tensor();
+    let grad = if weight_decay > 0.0 && rule != Rule::AdamW {
+        grad.add(&p.affine(weight_decay, 0.0)?)?
+    } else {
+        grad.clone()
+    };
+    match rule {
+        Rule::Sgd => {
+            if momentum > 0.0 {
+                let buf = match first {
+                    Some(buf) => buf.affine(momentum, 0.0)?.add(&grad)?,
+                    None => grad,
+                };
+                var.set(&p.sub(&buf.affine(lr, 0.0)?)?)?;
+                Ok((Some(buf), second))
+            } else {
+                var.set(&p.sub(&grad.affine(lr, 0.0)?)?)?;
+                Ok((first, second))
+            }
+        }
+        Rule::Adam | Rule::AdamW => {
+            let p = if rule == Rule::AdamW && weight_decay > 0.0 {
+                p.affine(1.0 - lr * weight_decay, 0.0)?
+            } else {
+                p.clone()
+            };
+            let m = match first {
+                Some(m) => m.affine(BETA1, 0.0)?.add(&grad.affine(1.0 - BETA1, 0.0)?)?,
+                None => grad.affine(1.0 - BETA1, 0.0)?,
+            };
+            let g2 = grad.sqr()?;
+            let v = match second {
+                Some(v) => v.affine(BETA2, 0.0)?.add(&g2.affine(1.0 - BETA2, 0.0)?)?,
+                None => g2.affine(1.0 - BETA2, 0.0)?,
+            };
+            let m_hat = m.affine(1.0 / (1.0 - BETA1.powi(t)), 0.0)?;
+            let v_hat = v.affine(1.0 / (1.0 - BETA2.powi(t)), 0.0)?;
+            let update = m_hat.div(&v_hat.sqrt()?.affine(1.0, EPS)?)?;
+            var.set(&p.sub(&update.affine(lr, 0.0)?)?)?;
+            Ok((Some(m), Some(v)))
+        }
+    }
+}
+
 /// An optimiser over a fixed list of parameters.
 pub struct Optimizer {
     rule: Rule,
@@ -71,55 +151,25 @@ impl Optimizer {
     /// On a Candle failure.
     pub fn step(&mut self, grads: &GradStore, lr: f64) -> candle_core::Result<()> {
         self.steps += 1;
-        #[allow(clippy::cast_possible_truncation, clippy::cast_possible_wrap)]
-        let t = self.steps as i32;
+        let settings = Settings {
+            rule: self.rule,
+            lr,
+            momentum: self.momentum,
+            weight_decay: self.weight_decay,
+        };
         for (i, var) in self.params.iter().enumerate() {
             let Some(grad) = grads.get(var.as_tensor()) else {
                 continue;
             };
-            let p = var.as_tensor();
-            let grad = if self.weight_decay > 0.0 && self.rule != Rule::AdamW {
-                grad.add(&p.affine(self.weight_decay, 0.0)?)?
-            } else {
-                grad.clone()
-            };
-            match self.rule {
-                Rule::Sgd => {
-                    let update = if self.momentum > 0.0 {
-                        let buf = match &self.first[i] {
-                            Some(buf) => buf.affine(self.momentum, 0.0)?.add(&grad)?,
-                            None => grad,
-                        };
-                        self.first[i] = Some(buf.clone());
-                        buf
-                    } else {
-                        grad
-                    };
-                    var.set(&p.sub(&update.affine(lr, 0.0)?)?)?;
-                }
-                Rule::Adam | Rule::AdamW => {
-                    let p = if self.rule == Rule::AdamW && self.weight_decay > 0.0 {
-                        p.affine(1.0 - lr * self.weight_decay, 0.0)?
-                    } else {
-                        p.clone()
-                    };
-                    let m = match &self.first[i] {
-                        Some(m) => m.affine(BETA1, 0.0)?.add(&grad.affine(1.0 - BETA1, 0.0)?)?,
-                        None => grad.affine(1.0 - BETA1, 0.0)?,
-                    };
-                    let g2 = grad.sqr()?;
-                    let v = match &self.second[i] {
-                        Some(v) => v.affine(BETA2, 0.0)?.add(&g2.affine(1.0 - BETA2, 0.0)?)?,
-                        None => g2.affine(1.0 - BETA2, 0.0)?,
-                    };
-                    let m_hat = m.affine(1.0 / (1.0 - BETA1.powi(t)), 0.0)?;
-                    let v_hat = v.affine(1.0 / (1.0 - BETA2.powi(t)), 0.0)?;
-                    let update = m_hat.div(&v_hat.sqrt()?.affine(1.0, EPS)?)?;
-                    var.set(&p.sub(&update.affine(lr, 0.0)?)?)?;
-                    self.first[i] = Some(m);
-                    self.second[i] = Some(v);
-                }
-            }
+            let (first, second) = update(
+                var,
+                grad,
+                (self.first[i].take(), self.second[i].take()),
+                &settings,
+                self.steps,
+            )?;
+            self.first[i] = first;
+            self.second[i] = second;
         }
         Ok(())
     }

@@ -31,10 +31,11 @@ const EVAL_BATCH: usize = 1024;
 pub const CHECKPOINT: &str = "checkpoint.safetensors";
 
 /// One split on the device.
-struct DeviceSplit {
+pub(crate) struct DeviceSplit {
     inputs: Tensor,
     targets: Tensor,
-    len: usize,
+    /// Examples.
+    pub(crate) len: usize,
 }
 
 impl DeviceSplit {
@@ -56,7 +57,8 @@ impl DeviceSplit {
         })
     }
 
-    fn batch(&self, indices: &Tensor) -> candle_core::Result<(Tensor, Tensor)> {
+    /// The examples at `indices` (a `u32` tensor): inputs and targets.
+    pub(crate) fn batch(&self, indices: &Tensor) -> candle_core::Result<(Tensor, Tensor)> {
         Ok((
             self.inputs.index_select(indices, 0)?,
             self.targets.index_select(indices, 0)?,
@@ -111,7 +113,38 @@ impl CandleTrainer {
         Ok(net.params().iter().map(|v| v.elem_count() as u64).sum())
     }
 
-    fn loss(&self, logits: &Tensor, targets: &Tensor) -> candle_core::Result<Tensor> {
+    /// The training split, on the device.
+    pub(crate) fn train_split(&self) -> &DeviceSplit {
+        &self.train
+    }
+
+    /// The validation split, on the device.
+    pub(crate) fn val_split(&self) -> &DeviceSplit {
+        &self.val
+    }
+
+    /// The model plan.
+    pub(crate) fn model(&self) -> &ModelPlan {
+        &self.model
+    }
+
+    /// The device the data lives on.
+    pub(crate) fn device(&self) -> &Device {
+        &self.device
+    }
+
+    /// One example's input shape, and the number of outputs.
+    pub(crate) fn shapes(&self) -> (&[usize], usize) {
+        (&self.input_shape, self.outputs)
+    }
+
+    /// Whether the task is classification (else regression).
+    pub(crate) fn classification(&self) -> bool {
+        self.classification
+    }
+
+    /// The training loss: cross-entropy (classification) or mean squared error.
+    pub(crate) fn loss(&self, logits: &Tensor, targets: &Tensor) -> candle_core::Result<Tensor> {
         if self.classification {
             candle_nn::loss::cross_entropy(logits, targets)
         } else {
@@ -120,7 +153,7 @@ impl CandleTrainer {
     }
 
     /// Correct predictions in a batch (classification), as f64.
-    fn correct(logits: &Tensor, targets: &Tensor) -> candle_core::Result<f64> {
+    pub(crate) fn correct(logits: &Tensor, targets: &Tensor) -> candle_core::Result<f64> {
         let predicted = logits.argmax(D::Minus1)?;
         let hits = predicted
             .eq(targets)?
@@ -130,7 +163,8 @@ impl CandleTrainer {
         Ok(f64::from(hits))
     }
 
-    fn evaluate(&self, net: &Net) -> candle_core::Result<(f64, f64)> {
+    /// Mean loss and accuracy (0 for regression) of `net` on the validation split.
+    pub(crate) fn evaluate(&self, net: &Net) -> candle_core::Result<(f64, f64)> {
         let mut loss_sum = 0.0;
         let mut correct = 0.0;
         let mut start = 0;

@@ -143,6 +143,18 @@ impl<T: Trainer + ?Sized> Trainer for &T {
     }
 }
 
+/// A shared trainer trains as the one it points to (a strategy may keep the trainer it also runs
+/// trials with).
+impl<T: Trainer + ?Sized> Trainer for std::sync::Arc<T> {
+    fn train(&self, run: &TrialRun, sink: &mut dyn EpochSink) -> Result<TrialEnd, TrialFailure> {
+        (**self).train(run, sink)
+    }
+
+    fn writes_checkpoints(&self) -> bool {
+        (**self).writes_checkpoints()
+    }
+}
+
 /// A configuration's `train.epochs`, when it has one: where learning-rate schedules end, and how
 /// long a trial trains when no scheduler decides.
 #[must_use]

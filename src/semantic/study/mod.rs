@@ -213,6 +213,32 @@ pub fn check(
             }
         }
     }
+    if let (Some(StrategyPlan::Autohas(_)), Some(strategy_expr)) = (&strategy, field("strategy")) {
+        // The controller learns a categorical distribution per parameter: a range has none.
+        for p in space
+            .params
+            .iter()
+            .filter(|p| p.distribution.finite_values().is_none())
+        {
+            let span = builder
+                .entry(&p.name)
+                .map_or(strategy_expr.span, |e| e.span);
+            diags.push(
+                Diagnostic::error(
+                    Code::Conflict,
+                    span,
+                    format!("`{}` is continuous; AutoHAS learns a distribution over a finite set of values", p.name),
+                )
+                .with_label("continuous parameter")
+                .with_related(strategy_expr.span, "one-shot strategy")
+                .with_help(format!(
+                    "give it categorical bases, whose learned mixture covers the range: `{} = bases({}, k = 5)`",
+                    p.name.rsplit('.').next().unwrap_or(&p.name),
+                    describe_range(&p.distribution)
+                )),
+            );
+        }
+    }
     if let (Some(scheduler), Some(e)) = (&scheduler, field("scheduler")) {
         family::check_scheduler(*scheduler, e, &builder, diags);
     }
@@ -285,4 +311,22 @@ fn unknown_field<'a>(
     .with_help(
         did_you_mean(&name.name, known).unwrap_or_else(|| format!("fields: {}", list.join(", "))),
     )
+}
+
+/// A continuous distribution as it is written: `loguniform(1e-4, 0.1)`.
+fn describe_range(d: &crate::space::Distribution) -> String {
+    use crate::space::{Distribution, format_float};
+    match d {
+        Distribution::LogUniform { low, high } => {
+            format!(
+                "loguniform({}, {})",
+                format_float(*low),
+                format_float(*high)
+            )
+        }
+        Distribution::Uniform { low, high, .. } => {
+            format!("uniform({}, {})", format_float(*low), format_float(*high))
+        }
+        other => other.kind_name().to_owned(),
+    }
 }

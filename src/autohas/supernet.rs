@@ -1,0 +1,199 @@
+//! The weight-sharing super-network: every path a study's `model` can take, over one pool of
+//! tensors. A path is the network of one configuration's architecture parameters (`model.*`),
+//! built on first use over the pool ([`Net::build_shared`]) and kept: a layer at one site of the
+//! body with one kind, arguments and input shape is one set of weights on every path, so the
+//! alternatives of a `choose` and the values of a width keep their own weights while everything
+//! else is shared. A step runs one path, so activations are those of one model. The optimiser's
+//! state is kept per tensor, so a tensor's momentum and Adam moments follow it across paths.
+
+use std::collections::{BTreeMap, HashMap};
+
+use candle_core::backprop::GradStore;
+use candle_core::{DType, Device, Tensor, Var};
+
+use crate::layers::{Role, SharedWeights};
+use crate::plan::ModelPlan;
+use crate::plan::network::instantiate;
+use crate::space::Config;
+use crate::train::model::Net;
+use crate::train::optim::{Moments, Settings, update};
+
+/// A tensor's optimiser state: its moments and how many updates it has had.
+type TensorState = (Moments, u64);
+
+/// The super-network of one study.
+pub struct SuperNet {
+    model: ModelPlan,
+    input: Vec<usize>,
+    outputs: usize,
+    device: Device,
+    seed: u64,
+    pool: SharedWeights,
+    /// Built paths, by [`architecture`] key.
+    paths: HashMap<String, Net>,
+    optimizer: HashMap<String, TensorState>,
+}
+
+/// The architecture part of a configuration (its `model.*` values), as a key.
+#[must_use]
+pub fn architecture(config: &Config) -> String {
+    config
+        .iter()
+        .filter(|(k, _)| k.starts_with("model."))
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+impl SuperNet {
+    /// An empty super-network for `model` on inputs of shape `input` with `outputs` outputs; new
+    /// weights are drawn from `seed` and their names.
+    #[must_use]
+    pub fn new(
+        model: ModelPlan,
+        input: Vec<usize>,
+        outputs: usize,
+        device: Device,
+        seed: u64,
+    ) -> Self {
+        Self {
+            model,
+            input,
+            outputs,
+            device,
+            seed,
+            pool: SharedWeights::default(),
+            paths: HashMap::new(),
+            optimizer: HashMap::new(),
+        }
+    }
+
+    /// The path of `config` (a complete configuration), built over the pool on first use.
+    ///
+    /// # Errors
+    /// When the architecture does not fit the data, or a tensor cannot be made.
+    pub fn path(&mut self, config: &Config) -> Result<&Net, String> {
+        let key = architecture(config);
+        if !self.paths.contains_key(&key) {
+            let layers = instantiate(
+                &self.model.layers,
+                &self.model.model,
+                config,
+                &self.input,
+                self.outputs,
+            )?;
+            let net = Net::build_shared(&layers, &self.device, self.seed, &mut self.pool)?;
+            self.paths.insert(key.clone(), net);
+        }
+        Ok(&self.paths[&key])
+    }
+
+    /// One optimiser step of the path of `config` (built already) by `grads`: only that path's
+    /// parameters change.
+    ///
+    /// # Errors
+    /// On a Candle failure.
+    pub fn step(
+        &mut self,
+        config: &Config,
+        grads: &GradStore,
+        settings: &Settings,
+    ) -> candle_core::Result<()> {
+        let Some(net) = self.paths.get(&architecture(config)) else {
+            return Err(candle_core::Error::Msg(String::from(
+                "the path was not built before its step",
+            )));
+        };
+        for (name, var) in net.named_params() {
+            let Some(grad) = grads.get(var.as_tensor()) else {
+                continue;
+            };
+            let (moments, steps) = self.optimizer.remove(name).unwrap_or(((None, None), 0));
+            let moments = update(var, grad, moments, settings, steps + 1)?;
+            self.optimizer.insert(name.clone(), (moments, steps + 1));
+        }
+        Ok(())
+    }
+
+    /// Trainable parameters over every path built so far, and how many paths that is.
+    #[must_use]
+    pub fn size(&self) -> (u64, usize) {
+        let params = self
+            .pool
+            .iter()
+            .filter(|(_, _, role)| *role == Role::Parameter)
+            .map(|(_, var, _)| var.elem_count() as u64)
+            .sum();
+        (params, self.paths.len())
+    }
+
+    /// Every tensor (weights, buffers, optimiser state), named, for a checkpoint.
+    ///
+    /// # Errors
+    /// On a Candle failure.
+    pub fn state(&self) -> candle_core::Result<BTreeMap<String, Tensor>> {
+        let mut out = BTreeMap::new();
+        for (name, var, role) in self.pool.iter() {
+            let prefix = match role {
+                Role::Parameter => "param",
+                Role::Buffer => "buffer",
+            };
+            out.insert(format!("{prefix}:{name}"), var.as_tensor().copy()?);
+        }
+        for (name, ((first, second), steps)) in &self.optimizer {
+            if let Some(first) = first {
+                out.insert(format!("first:{name}"), first.clone());
+            }
+            if let Some(second) = second {
+                out.insert(format!("second:{name}"), second.clone());
+            }
+            #[allow(clippy::cast_precision_loss)]
+            out.insert(
+                format!("steps:{name}"),
+                Tensor::new(&[*steps as f64], &self.device)?,
+            );
+        }
+        Ok(out)
+    }
+
+    /// Restores a state saved by [`SuperNet::state`] into an empty super-network.
+    ///
+    /// # Errors
+    /// On a Candle failure.
+    pub fn load(&mut self, tensors: &HashMap<String, Tensor>) -> candle_core::Result<()> {
+        let mut names: Vec<&String> = tensors.keys().collect();
+        names.sort();
+        for key in names {
+            let tensor = tensors[key].to_device(&self.device)?;
+            let Some((kind, name)) = key.split_once(':') else {
+                continue;
+            };
+            match kind {
+                "param" => {
+                    self.pool
+                        .insert(name.to_owned(), Var::from_tensor(&tensor)?, Role::Parameter);
+                }
+                "buffer" => {
+                    self.pool
+                        .insert(name.to_owned(), Var::from_tensor(&tensor)?, Role::Buffer);
+                }
+                "first" => self.state_of(name).0.0 = Some(tensor),
+                "second" => self.state_of(name).0.1 = Some(tensor),
+                "steps" => {
+                    let steps = tensor.to_dtype(DType::F64)?.to_vec1::<f64>()?;
+                    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                    let steps = steps.first().copied().unwrap_or(0.0) as u64;
+                    self.state_of(name).1 = steps;
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn state_of(&mut self, name: &str) -> &mut TensorState {
+        self.optimizer
+            .entry(name.to_owned())
+            .or_insert(((None, None), 0))
+    }
+}
