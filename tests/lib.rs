@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod architecture;
+mod autohas;
 mod cli;
 mod contract;
 mod epoch_protocol;

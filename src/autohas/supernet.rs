@@ -197,3 +197,145 @@ impl SuperNet {
             .or_insert(((None, None), 0))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use candle_core::DType;
+
+    use super::*;
+    use crate::layers::Mode;
+    use crate::space::Value;
+    use crate::train::optim::Rule;
+
+    /// A model whose middle block is a choice of two alternatives with the same shapes.
+    fn supernet() -> SuperNet {
+        let study = crate::Study::from_source(
+            "s.hps",
+            r#"
+dataset d = builtin("digits") | split(val = 0.2)
+arch net() {
+  flatten()
+  linear(8)
+  relu()
+  choose {
+    { linear(8)  relu() }
+  | { linear(8)  tanh() }
+  }
+  linear(outputs)
+}
+study s {
+  data     = d
+  model    = net()
+  train {
+    optimizer = sgd
+    lr        = bases(0.01, 0.1)
+    epochs    = 2
+  }
+  strategy = autohas(warmup = 0)
+}
+"#,
+        )
+        .unwrap();
+        let model = study.plan().model.clone().unwrap();
+        SuperNet::new(model, vec![1, 8, 8], 10, Device::Cpu, 7)
+    }
+
+    fn config(alternative: i64) -> Config {
+        Config::from([(String::from("model.choose_1"), Value::Int(alternative))])
+    }
+
+    fn snapshot(net: &SuperNet) -> BTreeMap<String, Vec<f32>> {
+        net.pool
+            .iter()
+            .map(|(name, var, _)| {
+                let values = var.as_tensor().flatten_all().unwrap().to_vec1().unwrap();
+                (name.to_owned(), values)
+            })
+            .collect()
+    }
+
+    /// The layers before and after the `choose` are one set of weights on both paths; each
+    /// alternative has its own, though their shapes are the same.
+    #[test]
+    fn paths_share_every_layer_outside_a_choice_and_nothing_inside_it() {
+        let mut net = supernet();
+        let first: Vec<String> = net
+            .path(&config(0))
+            .unwrap()
+            .named_params()
+            .iter()
+            .map(|(n, _)| n.clone())
+            .collect();
+        let second: Vec<String> = net
+            .path(&config(1))
+            .unwrap()
+            .named_params()
+            .iter()
+            .map(|(n, _)| n.clone())
+            .collect();
+        let shared: Vec<&String> = first.iter().filter(|n| second.contains(n)).collect();
+        // linear(8) before and linear(outputs) after: weight and bias each.
+        assert_eq!(shared.len(), 4, "{first:?} / {second:?}");
+        assert_eq!(first.len(), 6);
+        let (params, paths) = net.size();
+        assert_eq!(paths, 2);
+        // 64·8+8, two alternatives of 8·8+8, 8·10+10.
+        assert_eq!(params, 520 + 2 * 72 + 90);
+    }
+
+    /// A step trains only the sampled path: the other alternative's weights stay as they were.
+    #[test]
+    fn a_step_changes_the_sampled_path_only() {
+        let mut net = supernet();
+        net.path(&config(1)).unwrap();
+        let before = snapshot(&net);
+        let x = Tensor::ones((4, 1, 8, 8), DType::F32, &Device::Cpu).unwrap();
+        let y = Tensor::new(&[1u32, 2, 3, 4], &Device::Cpu).unwrap();
+        let path = net.path(&config(0)).unwrap();
+        let logits = path.forward(&x, &mut Mode::Eval).unwrap();
+        let loss = candle_nn::loss::cross_entropy(&logits, &y).unwrap();
+        let grads = loss.backward().unwrap();
+        let settings = Settings {
+            rule: Rule::Sgd,
+            lr: 0.5,
+            momentum: 0.0,
+            weight_decay: 0.0,
+        };
+        net.step(&config(0), &grads, &settings).unwrap();
+        let after = snapshot(&net);
+        for (name, values) in &after {
+            let Some(old) = before.get(name) else {
+                continue;
+            };
+            let changed = old != values;
+            let on_path = !name.starts_with("3|1/");
+            assert_eq!(changed, on_path, "{name}");
+        }
+    }
+
+    /// The same seed draws the same weights whatever order the paths are built in.
+    #[test]
+    fn weights_depend_on_the_seed_and_name_not_the_order_paths_are_built_in() {
+        let mut one = supernet();
+        one.path(&config(0)).unwrap();
+        one.path(&config(1)).unwrap();
+        let mut other = supernet();
+        other.path(&config(1)).unwrap();
+        other.path(&config(0)).unwrap();
+        assert_eq!(snapshot(&one), snapshot(&other));
+    }
+
+    #[test]
+    fn the_state_round_trips() {
+        let mut net = supernet();
+        net.path(&config(0)).unwrap();
+        let state = net.state().unwrap();
+        let mut restored = supernet();
+        restored.load(&state.clone().into_iter().collect()).unwrap();
+        assert_eq!(snapshot(&net), snapshot(&restored));
+        assert_eq!(
+            restored.path(&config(0)).unwrap().named_params().len(),
+            net.path(&config(0)).unwrap().named_params().len()
+        );
+    }
+}
