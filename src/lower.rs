@@ -37,6 +37,12 @@ pub fn plan(study: &Study, program: &Program) -> Plan {
                 "the network needs a dataset to know its input",
             )),
         };
+        let supernet = match (arch, &shape, &study.strategy) {
+            (Some(arch), Some(Ok(shape)), Some(_)) => {
+                network::supernet(&study.space, &arch.body, m, &shape.input, shape.outputs).ok()
+            }
+            _ => None,
+        };
         let layers = arch.map(|a| a.body.clone()).unwrap_or_default();
         let (smallest, largest, note) = match built {
             Ok((smallest, largest)) => (Some(smallest), Some(largest), None),
@@ -47,6 +53,7 @@ pub fn plan(study: &Study, program: &Program) -> Plan {
             layers,
             smallest,
             largest,
+            supernet,
             note,
         }
     });

@@ -24,6 +24,7 @@ const SHARED: &[&str] = &[
 
 /// Modules that execute a plan, and what they stand on.
 const RUN_TIME: &[&str] = &[
+    "autohas",
     "layers",
     "catalogue",
     "importance",

@@ -209,7 +209,12 @@ mod tests {
 
     /// A model whose middle block is a choice of two alternatives with the same shapes.
     fn supernet() -> SuperNet {
-        let study = crate::Study::from_source(
+        let model = study().plan().model.clone().unwrap();
+        SuperNet::new(model, vec![1, 8, 8], 10, Device::Cpu, 7)
+    }
+
+    fn study() -> crate::Study {
+        crate::Study::from_source(
             "s.hps",
             r#"
 dataset d = builtin("digits") | split(val = 0.2)
@@ -235,9 +240,7 @@ study s {
 }
 "#,
         )
-        .unwrap();
-        let model = study.plan().model.clone().unwrap();
-        SuperNet::new(model, vec![1, 8, 8], 10, Device::Cpu, 7)
+        .unwrap()
     }
 
     fn config(alternative: i64) -> Config {
@@ -281,6 +284,18 @@ study s {
         assert_eq!(paths, 2);
         // 64·8+8, two alternatives of 8·8+8, 8·10+10.
         assert_eq!(params, 520 + 2 * 72 + 90);
+        // The plan counts the same super-network without building it.
+        let study = study();
+        let planned = study
+            .plan()
+            .model
+            .as_ref()
+            .unwrap()
+            .supernet
+            .as_ref()
+            .unwrap();
+        assert_eq!((planned.parameters, planned.paths), (params, 2));
+        assert_eq!(planned.largest_path, 520 + 72 + 90);
     }
 
     /// A step trains only the sampled path: the other alternative's weights stay as they were.

@@ -163,6 +163,9 @@ pub struct ModelPlan {
     /// The network with the most parameters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub largest: Option<Network>,
+    /// Under `strategy = autohas`: the weight-sharing super-network.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supernet: Option<network::SuperNetSize>,
     /// Why the networks are not shown, when they are not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,

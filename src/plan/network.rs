@@ -78,6 +78,123 @@ impl Concrete {
             Concrete::Layer { site, .. } | Concrete::Residual { site, .. } => site,
         }
     }
+
+    /// The layer's name in a super-network: its site, kind, arguments and input shape. Two paths
+    /// share a layer's weights exactly when all four agree — the same place in the body, built the
+    /// same way — so the alternatives of a `choose` and the values of a width never share, and
+    /// everything else does.
+    #[must_use]
+    pub fn weight_key(&self) -> String {
+        match self {
+            Concrete::Layer {
+                site,
+                name,
+                args,
+                input,
+                ..
+            } => {
+                let args: Vec<String> = args.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                format!("{site}:{name}({}){input:?}", args.join(","))
+            }
+            Concrete::Residual {
+                site,
+                input,
+                output,
+                ..
+            } => format!("{site}:residual{input:?}->{output:?}"),
+        }
+    }
+
+    /// Each weighted part of the layer (itself, or a residual block's layers and projection) by
+    /// [`Concrete::weight_key`], with its trainable parameters.
+    fn weighted(&self, out: &mut Vec<(String, u64)>) {
+        match self {
+            Concrete::Layer { params, .. } => out.push((self.weight_key(), *params)),
+            Concrete::Residual {
+                body,
+                input,
+                output,
+                ..
+            } => {
+                for layer in body {
+                    layer.weighted(out);
+                }
+                if let Some(params) = projection::params(input, output) {
+                    out.push((format!("{}.projection", self.weight_key()), params));
+                }
+            }
+        }
+    }
+}
+
+/// What an AutoHAS super-network holds: its paths, its searched architecture choices, and its
+/// parameters in all and on the largest path.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SuperNetSize {
+    /// Distinct architectures (paths).
+    pub paths: u64,
+    /// Each searched architecture parameter with its number of alternatives.
+    pub choices: Vec<(String, u64)>,
+    /// Trainable parameters over every path, each shared layer counted once.
+    pub parameters: u64,
+    /// Trainable parameters of the largest path.
+    pub largest_path: u64,
+}
+
+/// Paths enumerated at most, for the plan.
+const SUPERNET_PATHS_SHOWN: usize = 10_000;
+
+/// The super-network of `model` over the architecture parameters of `space`.
+///
+/// # Errors
+/// When the architecture parameters cannot be enumerated (continuous, or too many paths), or a
+/// path does not fit the data.
+pub fn supernet(
+    space: &SearchSpace,
+    body: &[LayerNode],
+    model: &Model,
+    input: &[usize],
+    outputs: usize,
+) -> Result<SuperNetSize, String> {
+    let grid = space
+        .grid()
+        .ok_or("the architecture's paths cannot be enumerated")?;
+    let mut paths: BTreeMap<String, Config> = BTreeMap::new();
+    for config in grid {
+        let key: Vec<String> = config
+            .iter()
+            .filter(|(k, _)| k.starts_with("model."))
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        paths.entry(key.join(";")).or_insert(config);
+        if paths.len() > SUPERNET_PATHS_SHOWN {
+            return Err(format!("more than {SUPERNET_PATHS_SHOWN} paths"));
+        }
+    }
+    let mut weights: BTreeMap<String, u64> = BTreeMap::new();
+    let mut largest_path = 0;
+    for config in paths.values() {
+        let complete = space.complete(config);
+        let layers = instantiate(body, model, &complete, input, outputs)?;
+        let mut parts = Vec::new();
+        for layer in &layers {
+            layer.weighted(&mut parts);
+        }
+        largest_path = largest_path.max(parts.iter().map(|(_, p)| p).sum());
+        weights.extend(parts);
+    }
+    let choices = space
+        .params
+        .iter()
+        .filter(|p| p.name.starts_with("model."))
+        .map(|p| (p.name.clone(), p.distribution.cardinality().unwrap_or(0)))
+        .collect();
+    Ok(SuperNetSize {
+        paths: paths.len() as u64,
+        choices,
+        parameters: weights.values().sum(),
+        largest_path,
+    })
 }
 
 /// The concrete layers of `model` for `config` (model parameters and fixed values, by full path).

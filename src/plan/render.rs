@@ -89,6 +89,18 @@ impl Plan {
                     model.note.as_deref().unwrap_or("unknown")
                 )?,
             }
+            if let Some(s) = &model.supernet {
+                writeln!(
+                    out,
+                    "  super-network (autohas): {} paths, {} parameters in all, {} on the largest path",
+                    s.paths,
+                    thousands(s.parameters),
+                    thousands(s.largest_path)
+                )?;
+                for (name, alternatives) in &s.choices {
+                    writeln!(out, "    {name:<24} {alternatives} alternatives")?;
+                }
+            }
         }
         writeln!(out, "\nsampler    {}", step(self.sampler.clone()))?;
         writeln!(out, "scheduler  {}", step(self.scheduler.kind))?;

@@ -49,7 +49,7 @@ impl Layer for Residual {
 }
 
 /// The layers of `tree`, named `{prefix}0`, `{prefix}1`, … by position — or, when the weights are
-/// shared, by [`shared_name`].
+/// shared, by [`Concrete::weight_key`].
 fn sequence(
     tree: &[Concrete],
     prefix: &str,
@@ -59,7 +59,7 @@ fn sequence(
         .enumerate()
         .map(|(i, node)| {
             let name = if weights.is_shared() {
-                shared_name(node)
+                node.weight_key()
             } else {
                 format!("{prefix}{i}")
             };
@@ -67,31 +67,6 @@ fn sequence(
         })
         .collect::<Result<_, _>>()
         .map(Sequence)
-}
-
-/// A layer's name in a super-network: its site, kind, arguments and input shape. Two paths share
-/// a layer's weights exactly when all four agree — the same place in the body, built the same way —
-/// so the alternatives of a `choose` and the values of a width never share, and everything else
-/// does.
-fn shared_name(node: &Concrete) -> String {
-    match node {
-        Concrete::Layer {
-            site,
-            name,
-            args,
-            input,
-            ..
-        } => {
-            let args: Vec<String> = args.iter().map(|(k, v)| format!("{k}={v}")).collect();
-            format!("{site}:{name}({}){input:?}", args.join(","))
-        }
-        Concrete::Residual {
-            site,
-            input,
-            output,
-            ..
-        } => format!("{site}:residual{input:?}->{output:?}"),
-    }
 }
 
 fn layer(node: &Concrete, name: &str, weights: &mut Weights<'_>) -> Result<Box<dyn Layer>, String> {
@@ -138,7 +113,7 @@ impl Net {
     }
 
     /// Builds the network for `layers` over a super-network's `pool`: a layer whose name
-    /// ([`shared_name`]) is in the pool uses the pool's tensors, a new one is drawn from `seed` and
+    /// ([`Concrete::weight_key`]) is in the pool uses the pool's tensors, a new one is drawn from `seed` and
     /// its name and added.
     ///
     /// # Errors
