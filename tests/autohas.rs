@@ -12,7 +12,7 @@ use crate::support::{hps, run_ok, stored_trials};
 /// A small search: a two-way block choice, a dropout choice, learning rate and weight decay as
 /// bases; 4 super-network epochs (1 of warm-up), then 4 of retraining.
 const SOURCE: &str = r#"
-dataset digits = builtin("digits") | split(val = 0.2, seed = 7) | standardize()
+dataset digits = builtin("digits") | split(val = 0.2, test = 0.2, seed = 7) | standardize()
 
 arch net() {
   flatten()
@@ -104,11 +104,26 @@ fn autohas_searches_then_retrains_its_result_as_trial_0() {
     let leading = i64::from(choice[1] > choice[0]);
     assert_eq!(result.params["model.choose_1"], Value::Int(leading));
 
-    // `hps best` shows it.
+    // `hps best` shows it, with its accuracy on the held-out rows, which `hps trials` and
+    // `hps export` show too.
     let out = hps(dir.path(), &["best", "s"]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("trial 0"), "{text}");
     assert!(text.contains("train.lr"), "{text}");
+    assert!(text.contains("held out: test.accuracy = 0."), "{text}");
+    let out = hps(dir.path(), &["trials", "s"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.lines().next().unwrap().contains("test.accuracy"),
+        "{text}"
+    );
+    let out = hps(dir.path(), &["export", "s", "--format", "json"]);
+    let export: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(export["test_metric"], "test.accuracy");
+    assert!(
+        export["test"]["0"].as_f64().is_some_and(|v| v > 0.5),
+        "{export}"
+    );
 }
 
 /// Same file and seed → the same search and result; a search stopped by the epoch budget and

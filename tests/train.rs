@@ -395,3 +395,64 @@ fn promoted_trials_resume_from_their_checkpoints() {
         3
     );
 }
+
+/// Rows held back by `split(test = …)` are evaluated once, after the last epoch of the trial's
+/// schedule: a trial trained to a rung below it reports no `test.*`, the same trial continued to the
+/// end reports them at its last epoch only.
+#[test]
+fn held_out_rows_are_evaluated_once_after_the_last_epoch() {
+    let held = plan(&DIGITS.replace(
+        "split(val = 0.2, seed = 3)",
+        "split(val = 0.2, test = 0.2, seed = 3)",
+    ));
+    let t = trainer(&held);
+    let dir = tempfile::tempdir().unwrap();
+    let mut rung = Collect(Vec::new(), None);
+    t.train(&run(&held, dir.path(), 9, 0, 2, config(&held)), &mut rung)
+        .unwrap();
+    assert_eq!(rung.0.len(), 2);
+    assert!(
+        rung.0
+            .iter()
+            .all(|m| m.values.keys().all(|k| !k.starts_with("test."))),
+        "{:?}",
+        rung.0
+    );
+    let mut rest = Collect(Vec::new(), None);
+    t.train(&run(&held, dir.path(), 9, 2, 4, config(&held)), &mut rest)
+        .unwrap();
+    let tested: Vec<u32> = rest
+        .0
+        .iter()
+        .filter(|m| m.values.contains_key("test.accuracy"))
+        .map(|m| m.epoch)
+        .collect();
+    assert_eq!(tested, [4]);
+    let last = &rest.0[1].values;
+    assert!(
+        last["test.accuracy"] > 0.5 && last["test.accuracy"] <= 1.0,
+        "{last:?}"
+    );
+    assert!(last["test.loss"].is_finite());
+    // Without held-out rows there is nothing to report.
+    let plain = plan(DIGITS);
+    let mut sink = Collect(Vec::new(), None);
+    trainer(&plain)
+        .train(
+            &run(
+                &plain,
+                tempfile::tempdir().unwrap().path(),
+                9,
+                0,
+                4,
+                config(&plain),
+            ),
+            &mut sink,
+        )
+        .unwrap();
+    assert!(
+        sink.0
+            .iter()
+            .all(|m| !m.values.contains_key("test.accuracy"))
+    );
+}

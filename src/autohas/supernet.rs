@@ -262,20 +262,11 @@ study s {
     #[test]
     fn paths_share_every_layer_outside_a_choice_and_nothing_inside_it() {
         let mut net = supernet();
-        let first: Vec<String> = net
-            .path(&config(0))
-            .unwrap()
-            .named_params()
-            .iter()
-            .map(|(n, _)| n.clone())
-            .collect();
-        let second: Vec<String> = net
-            .path(&config(1))
-            .unwrap()
-            .named_params()
-            .iter()
-            .map(|(n, _)| n.clone())
-            .collect();
+        let mut names = |alternative| -> Vec<String> {
+            let path = net.path(&config(alternative)).unwrap();
+            path.named_params().iter().map(|(n, _)| n.clone()).collect()
+        };
+        let (first, second) = (names(0), names(1));
         let shared: Vec<&String> = first.iter().filter(|n| second.contains(n)).collect();
         // linear(8) before and linear(outputs) after: weight and bias each.
         assert_eq!(shared.len(), 4, "{first:?} / {second:?}");

@@ -7,7 +7,7 @@ use clap::Args;
 
 use crate::cli::output::{errln, outln};
 use crate::cli::tables::store_url;
-use crate::cli::tables::{open_store, print_best, study_with_plan};
+use crate::cli::tables::{held_out_of, open_store, print_best, study_with_plan};
 use crate::importance;
 use crate::plan::Plan;
 use crate::storage::{Storage, TrialRecord};
@@ -42,7 +42,10 @@ pub fn run(args: &BestArgs) -> ExitCode {
     };
     match crate::runtime::best_trial(&trials, plan.objective.direction) {
         Some(best) => {
-            print_best(&plan, best);
+            let Some(test) = held_out_of(store.as_ref(), &study, &plan) else {
+                return ExitCode::from(1);
+            };
+            print_best(&plan, best, &test);
             if args.importance {
                 print_importance(store.as_ref(), study.id, &plan, &trials)
             } else {

@@ -2,7 +2,7 @@
 //! objective) or, with `--curves`, every epoch's metrics (in CSV beside the trial's configuration: a
 //! file `trial = lookup(…)` replays). The JSON and YAML forms read back into [`Export`].
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::cli::output::errln;
 use crate::cli::tables::store_url;
 use crate::cli::tables::{open_store, study_with_plan};
+use crate::runtime::HeldOut;
 use crate::storage::{MetricRow, TrialRecord};
 
 /// Export formats.
@@ -57,6 +58,12 @@ pub struct Export {
     /// Every epoch's metrics (with `--curves`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub curves: Vec<MetricRow>,
+    /// The held-out test metric (`test.accuracy`), when trials have a value of it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test_metric: Option<String>,
+    /// Each trial's value of the test metric, by trial number (without `--curves`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub test: BTreeMap<u64, f64>,
 }
 
 /// Runs `hps export`.
@@ -81,6 +88,10 @@ pub fn run(args: &ExportArgs) -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    let Some(test) = crate::cli::tables::held_out_of(store.as_ref(), &study, &plan) else {
+        return ExitCode::from(1);
+    };
+    let test_metric = (!test.values.is_empty()).then(|| test.metric.clone());
     let export = Export {
         study: study.name.clone(),
         objective: plan.objective.metric.clone(),
@@ -91,6 +102,12 @@ pub fn run(args: &ExportArgs) -> ExitCode {
             trials.clone()
         },
         curves,
+        test_metric,
+        test: if args.curves {
+            BTreeMap::new()
+        } else {
+            test.values.clone()
+        },
     };
     let text = match args.format {
         ExportFormat::Json => serde_json::to_string_pretty(&export)
@@ -98,7 +115,7 @@ pub fn run(args: &ExportArgs) -> ExitCode {
             .map_err(|e| e.to_string()),
         ExportFormat::Yaml => serde_saphyr::to_string(&export).map_err(|e| e.to_string()),
         ExportFormat::Csv if args.curves => Ok(curves_csv(&export.curves, &trials)),
-        ExportFormat::Csv => Ok(trials_csv(&trials)),
+        ExportFormat::Csv => Ok(trials_csv(&trials, &test)),
     };
     match text {
         Ok(text) => crate::cli::output::print_stdout(&text),
@@ -135,9 +152,14 @@ fn parameter_cells(trial: Option<&TrialRecord>, params: &BTreeSet<&str>, out: &m
     }
 }
 
-fn trials_csv(trials: &[TrialRecord]) -> String {
+fn trials_csv(trials: &[TrialRecord], test: &HeldOut) -> String {
     let params = parameter_columns(trials);
     let mut out = String::from("trial,state,value,epochs,seed,started_at,finished_at,error");
+    let test_column = !test.values.is_empty();
+    if test_column {
+        out.push(',');
+        out.push_str(&test.metric);
+    }
     for p in &params {
         out.push(',');
         out.push_str(p);
@@ -156,6 +178,10 @@ fn trials_csv(trials: &[TrialRecord]) -> String {
             opt(t.finished_at),
             csv_cell(t.error.as_deref().unwrap_or(""))
         ));
+        if test_column {
+            out.push(',');
+            out.push_str(&opt(test.values.get(&t.number).copied()));
+        }
         parameter_cells(Some(t), &params, &mut out);
         out.push('\n');
     }

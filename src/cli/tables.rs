@@ -7,7 +7,7 @@ use std::time::Duration;
 use crate::cli::output::{errln, outln};
 use crate::plan::Direction;
 use crate::plan::Plan;
-use crate::runtime::{RunSummary, StopReason};
+use crate::runtime::{HeldOut, RunSummary, StopReason};
 use crate::space::{Config, Value};
 use crate::storage::{self, OpenMode, Storage, StoreError, StudyRecord, TrialRecord, TrialState};
 
@@ -141,13 +141,13 @@ pub fn print_summary(plan: &Plan, summary: &RunSummary, elapsed: Duration) {
         );
     }
     match &summary.best {
-        Some(best) => print_best(plan, best),
+        Some(best) => print_best(plan, best, &summary.test),
         None => outln!("no trial has finished with a value yet"),
     }
 }
 
-/// The best trial with its parameters.
-pub fn print_best(plan: &Plan, best: &TrialRecord) {
+/// The best trial with its parameters, and its value on the held-out test rows when it has one.
+pub fn print_best(plan: &Plan, best: &TrialRecord, test: &HeldOut) {
     outln!(
         "best: trial {} with {} = {} after {} epochs",
         best.number,
@@ -156,6 +156,9 @@ pub fn print_best(plan: &Plan, best: &TrialRecord) {
             .map_or_else(|| String::from("-"), |v| format!("{v:.4}")),
         best.epochs
     );
+    if let Some(value) = test.values.get(&best.number) {
+        outln!("  held out: {} = {value:.4}", test.metric);
+    }
     for (name, value) in searched(plan, &best.params) {
         outln!("  {name} = {value}");
     }
@@ -164,7 +167,7 @@ pub fn print_best(plan: &Plan, best: &TrialRecord) {
 /// The trial table; a failed trial's last column says why on one line (its reason and the last
 /// line of its trainer's stderr).
 #[must_use]
-pub fn trials_table(plan: &Plan, trials: &[TrialRecord]) -> String {
+pub fn trials_table(plan: &Plan, trials: &[TrialRecord], test: &HeldOut) -> String {
     let mut out = String::new();
     let names: Vec<&str> = plan.parameters.iter().map(|p| p.name.as_str()).collect();
     let _ = write!(
@@ -175,6 +178,10 @@ pub fn trials_table(plan: &Plan, trials: &[TrialRecord]) -> String {
         plan.objective.metric.as_str(),
         "epochs"
     );
+    let test_column = !test.values.is_empty();
+    if test_column {
+        let _ = write!(out, "  {}", test.metric);
+    }
     for n in &names {
         let _ = write!(out, "  {n}");
     }
@@ -191,6 +198,13 @@ pub fn trials_table(plan: &Plan, trials: &[TrialRecord]) -> String {
             value,
             t.epochs
         );
+        if test_column {
+            let cell = test
+                .values
+                .get(&t.number)
+                .map_or_else(|| String::from("-"), |v| format!("{v:.4}"));
+            let _ = write!(out, "  {cell:>w$}", w = test.metric.len());
+        }
         for n in &names {
             let cell = t
                 .params
@@ -213,5 +227,16 @@ pub fn direction_word(direction: Direction) -> &'static str {
     match direction {
         Direction::Maximize => "maximize",
         Direction::Minimize => "minimize",
+    }
+}
+
+/// The held-out test values of a stored study, or prints why they cannot be read.
+pub fn held_out_of(store: &dyn Storage, study: &StudyRecord, plan: &Plan) -> Option<HeldOut> {
+    match crate::runtime::held_out(store, study.id, &plan.objective) {
+        Ok(test) => Some(test),
+        Err(e) => {
+            errln!("error: {e}");
+            None
+        }
     }
 }

@@ -7,7 +7,7 @@ use clap::Args;
 
 use crate::cli::output::errln;
 use crate::cli::tables::store_url;
-use crate::cli::tables::{open_store, study_with_plan, trials_table};
+use crate::cli::tables::{held_out_of, open_store, study_with_plan, trials_table};
 
 /// Arguments of `hps trials`.
 #[derive(Debug, Args)]
@@ -27,8 +27,11 @@ pub fn run(args: &TrialsArgs) -> ExitCode {
     let Some((study, plan)) = study_with_plan(store.as_ref(), &args.study) else {
         return ExitCode::from(1);
     };
+    let Some(test) = held_out_of(store.as_ref(), &study, &plan) else {
+        return ExitCode::from(1);
+    };
     match store.trials(study.id) {
-        Ok(trials) => crate::cli::output::print_stdout(&trials_table(&plan, &trials)),
+        Ok(trials) => crate::cli::output::print_stdout(&trials_table(&plan, &trials, &test)),
         Err(e) => {
             errln!("error: {e}");
             ExitCode::from(1)

@@ -45,7 +45,7 @@ pub use training::train_trial;
 pub use wiring::{Composed, Environment, SamplerFactory, WiringError, compose};
 
 use crate::plan::{Direction, Plan};
-use crate::storage::{StoreError, TrialRecord};
+use crate::storage::{Storage, StoreError, TrialRecord};
 
 /// What a run did.
 #[derive(Debug, Clone)]
@@ -54,6 +54,9 @@ pub struct RunSummary {
     pub trials: Vec<TrialRecord>,
     /// The best finished trial.
     pub best: Option<TrialRecord>,
+    /// Each trial's value on the held-out test rows, when the dataset holds some back
+    /// ([`held_out`]).
+    pub test: HeldOut,
     /// Why the run ended.
     pub reason: StopReason,
     /// Trials that ended during this run (complete, stopped for good, or failed; a trial waiting at
@@ -122,6 +125,38 @@ pub fn run(
     let session = Session::open(plan, options)?;
     let composed = compose(&session, environment)?;
     session.execute(composed, stop)
+}
+
+/// Trials' values of a held-out test metric: the metric's name (`test.accuracy`), and the value by
+/// trial number for each trial that trained to the end of its schedule.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct HeldOut {
+    /// The test metric that matches the objective: `val.accuracy` → `test.accuracy`.
+    pub metric: String,
+    /// Its value by trial number.
+    pub values: std::collections::BTreeMap<u64, f64>,
+}
+
+/// The held-out test metric matching `objective` (`val.X` → `test.X`; else `test.loss`) of every
+/// trial of the study `study_id` that has one.
+///
+/// # Errors
+/// When the store fails.
+pub fn held_out(
+    store: &dyn Storage,
+    study_id: i64,
+    objective: &crate::plan::Objective,
+) -> Result<HeldOut, StoreError> {
+    let metric = objective
+        .metric
+        .strip_prefix("val.")
+        .map_or_else(|| String::from("test.loss"), |rest| format!("test.{rest}"));
+    let values = store
+        .objective_curves(study_id, &metric)?
+        .into_iter()
+        .filter_map(|(number, curve)| curve.last().copied().map(|v| (number, v)))
+        .collect();
+    Ok(HeldOut { metric, values })
 }
 
 /// The finished trial with the best value.

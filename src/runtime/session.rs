@@ -230,10 +230,12 @@ impl<'a> Session<'a> {
         result?;
         let trials = self.store.trials(self.study.id)?;
         let best = best_trial(&trials, plan.objective.direction).cloned();
+        let test = super::held_out(&*self.store, self.study.id, &plan.objective)?;
         let (stopped_early, epochs_saved) = run.progress.stopped_early();
         Ok(RunSummary {
             trials,
             best,
+            test,
             reason: run.budget.reason(),
             finished_now: run.finished(),
             requeued: self.requeued,

@@ -102,19 +102,12 @@ impl Net {
     /// # Errors
     /// When a tensor cannot be created on the device, or a layer is unknown.
     pub fn build(layers: &[Concrete], device: &Device, rng: &mut StdRng) -> Result<Net, String> {
-        let mut weights = Weights::new(device, rng);
-        let body = sequence(layers, "", &mut weights)?;
-        let (params, buffers) = weights.into_named();
-        Ok(Net {
-            body,
-            params,
-            buffers,
-        })
+        Self::build_with(layers, Weights::new(device, rng))
     }
 
     /// Builds the network for `layers` over a super-network's `pool`: a layer whose name
-    /// ([`Concrete::weight_key`]) is in the pool uses the pool's tensors, a new one is drawn from `seed` and
-    /// its name and added.
+    /// ([`Concrete::weight_key`]) is in the pool uses the pool's tensors, a new one is drawn from
+    /// `seed` and its name and added.
     ///
     /// # Errors
     /// As [`Net::build`].
@@ -124,7 +117,10 @@ impl Net {
         seed: u64,
         pool: &mut SharedWeights,
     ) -> Result<Net, String> {
-        let mut weights = Weights::sharing(device, seed, pool);
+        Self::build_with(layers, Weights::sharing(device, seed, pool))
+    }
+
+    fn build_with(layers: &[Concrete], mut weights: Weights<'_>) -> Result<Net, String> {
         let body = sequence(layers, "", &mut weights)?;
         let (params, buffers) = weights.into_named();
         Ok(Net {

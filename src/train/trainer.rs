@@ -2,7 +2,10 @@
 //! on the device once (batches are gathered by index, never rebuilt), with per-epoch metrics
 //! (`train.loss`, `train.accuracy` / `train.rmse`, `val.loss`, `val.accuracy` / `val.rmse`),
 //! checkpoints after every epoch (model, optimiser state, epoch) so a trial can continue later, and a
-//! diverged loss (NaN, ±∞) reported as a failure. Randomness (weights, shuffling, dropout) comes from
+//! diverged loss (NaN, ±∞) reported as a failure. When the dataset holds test rows back
+//! (`split(test = …)`), the network is evaluated on them once, after the last epoch of its schedule,
+//! and `test.*` metrics join that epoch's — after every decision that epoch's validation metrics
+//! feed, since nothing reads them but the user (an objective cannot name them). Randomness (weights, shuffling, dropout) comes from
 //! the trial's seed, so the same trial trains the same way on the same device.
 
 use std::collections::{BTreeMap, HashMap};
@@ -72,6 +75,7 @@ pub struct CandleTrainer {
     device: Device,
     train: DeviceSplit,
     val: DeviceSplit,
+    test: Option<DeviceSplit>,
     input_shape: Vec<usize>,
     outputs: usize,
     classification: bool,
@@ -89,6 +93,12 @@ impl CandleTrainer {
             model,
             train: DeviceSplit::new(&data.train, &device).map_err(err)?,
             val: DeviceSplit::new(&data.val, &device).map_err(err)?,
+            test: data
+                .test
+                .as_ref()
+                .map(|test| DeviceSplit::new(test, &device))
+                .transpose()
+                .map_err(err)?,
             input_shape: data.train.input_shape.clone(),
             outputs: data.train.targets.outputs(),
             classification: matches!(data.train.targets, Targets::Classes { .. }),
@@ -165,13 +175,34 @@ impl CandleTrainer {
 
     /// Mean loss and accuracy (0 for regression) of `net` on the validation split.
     pub(crate) fn evaluate(&self, net: &Net) -> candle_core::Result<(f64, f64)> {
+        self.evaluate_on(net, &self.val)
+    }
+
+    /// `split`'s metrics named `{prefix}.loss` and `{prefix}.accuracy` or `{prefix}.rmse`.
+    fn metrics_on(
+        &self,
+        net: &Net,
+        split: &DeviceSplit,
+        prefix: &str,
+    ) -> candle_core::Result<BTreeMap<String, f64>> {
+        let (loss, accuracy) = self.evaluate_on(net, split)?;
+        let mut values = BTreeMap::from([(format!("{prefix}.loss"), loss)]);
+        if self.classification {
+            values.insert(format!("{prefix}.accuracy"), accuracy);
+        } else {
+            values.insert(format!("{prefix}.rmse"), loss.sqrt());
+        }
+        Ok(values)
+    }
+
+    fn evaluate_on(&self, net: &Net, split: &DeviceSplit) -> candle_core::Result<(f64, f64)> {
         let mut loss_sum = 0.0;
         let mut correct = 0.0;
         let mut start = 0;
-        while start < self.val.len {
-            let len = EVAL_BATCH.min(self.val.len - start);
-            let inputs = self.val.inputs.narrow(0, start, len)?;
-            let targets = self.val.targets.narrow(0, start, len)?;
+        while start < split.len {
+            let len = EVAL_BATCH.min(split.len - start);
+            let inputs = split.inputs.narrow(0, start, len)?;
+            let targets = split.targets.narrow(0, start, len)?;
             let logits = net.forward(&inputs, &mut Mode::Eval)?;
             #[allow(clippy::cast_precision_loss)]
             let weight = len as f64;
@@ -182,7 +213,7 @@ impl CandleTrainer {
             start += len;
         }
         #[allow(clippy::cast_precision_loss)]
-        let n = self.val.len.max(1) as f64;
+        let n = split.len.max(1) as f64;
         Ok((loss_sum / n, correct / n))
     }
 }
@@ -301,6 +332,14 @@ impl Trainer for CandleTrainer {
                 values.insert(String::from("val.rmse"), val_loss.sqrt());
             }
             let done = epoch + 1;
+            if done >= horizon {
+                if let Some(test) = &self.test {
+                    values.extend(
+                        self.metrics_on(&net, test, "test")
+                            .map_err(|e| failure(&e))?,
+                    );
+                }
+            }
             save_checkpoint(&run.dir, &net, &optimizer, done, &self.device)?;
             if let Some(end) = protocol.report(EpochMetrics {
                 epoch: done,

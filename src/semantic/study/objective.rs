@@ -45,10 +45,13 @@ pub(super) fn check(
                 format!("the built-in trainer reports no metric `{name}`"),
             )
             .with_label("unknown metric")
-            .with_help(
-                did_you_mean(&name, BUILTIN_METRICS.iter().copied())
+            .with_help(match name.strip_prefix("test.") {
+                Some(rest) => format!(
+                    "the held-out test rows are evaluated once, after a trial has trained, and never steer the search: optimise `val.{rest}`"
+                ),
+                None => did_you_mean(&name, BUILTIN_METRICS.iter().copied())
                     .unwrap_or_else(|| format!("metrics: {}", BUILTIN_METRICS.join(", "))),
-            ),
+            }),
         );
         return None;
     }
