@@ -1,9 +1,9 @@
 //! [`conv2d`]: the convolution `conv` and the residual projection run, bias included. On the CPU in
 //! `f32` it is hps's own: the batch unfolded into one matrix ([`super::unfold`], im2col) times the
 //! kernel with Candle's matmul, so the forward and the backward are each a few large matrix
-//! multiplies (Candle's CPU `conv2d` backward was 4× its forward; `docs/benchmarks.md`). On any
-//! other device or dtype it is Candle's own `conv2d` (cuDNN or Candle's CUDA kernels in the `cuda`
-//! build).
+//! multiplies (Candle's CPU `conv2d` spent 4× its forward on forward + backward;
+//! `docs/benchmarks.md`). On any other device or dtype it is Candle's own `conv2d` (cuDNN or Candle's
+//! CUDA kernels in the `cuda` build).
 
 use candle_core::{DType, Tensor};
 
