@@ -1,9 +1,14 @@
 //! Where the small CNN's time goes: Candle CPU timings of each operation of one training step of
 //! `small_cnn(channels = 16)` on a batch of 64 8×8 images (forward, and forward + backward), and the
-//! batch-norm statistics computed in two layouts. Run: `cargo bench --bench cnn_ops`; results and what
-//! they mean are in docs/benchmarks.md.
-use candle_core::{Device, Tensor, Var};
+//! batch-norm statistics computed in two layouts; then each convolution of the digits CNN and of a
+//! Fashion-MNIST CNN (batch 128, 28×28) with Candle's `conv2d` and with hps's
+//! (`layers::conv_kernel`). Run: `cargo bench --bench cnn_ops`; results and what they mean are in
+//! docs/benchmarks.md.
 use std::time::Instant;
+
+use candle_core::{Device, Tensor, Var};
+use hps::layers::conv::Window;
+use hps::layers::conv_kernel;
 
 fn time<F: FnMut() -> candle_core::Result<()>>(name: &str, mut f: F) {
     for _ in 0..3 {
@@ -15,7 +20,7 @@ fn time<F: FnMut() -> candle_core::Result<()>>(name: &str, mut f: F) {
         f().expect("timed run");
     }
     println!(
-        "{name:<32} {:>8.1} µs",
+        "{name:<44} {:>8.1} µs",
         t.elapsed().as_secs_f64() * 1e6 / f64::from(n)
     );
 }
@@ -74,5 +79,57 @@ fn main() -> candle_core::Result<()> {
         y.sum_all()?.backward()?;
         Ok(())
     });
+    for (n, cin, side, cout, kernel) in [
+        (64, 16, 8, 16, 3),
+        (64, 1, 8, 16, 3),
+        (128, 1, 28, 32, 3),
+        (128, 32, 14, 64, 3),
+    ] {
+        convolutions(n, cin, side, cout, kernel)?;
+    }
+    Ok(())
+}
+
+/// Candle's and hps's convolution of `n` images `[cin, side, side]` to `cout` channels, `same`
+/// padding, forward and forward + backward (input and kernel gradients).
+fn convolutions(
+    n: usize,
+    cin: usize,
+    side: usize,
+    cout: usize,
+    kernel: usize,
+) -> candle_core::Result<()> {
+    let d = Device::Cpu;
+    let x = Var::from_tensor(&Tensor::randn(0f32, 1.0, (n, cin, side, side), &d)?)?;
+    let w = Var::from_tensor(&Tensor::randn(0f32, 1.0, (cout, cin, kernel, kernel), &d)?)?;
+    let window = Window {
+        kernel,
+        stride: 1,
+        padding: kernel / 2,
+    };
+    let b = Var::from_tensor(&Tensor::randn(0f32, 1.0, cout, &d)?)?;
+    let shape = format!("{n}×{cin}×{side}² → {cout}, {kernel}×{kernel}");
+    // Both with the bias, added as `conv` did before `conv_kernel`.
+    let candle = |x: &Tensor, w: &Tensor| {
+        x.conv2d(w, kernel / 2, 1, 1, 1)?
+            .broadcast_add(&b.as_tensor().reshape((1, cout, 1, 1))?)
+    };
+    let ours = |x: &Tensor, w: &Tensor| conv_kernel::conv2d(x, w, b.as_tensor(), window);
+    for (who, conv) in [
+        (
+            "candle",
+            &candle as &dyn Fn(&Tensor, &Tensor) -> candle_core::Result<Tensor>,
+        ),
+        ("hps", &ours),
+    ] {
+        time(&format!("{who} conv {shape} fwd"), || {
+            conv(x.as_tensor(), w.as_tensor())?;
+            Ok(())
+        });
+        time(&format!("{who} conv {shape} fwd+bwd"), || {
+            conv(x.as_tensor(), w.as_tensor())?.sum_all()?.backward()?;
+            Ok(())
+        });
+    }
     Ok(())
 }

@@ -9,6 +9,7 @@ use candle_core::{Tensor, Var};
 
 use crate::space::Value;
 
+use super::conv_kernel::conv2d;
 use super::{Args, Layer, LayerKind, Mode, Weights, image, int_arg};
 
 /// The `conv` kind.
@@ -62,7 +63,7 @@ impl Window {
     }
 
     /// The output size along one side of `size` pixels.
-    fn output(self, size: usize) -> Result<usize, String> {
+    pub(super) fn output(self, size: usize) -> Result<usize, String> {
         let Window {
             kernel,
             stride,
@@ -144,15 +145,12 @@ impl Conv {
 
 impl Layer for Conv {
     fn forward(&self, x: &Tensor, _mode: &mut Mode<'_>) -> candle_core::Result<Tensor> {
-        let y = x.conv2d(
+        conv2d(
+            x,
             self.weight.as_tensor(),
-            self.window.padding,
-            self.window.stride,
-            1,
-            1,
-        )?;
-        let c = self.bias.as_tensor().dim(0)?;
-        y.broadcast_add(&self.bias.as_tensor().reshape((1, c, 1, 1))?)
+            self.bias.as_tensor(),
+            self.window,
+        )
     }
 }
 

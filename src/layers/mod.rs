@@ -12,6 +12,7 @@
 pub mod activation;
 pub mod batchnorm;
 pub mod conv;
+pub mod conv_kernel;
 pub mod dropout;
 pub mod flatten;
 pub mod global_pool;
@@ -19,6 +20,7 @@ pub mod layernorm;
 pub mod linear;
 pub mod pool;
 pub mod projection;
+pub mod unfold;
 pub mod weights;
 
 use std::collections::BTreeMap;
