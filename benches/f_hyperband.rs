@@ -295,6 +295,7 @@ fn run_once(set: &CurveSet, seed: u64, rule: Rule<'_>, scratch: &Path) -> Outcom
         trials_dir: Some(dir.join("trials")),
         lease: RunOptions::DEFAULT_LEASE,
         keep_checkpoints: false,
+        keep_best: None,
         max_failures: hps::runtime::DEFAULT_MAX_FAILURES,
         quiet: true,
     };

@@ -140,6 +140,7 @@ impl Study {
             trials_dir: None,
             lease: RunOptions::DEFAULT_LEASE,
             keep_checkpoints: false,
+            keep_best: None,
             max_failures: crate::runtime::DEFAULT_MAX_FAILURES,
             quiet: true,
         };

@@ -204,6 +204,7 @@ fn run_recording(
         trials_dir: Some(dir.join("trials")),
         lease: RunOptions::DEFAULT_LEASE,
         keep_checkpoints: false,
+        keep_best: None,
         max_failures: hps::runtime::DEFAULT_MAX_FAILURES,
         quiet: true,
     };

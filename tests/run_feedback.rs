@@ -272,3 +272,82 @@ fn issue_17_a_resumed_run_shows_the_best_of_the_study_not_of_the_run() {
         .unwrap_or_else(|| panic!("{stderr}"));
     assert!(line.contains("best: 0.9000 (#0 x="), "{line}");
 }
+
+/// `--keep-best 2` leaves the trained networks of the two best complete trials only, and
+/// `hps best` names the best one's file.
+#[test]
+fn issue_17_keep_best_keeps_the_best_networks_and_hps_best_names_its_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("s.hps"),
+        r#"
+import "std/nets.hps"
+dataset digits = builtin("digits") | split(val = 0.2)
+study s {
+  data   = digits
+  model  = mlp(width = choice(8, 16, 32), depth = 1)
+  train  = { optimizer = adam, lr = loguniform(1e-3, 1e-1), epochs = 2 }
+  budget { trials = 5 }
+  seed   = 4
+}
+"#,
+    )
+    .unwrap();
+    let out = hps(dir.path(), &["run", "s.hps", "--keep-best", "2"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("removed the checkpoints of 3 complete trial(s)"),
+        "{stdout}"
+    );
+    let mut trials = stored_trials(dir.path(), "s");
+    assert_eq!(trials.len(), 5);
+    trials.sort_by(|a, b| b.value.unwrap().total_cmp(&a.value.unwrap()));
+    let kept: Vec<u64> = trials
+        .iter()
+        .filter(|t| {
+            let folder = format!("{:04}", t.number);
+            walk(dir.path()).iter().any(|f| {
+                f.ends_with("checkpoint.safetensors")
+                    && f.parent().is_some_and(|p| p.ends_with(&folder))
+            })
+        })
+        .map(|t| t.number)
+        .collect();
+    let best_two: Vec<u64> = trials[..2].iter().map(|t| t.number).collect();
+    let mut kept_sorted = kept.clone();
+    kept_sorted.sort_unstable();
+    let mut best_sorted = best_two.clone();
+    best_sorted.sort_unstable();
+    assert_eq!(kept_sorted, best_sorted);
+
+    let out = hps(dir.path(), &["best", "s"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let line = stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with("network: "))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    let path = line.trim_start().trim_start_matches("network: ");
+    let path = path.split(" (after epoch").next().unwrap();
+    assert!(Path::new(path).is_file(), "{path}");
+    assert!(path.contains(&format!("{:04}", best_two[0])), "{path}");
+}
+
+/// Every file below `dir`.
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}

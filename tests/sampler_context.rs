@@ -69,6 +69,7 @@ fn options(store: &std::path::Path) -> RunOptions {
         trials_dir: None,
         lease: RunOptions::DEFAULT_LEASE,
         keep_checkpoints: false,
+        keep_best: None,
         max_failures: hps::runtime::DEFAULT_MAX_FAILURES,
         quiet: true,
     }

@@ -46,6 +46,19 @@ pub fn run(args: &BestArgs) -> ExitCode {
                 return ExitCode::from(1);
             };
             print_best(&plan, best, &test);
+            match store.checkpoint(best.id) {
+                Ok(Some((epoch, path))) if !path.is_empty() => {
+                    outln!("  network: {path} (after epoch {epoch})");
+                }
+                Ok(Some((epoch, _))) => {
+                    outln!("  network: kept in the store (after epoch {epoch})");
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    errln!("error: {e}");
+                    return ExitCode::from(1);
+                }
+            }
             if args.importance {
                 print_importance(store.as_ref(), study.id, &plan, &trials)
             } else {

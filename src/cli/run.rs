@@ -52,6 +52,10 @@ pub struct RunArgs {
     /// Keep the checkpoints of trials that end without completing (stopped, not promoted, failed).
     #[arg(long)]
     pub keep_checkpoints: bool,
+    /// When the run ends, keep the trained networks (checkpoints) of only the best K complete
+    /// trials; trials that may still be promoted keep theirs.
+    #[arg(long, value_name = "K")]
+    pub keep_best: Option<u32>,
     /// Give up (start no new trial, exit 1) once this many trials of the run failed the same way
     /// before any succeeded; 0 never gives up.
     #[arg(long, value_name = "N", default_value_t = crate::runtime::DEFAULT_MAX_FAILURES)]
@@ -152,6 +156,7 @@ fn execute(
             .lease
             .map_or(RunOptions::DEFAULT_LEASE, Duration::from_secs_f64),
         keep_checkpoints: args.keep_checkpoints,
+        keep_best: args.keep_best,
         max_failures: args.max_failures,
         quiet: args.quiet,
     };

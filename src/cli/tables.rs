@@ -140,6 +140,12 @@ pub fn print_summary(plan: &Plan, summary: &RunSummary, elapsed: Duration) {
             summary.epochs_saved
         );
     }
+    if summary.checkpoints_removed > 0 {
+        outln!(
+            "removed the checkpoints of {} complete trial(s) outside the best (--keep-best)",
+            summary.checkpoints_removed
+        );
+    }
     match &summary.best {
         Some(best) => print_best(plan, best, &summary.test),
         None => outln!("no trial has finished with a value yet"),

@@ -4,11 +4,14 @@
 //! every machine mounts), or as bytes in the store itself (the default with a database server,
 //! which needs nothing else shared; the trial folder is then a scratch copy). A trial that ended
 //! without completing — stopped, not promoted, failed — has its checkpoint removed unless asked to
-//! keep it; a complete trial keeps its trained network. Used by `training` and `search`.
+//! keep it; a complete trial keeps its trained network — all of them, or the best `k`
+//! (`--keep-best k`, applied when a run ends; trials that may still be promoted are never
+//! touched). Used by `training`, `search` and the session.
 
 use std::path::{Path, PathBuf};
 
-use crate::storage::{Storage, StoreError, TrialRecord};
+use crate::plan::Direction;
+use crate::storage::{Storage, StoreError, TrialRecord, TrialState};
 
 /// The checkpoint's file name inside a trial's folder.
 pub use crate::train::trainer::CHECKPOINT;
@@ -150,5 +153,53 @@ impl Checkpoints {
         }
         let _ = std::fs::remove_file(folder.join(CHECKPOINT));
         store.remove_checkpoint(trial_id)
+    }
+
+    /// Removes the checkpoints of complete trials outside the best `k` of the study `study_id`
+    /// (by value; trials without one go first); returns how many it removed. Trials that have
+    /// not completed — running, queued, awaiting a rung — keep theirs.
+    ///
+    /// # Errors
+    /// When the store fails.
+    pub fn keep_best(
+        &self,
+        store: &mut dyn Storage,
+        study_id: i64,
+        direction: Direction,
+        k: u32,
+    ) -> Result<u64, StoreError> {
+        let mut complete: Vec<TrialRecord> = store
+            .trials(study_id)?
+            .into_iter()
+            .filter(|t| t.state == TrialState::Complete)
+            .collect();
+        // Best first; among equal values the earlier trial.
+        complete.sort_by(|a, b| {
+            let value = |t: &TrialRecord| t.value.filter(|v| v.is_finite());
+            let order = match (value(a), value(b)) {
+                (Some(x), Some(y)) => match direction {
+                    Direction::Maximize => y.total_cmp(&x),
+                    Direction::Minimize => x.total_cmp(&y),
+                },
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (None, None) => std::cmp::Ordering::Equal,
+            };
+            order.then(a.number.cmp(&b.number))
+        });
+        let mut removed = 0;
+        for trial in complete
+            .iter()
+            .skip(usize::try_from(k).unwrap_or(usize::MAX))
+        {
+            if let Some((_, path)) = store.checkpoint(trial.id)? {
+                if !path.is_empty() {
+                    let _ = std::fs::remove_file(&path);
+                }
+                store.remove_checkpoint(trial.id)?;
+                removed += 1;
+            }
+        }
+        Ok(removed)
     }
 }

@@ -57,6 +57,8 @@ pub struct RunSummary {
     /// Each trial's value on the held-out test rows, when the dataset holds some back
     /// ([`held_out`]).
     pub test: HeldOut,
+    /// Checkpoints of complete trials removed at the end (`keep_best`).
+    pub checkpoints_removed: u64,
     /// Why the run ended.
     pub reason: StopReason,
     /// Trials that ended during this run (complete, stopped for good, or failed; a trial waiting at

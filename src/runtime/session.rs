@@ -41,6 +41,8 @@ pub struct RunOptions {
     pub lease: Duration,
     /// Keep the checkpoints of trials that ended without completing.
     pub keep_checkpoints: bool,
+    /// Keep the checkpoints of only this many complete trials, the best (`None`: all).
+    pub keep_best: Option<u32>,
     /// Start no new trial once this many trials of the run failed the same way before any
     /// succeeded (0: never); see [`super::failures`].
     pub max_failures: u32,
@@ -64,6 +66,7 @@ impl RunOptions {
             trials_dir: None,
             lease: Self::DEFAULT_LEASE,
             keep_checkpoints: false,
+            keep_best: None,
             max_failures: DEFAULT_MAX_FAILURES,
             quiet: true,
         }
@@ -228,6 +231,15 @@ impl<'a> Session<'a> {
         run.progress.finish();
         self.store.retire_worker(self.worker)?;
         result?;
+        let checkpoints_removed = match self.options.keep_best {
+            Some(k) => self.checkpoints.keep_best(
+                &mut *self.store,
+                self.study.id,
+                plan.objective.direction,
+                k,
+            )?,
+            None => 0,
+        };
         let trials = self.store.trials(self.study.id)?;
         let best = best_trial(&trials, plan.objective.direction).cloned();
         let test = super::held_out(&*self.store, self.study.id, &plan.objective)?;
@@ -236,6 +248,7 @@ impl<'a> Session<'a> {
             trials,
             best,
             test,
+            checkpoints_removed,
             reason: run.budget.reason(),
             finished_now: run.finished(),
             requeued: self.requeued,
