@@ -120,6 +120,30 @@ fn autohas_searches_then_retrains_its_result_as_trial_0() {
     let out = hps(dir.path(), &["export", "s", "--format", "json"]);
     let export: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(export["test_metric"], "test.accuracy");
+    // `hps report` plots how the controller's distributions moved, one plot per parameter.
+    let out = hps(dir.path(), &["report", "s", "-o", "r.html"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let html = std::fs::read_to_string(dir.path().join("r.html")).unwrap();
+    let start = html
+        .find("<section id=\"autohas\">")
+        .expect("an AutoHAS section");
+    let section = &html[start..start + html[start..].find("</section>").unwrap()];
+    for name in [
+        "model.choose_1",
+        "model.dropout_1.p",
+        "train.lr",
+        "train.weight_decay",
+    ] {
+        assert!(section.contains(&format!("Controller: {name}")), "{name}");
+    }
+    assert!(section.contains("Rewards and the leading path"));
+    // One line per alternative or basis (2 + 2 + 3 + 2), and three for the rewards.
+    assert_eq!(section.matches("<polyline").count(), 12);
     assert!(
         export["test"]["0"].as_f64().is_some_and(|v| v > 0.5),
         "{export}"

@@ -1,11 +1,13 @@
 //! `hps report`: a study as one self-contained HTML page of plots — a summary, the optimisation
 //! history, every learning curve (stopped trials marked with the stopping rule's prediction), the
 //! brackets and rungs, parallel coordinates, slice plots, parameter importance by fANOVA, the
-//! timeline of trials per worker, and failed trials with their errors. [`StudyData`] is what the
+//! timeline of trials per worker, failed trials with their errors, and for AutoHAS how the
+//! controller's distributions evolved. [`StudyData`] is what the
 //! page is drawn from, read from the store once ([`StudyData::load`]); each section is a module
 //! that turns it into HTML ([`Section`]), the plots hand-written SVG ([`svg`]); [`html`] lays
 //! the page out. Consumed by `cli::report` (`hps report`).
 
+pub mod controller;
 pub mod curves;
 pub mod failures;
 pub mod history;
@@ -38,6 +40,8 @@ pub struct StudyData {
     pub curves: BTreeMap<u64, Vec<f64>>,
     /// The worker processes that ran it.
     pub workers: Vec<WorkerRecord>,
+    /// AutoHAS' search, when the study ran one.
+    pub autohas: Option<crate::autohas::state::SearchState>,
 }
 
 impl StudyData {
@@ -49,12 +53,19 @@ impl StudyData {
         let trials = store.trials(study.id)?;
         let curves = store.objective_curves(study.id, &plan.objective.metric)?;
         let workers = store.workers(study.id)?;
+        let autohas = match &plan.strategy {
+            Some(_) => store
+                .sampler_state(study.id, crate::autohas::state::KEY)?
+                .and_then(|bytes| crate::autohas::state::decode_state(&bytes).ok()),
+            None => None,
+        };
         Ok(StudyData {
             study,
             plan,
             trials,
             curves,
             workers,
+            autohas,
         })
     }
 
@@ -100,17 +111,21 @@ pub struct Section {
 /// The whole page of `data`, `generated_at` (Unix seconds) written in its footer.
 #[must_use]
 pub fn render(data: &StudyData, generated_at: f64) -> String {
-    let sections = [
-        summary::section(data),
-        history::section(data),
-        curves::section(data),
-        rungs::section(data),
-        parallel::section(data),
-        slices::section(data),
-        importance::section(data),
-        timeline::section(data),
-        failures::section(data),
-    ];
+    let sections: Vec<Section> = [
+        Some(summary::section(data)),
+        controller::section(data),
+        Some(history::section(data)),
+        Some(curves::section(data)),
+        Some(rungs::section(data)),
+        Some(parallel::section(data)),
+        Some(slices::section(data)),
+        Some(importance::section(data)),
+        Some(timeline::section(data)),
+        Some(failures::section(data)),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     html::page(data, &sections, generated_at)
 }
 
