@@ -16,7 +16,7 @@ pub const SOURCES: &[Builtin] = &[
             NONE,
             "a dataset shipped inside hps: \"digits\"",
         )],
-        "A dataset shipped inside hps: `digits` (scikit-learn's 1,797 8×8 handwritten digits).",
+        "A dataset known by name: `digits` (scikit-learn's 1,797 8×8 handwritten digits, inside hps) or `fashion_mnist` (the 60,000 28×28 Fashion-MNIST training images, from `HPS_FASHION_MNIST` or Debian's `dataset-fashion-mnist` package).",
     ),
     builtin(
         "csv",

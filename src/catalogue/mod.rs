@@ -27,7 +27,7 @@ pub const SCHEDULES: &[&str] = &["constant", "cosine", "step"];
 /// Activation layers (what an activation-valued parameter may hold).
 pub const ACTIVATIONS: &[&str] = &["relu", "gelu", "tanh", "sigmoid", "silu", "elu", "identity"];
 /// Datasets shipped inside hps.
-pub const BUILTIN_DATASETS: &[&str] = &["digits"];
+pub const BUILTIN_DATASETS: &[&str] = &["digits", "fashion_mnist"];
 /// Arch parameter types.
 pub const ARCH_TYPES: &[&str] = &["int", "float", "bool", "str", "layer"];
 

@@ -37,6 +37,12 @@ pub fn infer(source: &Step, transforms: &[Step], dir: Option<&Path>) -> Result<D
                 task: String::from("classification"),
                 rows: 1797,
             },
+            Some("fashion_mnist") => DataShape {
+                input: vec![1, 28, 28],
+                outputs: 10,
+                task: String::from("classification"),
+                rows: 60_000,
+            },
             other => return Err(format!("no built-in dataset {other:?}")),
         },
         "csv" => {
