@@ -4,10 +4,14 @@
 //! losses, and the configuration maximising the acquisition (`bo/acquisition.rs`: `ei`, `ucb`,
 //! `pi`) over the mixed space (`bo/search.rs`) is proposed.
 //!
-//! Trials are compared at one fidelity ([`crate::sampler::training_set`]). Pending trials (other
-//! workers' running ones) enter through the *constant liar* (Ginsbourger et al., 2010): the
-//! process is conditioned on them as if each had the worst loss seen, so their neighbourhoods stop
-//! being attractive and parallel workers spread out. (The kriging believer, conditioning on the
+//! Trials are compared at one fidelity ([`crate::sampler::training_set`]). Pending trials enter
+//! through the *constant liar* (Ginsbourger et al., 2010): the process is conditioned on them as
+//! if each had the worst loss seen, so their neighbourhoods stop being attractive and proposals
+//! spread out. Pending is every trial the model does not learn from that has not failed: other
+//! workers' queued and running trials, and — under Hyperband — the trials of the current bracket
+//! that wait at (or lost) a rung below the fidelity the model compares at. Without them a bracket
+//! filled with near-copies of one configuration, each proposed while its predecessors sat
+//! invisible at rung 0 (issue 17). (The kriging believer, conditioning on the
 //! predicted mean, still let a second worker propose a point 10⁻⁴ away from the first once the
 //! model was confident.) A
 //! configuration already tried or pending is never proposed again, and `forbid` rules are
@@ -28,6 +32,7 @@ use crate::sampler::random::RandomSampler;
 use crate::sampler::{Observation, Sampler, model_points};
 use crate::seed::{self, sampler_rng};
 use crate::space::{Config, SearchSpace};
+use crate::storage::TrialState;
 
 use crate::space::encoding::Encoder;
 use gp::{FitEffort, GaussianProcess};
@@ -75,6 +80,10 @@ impl BoSampler {
         history: &[Observation],
         training: &[(&Config, f64)],
     ) -> Option<Config> {
+        let learnt: HashSet<*const Config> = training
+            .iter()
+            .map(|(c, _)| std::ptr::from_ref(*c))
+            .collect();
         let training = kept(training);
         let rows: Vec<Vec<f64>> = training
             .iter()
@@ -108,7 +117,11 @@ impl BoSampler {
         };
         let pending: Vec<Vec<f64>> = history
             .iter()
-            .filter(|o| o.is_pending())
+            .filter(|o| {
+                o.is_pending()
+                    || (o.state != TrialState::Failed
+                        && !learnt.contains(&std::ptr::from_ref(&o.config)))
+            })
             .map(|o| self.encoder.encode(&self.space, &o.config))
             .collect();
         let best = y.iter().copied().fold(f64::INFINITY, f64::min);

@@ -174,3 +174,44 @@ fn log_scale_parameters_are_modelled_in_log_space() {
         best(&history)
     );
 }
+
+/// Issue 17: under Hyperband a bracket's new trials wait at rung 0 (one epoch) while the model
+/// compares trials at the full length (three epochs here). They are pending: a bracket's
+/// proposals spread over the space instead of repeating the model's favourite with tiny changes.
+#[test]
+fn trials_waiting_below_the_models_fidelity_keep_a_brackets_proposals_apart() {
+    let p = plan(
+        "a = choice(0, 1, 2, 3)\n b = choice(0, 1, 2)\n x = uniform(0, 1)",
+        "bo(init = 5)",
+        "",
+    );
+    let space = p.search_space();
+    let loss = |c: &Config| {
+        f64::from(u8::from(num(c, "a") != 0.0))
+            + f64::from(u8::from(num(c, "b") != 0.0))
+            + (num(c, "x") - 0.5).powi(2)
+    };
+    let mut sampler = bo(&p);
+    // A first bracket's survivors, trained to the full three epochs.
+    let mut history: Vec<Observation> = run(&mut sampler, &space, 12, &loss)
+        .into_iter()
+        .map(|mut o| {
+            let v = o.curve[0];
+            o.curve = vec![v + 0.2, v + 0.1, v];
+            o
+        })
+        .collect();
+    // The next bracket: each proposal trains one epoch and waits at its rung.
+    let mut combos = std::collections::BTreeSet::new();
+    for n in 12..18 {
+        let config = sampler.ask(n, &history).unwrap().unwrap();
+        combos.insert((num(&config, "a").to_bits(), num(&config, "b").to_bits()));
+        history.push(Observation {
+            curve: vec![loss(&config) + 0.2],
+            config,
+            state: TrialState::Awaiting,
+            predicted: None,
+        });
+    }
+    assert!(combos.len() >= 3, "a bracket of near-copies: {combos:?}");
+}
