@@ -12,6 +12,9 @@ use candle_core::backend::BackendStorage;
 use candle_core::{CpuStorage, CustomOp1, CustomOp2, DType, Layout, Shape, Tensor};
 use rayon::prelude::{IndexedParallelIterator, ParallelIterator, ParallelSlice, ParallelSliceMut};
 
+/// Input values below which splitting a pool over threads costs more than it gains.
+const VALUES_PER_TASK: usize = 16 * 1024;
+
 /// A square pooling window: its side and the step between windows, no padding (the last rows and
 /// columns that do not fill a window are dropped).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,11 +90,40 @@ impl Planes {
         self.oh * self.ow
     }
 
+    /// Planes one parallel task takes, so that each task covers [`VALUES_PER_TASK`] input values.
+    fn planes_per_task(self) -> usize {
+        (VALUES_PER_TASK / self.plane().max(1)).max(1)
+    }
+
     /// The output pixels of one plane, with the row and column of their window's top-left pixel.
     fn windows(self, window: PoolWindow) -> impl Iterator<Item = (usize, usize, usize)> {
         (0..self.oh).flat_map(move |oy| {
             (0..self.ow).map(move |ox| (oy * self.ow + ox, oy * window.stride, ox * window.stride))
         })
+    }
+}
+
+/// Folds each window of `plane` into its output in `out` (one plane's outputs, row-major): `init`,
+/// then `combine(acc, value)` over the window's values in row-major order (the order Candle sums in).
+fn fold_windows(
+    plane: &[f32],
+    out: &mut [f32],
+    p: Planes,
+    window: PoolWindow,
+    init: f32,
+    combine: impl Fn(f32, f32) -> f32,
+) {
+    let PoolWindow { kernel: k, stride } = window;
+    for (oy, out) in out.chunks_exact_mut(p.ow).enumerate() {
+        out.fill(init);
+        for y in oy * stride..oy * stride + k {
+            let row = &plane[y * p.w..(y + 1) * p.w];
+            for (ox, acc) in out.iter_mut().enumerate() {
+                for &v in &row[ox * stride..ox * stride + k] {
+                    *acc = combine(*acc, v);
+                }
+            }
+        }
     }
 }
 
@@ -148,10 +180,11 @@ impl CustomOp1 for MaxPool {
         let mut y = vec![0f32; p.planes * p.plane_out()];
         y.par_chunks_mut(p.plane_out())
             .zip(x.par_chunks(p.plane()))
+            .with_min_len(p.planes_per_task())
             .for_each(|(out, plane)| {
-                for (o, y0, x0) in p.windows(window) {
-                    out[o] = plane[argmax(plane, p.w, window.kernel, y0, x0)];
-                }
+                fold_windows(plane, out, p, window, f32::NEG_INFINITY, |m, v| {
+                    if v > m || v.is_nan() { v } else { m }
+                });
             });
         Ok((CpuStorage::F32(y), output_shape(layout, p)))
     }
@@ -189,6 +222,7 @@ impl CustomOp2 for MaxPoolBackward {
         dx.par_chunks_mut(p.plane())
             .zip(x.par_chunks(p.plane()))
             .zip(grad.par_chunks(p.plane_out()))
+            .with_min_len(p.planes_per_task())
             .for_each(|((out, plane), grad)| {
                 for (o, y0, x0) in p.windows(window) {
                     out[argmax(plane, p.w, window.kernel, y0, x0)] += grad[o];
@@ -232,12 +266,11 @@ impl CustomOp1 for AvgPool {
         let mut y = vec![0f32; p.planes * p.plane_out()];
         y.par_chunks_mut(p.plane_out())
             .zip(x.par_chunks(p.plane()))
+            .with_min_len(p.planes_per_task())
             .for_each(|(out, plane)| {
-                for (o, y0, x0) in p.windows(window) {
-                    let sum: f32 = (y0..y0 + k)
-                        .flat_map(|y| &plane[y * p.w + x0..y * p.w + x0 + k])
-                        .sum();
-                    out[o] = sum * scale;
+                fold_windows(plane, out, p, window, 0.0, |sum, v| sum + v);
+                for v in out {
+                    *v *= scale;
                 }
             });
         Ok((CpuStorage::F32(y), output_shape(layout, p)))
@@ -278,6 +311,7 @@ impl CustomOp1 for AvgPoolBackward {
         let mut dx = vec![0f32; p.planes * p.plane()];
         dx.par_chunks_mut(p.plane())
             .zip(grad.par_chunks(p.plane_out()))
+            .with_min_len(p.planes_per_task())
             .for_each(|(out, grad)| {
                 for (o, y0, x0) in p.windows(window) {
                     let g = grad[o] * scale;
