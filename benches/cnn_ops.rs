@@ -2,13 +2,23 @@
 //! `small_cnn(channels = 16)` on a batch of 64 8×8 images (forward, and forward + backward), and the
 //! batch-norm statistics computed in two layouts; then each convolution of the digits CNN and of a
 //! Fashion-MNIST CNN (batch 128, 28×28) with Candle's `conv2d` and with hps's
-//! (`layers::conv_kernel`). Run: `cargo bench --bench cnn_ops`; results and what they mean are in
+//! (`layers::conv_kernel`), and Candle's and hps's pooling (`layers::pool_kernel`). Run: `cargo bench --bench cnn_ops`; results and what they mean are in
 //! docs/benchmarks.md.
 use std::time::Instant;
 
 use candle_core::{Device, Tensor, Var};
 use hps::layers::conv::Window;
 use hps::layers::conv_kernel;
+use hps::layers::pool_kernel::{self, PoolWindow};
+
+/// A 2×2 pool with stride 2, as `maxpool(2)` and `avgpool(2)` run.
+const WINDOW: PoolWindow = PoolWindow {
+    kernel: 2,
+    stride: 2,
+};
+
+/// A pooling of a batch of images.
+type PoolFn = fn(&Tensor) -> candle_core::Result<Tensor>;
 
 fn time<F: FnMut() -> candle_core::Result<()>>(name: &str, mut f: F) {
     for _ in 0..3 {
@@ -43,6 +53,9 @@ fn main() -> candle_core::Result<()> {
         y.sum_all()?.backward()?;
         Ok(())
     });
+    for (n, c, side) in [(64, 16, 8), (128, 32, 28)] {
+        pools(n, c, side)?;
+    }
     time("mean(2,3) fwd+bwd", || {
         let y = x.as_tensor().mean((2, 3))?;
         y.sum_all()?.backward()?;
@@ -86,6 +99,31 @@ fn main() -> candle_core::Result<()> {
         (128, 32, 14, 64, 3),
     ] {
         convolutions(n, cin, side, cout, kernel)?;
+    }
+    Ok(())
+}
+
+/// Candle's and hps's max and average pooling (2×2) of `n` images `[c, side, side]`, forward and
+/// forward + backward.
+fn pools(n: usize, c: usize, side: usize) -> candle_core::Result<()> {
+    let d = Device::Cpu;
+    let x = Var::from_tensor(&Tensor::randn(0f32, 1.0, (n, c, side, side), &d)?)?;
+    let shape = format!("{n}×{c}×{side}²");
+    let pools: [(&str, PoolFn); 4] = [
+        ("Candle max", |x| x.max_pool2d(2)),
+        ("hps max", |x| pool_kernel::max_pool2d(x, WINDOW)),
+        ("Candle avg", |x| x.avg_pool2d(2)),
+        ("hps avg", |x| pool_kernel::avg_pool2d(x, WINDOW)),
+    ];
+    for (name, pool) in pools {
+        time(&format!("{name} pool {shape} fwd"), || {
+            pool(x.as_tensor())?;
+            Ok(())
+        });
+        time(&format!("{name} pool {shape} fwd+bwd"), || {
+            pool(x.as_tensor())?.sum_all()?.backward()?;
+            Ok(())
+        });
     }
     Ok(())
 }

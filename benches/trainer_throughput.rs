@@ -3,6 +3,8 @@
 //! (`small_cnn(channels = 16, blocks = 2)`, 3×3 kernels), on 1 and 2 threads. Each epoch trains and
 //! evaluates, as in a study. Prints one JSON line per case: `{"impl": "hps", "model", "threads",
 //! "samples_per_s"}`. `benches/trainer_vs_pytorch.sh` runs this beside the same models in PyTorch.
+//! It trains in the process cargo starts, which does not restart as `hps run` does: Candle's
+//! element-wise worker pool is on unless `CANDLE_NUM_THREADS=1` is set (the script sets it).
 
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -244,3 +244,29 @@ study golden_pooled {
 "#;
     check("golden_pooled", source, 1e-6);
 }
+
+/// Max and average pooling trained with plain SGD, where the size of each pooling gradient shows in
+/// the values (Adam and AdamW, which the other CNN studies draw, divide a uniform scale out of the
+/// gradient), on sides that leave a row and a column no window covers (6×6 → 3×3 → 1×1).
+#[test]
+fn a_cnn_pooled_under_sgd_gives_the_recorded_trials() {
+    let source = r#"dataset digits = builtin("digits") | split(val = 0.2, seed = 7) | standardize()
+arch pools(channels: int = 4) {
+  conv(channels, kernel = 3, padding = valid)
+  relu()
+  maxpool(2)
+  avgpool(2)
+  flatten()
+  linear(outputs)
+}
+study golden_pools_sgd {
+  data      = digits
+  model     = pools(channels = choice(4, 8))
+  train     = { optimizer = sgd, lr = 0.05, momentum = 0.9, batch_size = 64, epochs = 2 }
+  objective = minimize val.loss
+  budget    { trials = 2 }
+  seed      = 5
+}
+"#;
+    check("golden_pools_sgd", source, 1e-6);
+}

@@ -795,3 +795,56 @@ fn issue_18_a_run_with_its_stderr_closed_finishes() {
     let trials = crate::support::stored_trials(dir.path(), "s");
     assert_eq!(trials.len(), 4);
 }
+
+/// Reports `10` when the `hps run` that started it (its parent) has `CANDLE_NUM_THREADS=1`, plus
+/// the value of `CANDLE_NUM_THREADS` in its own environment (0 when unset).
+#[cfg(target_os = "linux")]
+const CANDLE_POOL_PROBE: &str = r#"parent=0
+if tr '\0' '\n' < /proc/$PPID/environ | grep -qx 'CANDLE_NUM_THREADS=1'; then parent=10; fi
+echo "{\"epoch\": 1, \"score\": $((parent + ${CANDLE_NUM_THREADS:-0}))}"
+"#;
+
+/// `hps run` restarts itself with Candle's element-wise pool off (`CANDLE_NUM_THREADS=1`, same
+/// pid) and gives trial commands the environment back without it; a value the user set is kept
+/// and passed on.
+#[cfg(target_os = "linux")]
+#[test]
+fn run_turns_candles_element_wise_pool_off_unless_the_user_sized_it() {
+    let source = r#"study s {
+  trial     = command("sh probe.sh")
+  train     = { epochs = 1 }
+  objective = maximize score
+  budget    { trials = 1 }
+}
+"#;
+    for (user, expected) in [(None, 10.0), (Some("3"), 3.0)] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("probe.sh"), CANDLE_POOL_PROBE).unwrap();
+        std::fs::write(dir.path().join("s.hps"), source).unwrap();
+        let mut command = Command::new(env!("CARGO_BIN_EXE_hps"));
+        command
+            .args(["run", "s.hps", "-q"])
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .env_remove("HPS_STORAGE")
+            .env_remove("CANDLE_NUM_THREADS")
+            .env_remove("HPS_SET_CANDLE_NUM_THREADS");
+        if let Some(user) = user {
+            command.env("CANDLE_NUM_THREADS", user);
+        }
+        let out = command.output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let out = hps(dir.path(), &["export", "s", "--format", "json"]);
+        let export: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(
+            export["trials"][0]["value"].as_f64(),
+            Some(expected),
+            "user's CANDLE_NUM_THREADS: {user:?}"
+        );
+    }
+}

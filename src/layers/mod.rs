@@ -19,6 +19,7 @@ pub mod global_pool;
 pub mod layernorm;
 pub mod linear;
 pub mod pool;
+pub mod pool_kernel;
 pub mod projection;
 pub mod unfold;
 pub mod weights;

@@ -1,8 +1,10 @@
 //! `maxpool(k)` and `avgpool(k)`: the maximum or the mean of each k×k window of an image, with
-//! stride k (the last rows and columns that do not fill a window are dropped).
+//! stride k (the last rows and columns that do not fill a window are dropped). The pooling itself,
+//! forward and backward, is [`super::pool_kernel`].
 
 use candle_core::Tensor;
 
+use super::pool_kernel::{self, PoolWindow};
 use super::{Args, Layer, LayerKind, Mode, Weights, image, int_arg};
 
 /// The `maxpool` and `avgpool` kinds.
@@ -58,9 +60,13 @@ impl LayerKind for PoolKind {
 
 impl Layer for Pool {
     fn forward(&self, x: &Tensor, _mode: &mut Mode<'_>) -> candle_core::Result<Tensor> {
+        let window = PoolWindow {
+            kernel: self.k,
+            stride: self.k,
+        };
         match self.kind {
-            PoolKind::Max => x.max_pool2d(self.k),
-            PoolKind::Avg => x.avg_pool2d(self.k),
+            PoolKind::Max => pool_kernel::max_pool2d(x, window),
+            PoolKind::Avg => pool_kernel::avg_pool2d(x, window),
         }
     }
 }
