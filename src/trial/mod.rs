@@ -2,8 +2,11 @@
 //! (hps's own Candle trainer in `crate::train`, an external [`command`], recorded curves in
 //! [`lookup`], a Rust [`closure`]), what a trainer is given for one trial ([`TrialRun`]), and how it
 //! reports each epoch ([`EpochSink`]) — always through the one [`protocol`], so that schedulers and
-//! stopping rules act between epochs the same way whatever trains. The runtime drives trainers.
+//! stopping rules act between epochs the same way whatever trains, and the process environment
+//! training runs in ([`candle_pool`]: Candle's element-wise pool off, trial commands given the
+//! user's environment back). The runtime drives trainers.
 
+pub mod candle_pool;
 pub mod closure;
 pub mod command;
 pub mod lookup;

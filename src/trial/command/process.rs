@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use super::log::{Log, LogTail};
 use super::template::argument_text;
-use crate::train::candle_pool;
+use crate::trial::candle_pool;
 use crate::trial::{TrialFailure, TrialRun};
 
 /// The longest stdout line read as a possible metrics line; longer lines are only logged.
