@@ -8,6 +8,7 @@
 //! divided evenly over its pixels, and pixels no window covers get none. Planes (image × channel)
 //! run in parallel on the caller's rayon pool. On any other device or dtype both are Candle's own.
 
+use super::unfold::contiguous_f32;
 use candle_core::backend::BackendStorage;
 use candle_core::{CpuStorage, CustomOp1, CustomOp2, DType, Layout, Shape, Tensor};
 use rayon::prelude::{IndexedParallelIterator, ParallelIterator, ParallelSlice, ParallelSliceMut};
@@ -124,21 +125,6 @@ fn fold_windows(
                 }
             }
         }
-    }
-}
-
-/// The `f32` values of a contiguous tensor.
-fn contiguous_f32<'a>(
-    storage: &'a CpuStorage,
-    layout: &Layout,
-    op: &str,
-) -> candle_core::Result<&'a [f32]> {
-    let CpuStorage::F32(values) = storage else {
-        candle_core::bail!("{op} covers f32 only, got {:?}", storage.dtype())
-    };
-    match layout.contiguous_offsets() {
-        Some((start, end)) => Ok(&values[start..end]),
-        None => candle_core::bail!("{op} needs a contiguous input"),
     }
 }
 

@@ -63,8 +63,8 @@ impl Dims {
     }
 }
 
-/// The `f32` values of a contiguous tensor.
-fn contiguous_f32<'a>(
+/// The `f32` values of a contiguous tensor (the CPU kernels read their inputs through it).
+pub(crate) fn contiguous_f32<'a>(
     storage: &'a CpuStorage,
     layout: &Layout,
     op: &str,
