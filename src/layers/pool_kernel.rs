@@ -9,7 +9,6 @@
 //! run in parallel on the caller's rayon pool. On any other device or dtype both are Candle's own.
 
 use super::unfold::contiguous_f32;
-use candle_core::backend::BackendStorage;
 use candle_core::{CpuStorage, CustomOp1, CustomOp2, DType, Layout, Shape, Tensor};
 use rayon::prelude::{IndexedParallelIterator, ParallelIterator, ParallelSlice, ParallelSliceMut};
 
