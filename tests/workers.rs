@@ -249,9 +249,12 @@ fn four_workers_finish_the_trial_budget(dir: &Path, url: &str) {
     assert!(pids.len() >= 2, "one worker ran everything: {starts:?}");
 }
 
-/// Four workers share an epoch budget of 20: exactly 20 epochs are trained between them.
+/// Four workers share an epoch budget of 20: exactly 20 epochs are trained between them. A program
+/// does not wait to be asked before its next epoch, so the one it starts before the budget refuses
+/// it is trained and not recorded; each epoch takes long enough (0.25 s) that a worker slowed by a
+/// loaded machine still reads a line before its program has trained two more.
 fn four_workers_spend_exactly_the_epoch_budget(dir: &Path, url: &str) {
-    prepare(dir, &study(0.05, "epochs = 20", "fifo", 3));
+    prepare(dir, &study(0.25, "epochs = 20", "fifo", 3));
     let workers: Vec<Child> = (0..4).map(|_| worker(dir, url, &[])).collect();
     finish(workers);
     let trials = trials(url);
