@@ -766,7 +766,7 @@ fn issue_18_a_failed_trial_is_shown_with_the_epochs_the_store_holds() {
         .lines()
         .find(|l| l.contains("failed (exited with status 3)"))
         .unwrap_or_else(|| panic!("no progress line: {stderr}"));
-    assert!(line.contains("after 1 epochs"), "{line}");
+    assert!(line.contains(" · 1 ep"), "{line}");
     let [trial] = crate::support::stored_trials(dir.path(), "s")
         .try_into()
         .unwrap();

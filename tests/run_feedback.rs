@@ -351,3 +351,56 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+/// Issue 17 item 9: under Hyperband each finished stage is one line of at most 100 columns with the
+/// trial's own parameters, its rung and bracket, its epochs and value, and the best so far.
+#[test]
+fn issue_17_progress_lines_show_the_trials_own_place_and_parameters_in_100_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("t.hps"),
+        r#"
+study s {
+  trial     = command("sh e.sh")
+  params    = { alpha = uniform(0, 1), beta = choice(first, second) }
+  train     = { epochs = 3 }
+  objective = maximize score
+  budget    { trials = 4 }
+  scheduler = sha(min = 1, max = 3, eta = 3)
+}
+"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("e.sh"),
+        "i=$((HPS_START_EPOCH + 1)); while [ $i -le $HPS_EPOCHS ]; do echo \"{\\\"epoch\\\": $i, \\\"score\\\": 0.$i}\"; i=$((i + 1)); done\n",
+    )
+    .unwrap();
+    let out = hps(dir.path(), &["run", "t.hps"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let lines: Vec<&str> = stderr.lines().filter(|l| l.starts_with("trial ")).collect();
+    assert!(!lines.is_empty(), "{stderr}");
+    for line in &lines {
+        assert!(
+            line.chars().count() <= 100,
+            "{} columns: {line}",
+            line.chars().count()
+        );
+    }
+    let first = lines
+        .iter()
+        .find(|l| l.contains("reached rung 0, bracket 0 · 1 ep · score 0.1000"))
+        .unwrap_or_else(|| panic!("{stderr}"));
+    assert!(first.contains("alpha="), "{first}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("complete at rung 1, bracket 0 · 3 ep · score 0.3000")),
+        "{stderr}"
+    );
+    assert!(
+        lines.iter().any(|l| l.contains("best 0.3000 #")),
+        "{stderr}"
+    );
+}

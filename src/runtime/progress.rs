@@ -89,14 +89,19 @@ impl Progress {
         }
     }
 
-    /// A trial finished; `outcome` is its state and detail, and `detail` lines shown under it (a
-    /// failed program's last lines of stderr).
+    /// A trial finished its stage: `outcome` is how ("complete", "reached" a rung, "stopped early
+    /// at epoch 3 (…)"), `place` its bracket and rung under Hyperband, `config` its searched values,
+    /// and `detail` lines shown under it (a failed program's last lines of stderr). The line is the
+    /// trial's own — its outcome, value, epochs, place and parameters, cut to [`LINE_WIDTH`]
+    /// columns — with the best value so far at its end.
+    #[allow(clippy::too_many_arguments)]
     pub fn finished(
         &self,
         number: u64,
         outcome: &str,
         value: Option<f64>,
         epochs: u32,
+        place: Option<(u32, u32)>,
         config: &Config,
         detail: &[&str],
     ) {
@@ -117,11 +122,24 @@ impl Progress {
                 });
             }
         }
-        let value = value.map_or_else(String::new, |v| format!(", {} = {v:.4}", self.objective));
-        let mut line = format!(
-            "trial {number:>4} {outcome}{value} after {epochs} epochs   best: {}",
-            self.best_text()
-        );
+        let value = value.map_or_else(String::new, |v| format!(" · {} {v:.4}", self.objective));
+        let place = place.map_or_else(String::new, |(b, r)| {
+            let at = if outcome == "reached" { "" } else { " at" };
+            format!("{at} rung {r}, bracket {b}")
+        });
+        let head = format!("trial {number:>4} {outcome}{place} · {epochs} ep{value}");
+        let tail = match self.best_value() {
+            Some((v, n)) => format!("  best {v:.4} #{n}"),
+            None => String::new(),
+        };
+        let params = short(config);
+        let room = LINE_WIDTH.saturating_sub(head.chars().count() + tail.chars().count() + 3);
+        let mut line = if params.is_empty() || room < 8 {
+            head
+        } else {
+            format!("{head} · {}", cut(&params, room))
+        };
+        line.push_str(&tail);
         for text in detail {
             line.push_str("\n           │ ");
             line.push_str(text);
@@ -136,17 +154,24 @@ impl Progress {
         }
     }
 
-    /// A stopping rule ended trial `number` early, `saved` epochs before its stage's end.
-    pub fn stop_early(&self, number: u64, reason: &str, saved: u32) {
-        {
-            let mut early = self
-                .early
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            early.0 += 1;
-            early.1 += u64::from(saved);
-        }
-        self.note(&format!("trial {number:>4} {reason}{}", self.early_text()));
+    /// The best value so far and its trial.
+    fn best_value(&self) -> Option<(f64, u64)> {
+        self.best
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .as_ref()
+            .map(|b| (b.value, b.number))
+    }
+
+    /// Counts a trial a stopping rule ended early, `saved` epochs before its stage's end (its line
+    /// says why, [`Progress::finished`]).
+    pub fn stop_early(&self, saved: u32) {
+        let mut early = self
+            .early
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        early.0 += 1;
+        early.1 += u64::from(saved);
     }
 
     /// Trials stopped early so far and the epochs they did not train.
@@ -218,6 +243,20 @@ pub fn searched(plan: &Plan, config: &Config) -> Config {
         .filter(|(k, _)| plan.parameters.iter().any(|p| &p.name == *k))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect()
+}
+
+/// The widest a trial's line is (its parameters are cut to fit), so that it stays one line beside
+/// the status bar on a 100-column terminal.
+pub const LINE_WIDTH: usize = 100;
+
+/// `text` cut to `width` characters, ending in `…` when cut.
+fn cut(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_owned();
+    }
+    let mut out: String = text.chars().take(width.saturating_sub(1)).collect();
+    out.push('…');
+    out
 }
 
 /// `lr=0.0123 width=64`: the searched values, short names.

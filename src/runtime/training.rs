@@ -113,13 +113,13 @@ pub fn train_trial(
         rung_below_last,
         sink.recorded,
     );
-    if let Some((prediction, at)) = &stopped {
-        study.progress.stop_early(
-            trial.number,
-            &prediction.reason(*at, target),
-            target.saturating_sub(*at),
-        );
-    }
+    let early = stopped.as_ref().map(|(p, at)| {
+        study.progress.stop_early(target.saturating_sub(*at));
+        format!(
+            "stopped early (predicted {:.4} ± {:.4} against {:.4})",
+            p.value, p.sigma, p.reference
+        )
+    });
     store.finish_trial(trial.id, result.state, result.reason.as_deref())?;
     if matches!(result.state, TrialState::Stopped | TrialState::Failed) {
         study.checkpoints.forget(store, trial.id, &dir)?;
@@ -137,7 +137,15 @@ pub fn train_trial(
             started_over: retrained > 0,
         }
     };
-    show(study, trial, &result, value, &resumes, retrained);
+    show(
+        study,
+        trial,
+        &result,
+        value,
+        &resumes,
+        retrained,
+        early.as_deref(),
+    );
     Ok(())
 }
 
@@ -204,9 +212,11 @@ fn show(
     value: Option<f64>,
     resume: &Resume,
     retrained: u32,
+    early: Option<&str>,
 ) {
     let searched = searched(study.plan, &trial.params);
     let (number, epochs) = (trial.number, result.epochs);
+    let place = trial.bracket.map(|b| (b, trial.rung));
     // Epochs are counted as trained: those a trainer trained twice are said.
     let again_text = format!(
         "its trainer started over: {retrained} epoch{} trained again",
@@ -230,6 +240,7 @@ fn show(
                 &format!("failed ({reason})"),
                 None,
                 epochs,
+                place,
                 &searched,
                 &detail,
             );
@@ -243,17 +254,24 @@ fn show(
         }
         _ if result.awaits_rung() => {
             study.failures.succeeded();
-            let outcome = format!("reached rung {}", trial.rung);
-            study
-                .progress
-                .finished(number, &outcome, value, epochs, &searched, &again[..]);
+            study.progress.finished(
+                number,
+                "reached",
+                value,
+                epochs,
+                place,
+                &searched,
+                &again[..],
+            );
         }
         state => {
             study.count_finished();
             study.failures.succeeded();
+            // A stopping rule's verdict is the trial's outcome, said once, with why.
+            let outcome = early.unwrap_or(state.as_str());
             study
                 .progress
-                .finished(number, state.as_str(), value, epochs, &searched, &again[..]);
+                .finished(number, outcome, value, epochs, place, &searched, &again[..]);
         }
     }
 }
