@@ -67,23 +67,21 @@ pub struct Search<'a> {
     pub seed: u64,
 }
 
-/// The metrics a batch's predictions give: loss, and accuracy for classification or RMSE for
-/// regression.
-fn metrics(
+/// A validation batch's metrics by name (`val.loss`, `val.accuracy` / `val.rmse`).
+fn batch_metrics(
     trainer: &CandleTrainer,
     logits: &Tensor,
     targets: &Tensor,
-) -> candle_core::Result<BTreeMap<&'static str, f64>> {
+) -> candle_core::Result<BTreeMap<String, f64>> {
     let loss = f64::from(trainer.loss(logits, targets)?.to_scalar::<f32>()?);
-    let mut out = BTreeMap::from([("loss", loss)]);
-    if trainer.classification() {
+    let accuracy = if trainer.classification() {
         #[allow(clippy::cast_precision_loss)]
         let n = logits.dim(0)?.max(1) as f64;
-        out.insert("accuracy", CandleTrainer::correct(logits, targets)? / n);
+        CandleTrainer::correct(logits, targets)? / n
     } else {
-        out.insert("rmse", loss.sqrt());
-    }
-    Ok(out)
+        0.0
+    };
+    Ok(trainer.named("val", loss, accuracy))
 }
 
 /// `name = value, …` of a configuration.
@@ -118,9 +116,11 @@ pub fn check_objective(objective: &Objective, classification: bool) -> Result<()
 
 impl Search<'_> {
     /// The reward of a batch's metrics: the objective's metric, negated when minimised.
-    fn reward(&self, metrics: &BTreeMap<&'static str, f64>) -> f64 {
-        let key = self.objective.metric.trim_start_matches("val.");
-        let value = metrics.get(key).copied().unwrap_or(f64::NAN);
+    fn reward(&self, metrics: &BTreeMap<String, f64>) -> f64 {
+        let value = metrics
+            .get(&self.objective.metric)
+            .copied()
+            .unwrap_or(f64::NAN);
         match self.objective.direction {
             Direction::Maximize => value,
             Direction::Minimize => -value,
@@ -202,7 +202,8 @@ impl Search<'_> {
                 let logits = path
                     .forward(&inputs, &mut Mode::Eval)
                     .map_err(|e| failed(&e))?;
-                let batch = metrics(self.trainer, &logits, &targets).map_err(|e| failed(&e))?;
+                let batch =
+                    batch_metrics(self.trainer, &logits, &targets).map_err(|e| failed(&e))?;
                 let reward = self.reward(&batch);
                 if !reward.is_finite() {
                     return Err(EpochError::Diverged(format!(
@@ -218,13 +219,7 @@ impl Search<'_> {
         }
         let leading = self.space.complete(&controller.result(self.space));
         let path = net.path(&leading).map_err(EpochError::Failed)?;
-        let (val_loss, val_accuracy) = self.trainer.evaluate(path).map_err(|e| failed(&e))?;
-        let mut values = BTreeMap::from([(String::from("val.loss"), val_loss)]);
-        if self.trainer.classification() {
-            values.insert(String::from("val.accuracy"), val_accuracy);
-        } else {
-            values.insert(String::from("val.rmse"), val_loss.sqrt());
-        }
+        let values = self.trainer.val_metrics(path).map_err(|e| failed(&e))?;
         Ok(EpochRecord {
             epoch: epoch + 1,
             searching,

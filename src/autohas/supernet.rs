@@ -13,7 +13,7 @@ use candle_core::{DType, Device, Tensor, Var};
 
 use crate::layers::{Role, SharedWeights};
 use crate::plan::ModelPlan;
-use crate::plan::network::instantiate;
+use crate::plan::network::{architecture, instantiate};
 use crate::space::Config;
 use crate::train::model::Net;
 use crate::train::optim::{Moments, Settings, update};
@@ -32,17 +32,6 @@ pub struct SuperNet {
     /// Built paths, by [`architecture`] key.
     paths: HashMap<String, Net>,
     optimizer: HashMap<String, TensorState>,
-}
-
-/// The architecture part of a configuration (its `model.*` values), as a key.
-#[must_use]
-pub fn architecture(config: &Config) -> String {
-    config
-        .iter()
-        .filter(|(k, _)| k.starts_with("model."))
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join(";")
 }
 
 impl SuperNet {

@@ -127,6 +127,18 @@ impl Concrete {
     }
 }
 
+/// The architecture part of a configuration (its `model.*` values), as a key: configurations with
+/// the same key build the same network (one path of a super-network).
+#[must_use]
+pub fn architecture(config: &Config) -> String {
+    config
+        .iter()
+        .filter(|(k, _)| k.starts_with("model."))
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
 /// What an AutoHAS super-network holds: its paths, its searched architecture choices, and its
 /// parameters in all and on the largest path.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -161,12 +173,7 @@ pub fn supernet(
         .ok_or("the architecture's paths cannot be enumerated")?;
     let mut paths: BTreeMap<String, Config> = BTreeMap::new();
     for config in grid {
-        let key: Vec<String> = config
-            .iter()
-            .filter(|(k, _)| k.starts_with("model."))
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect();
-        paths.entry(key.join(";")).or_insert(config);
+        paths.entry(architecture(&config)).or_insert(config);
         if paths.len() > SUPERNET_PATHS_SHOWN {
             return Err(format!("more than {SUPERNET_PATHS_SHOWN} paths"));
         }

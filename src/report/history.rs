@@ -87,11 +87,7 @@ pub fn section(data: &StudyData) -> Section {
         let n = t.number as f64;
         Some(n)
     });
-    let start = data
-        .trials
-        .iter()
-        .filter_map(|t| t.started_at)
-        .fold(f64::INFINITY, f64::min);
+    let start = data.first_start();
     let by_time = plot(
         data,
         "Value by time",

@@ -87,6 +87,15 @@ impl StudyData {
             .filter_map(|t| t.value.filter(|v| v.is_finite()).map(|v| (t, v)))
     }
 
+    /// When the first trial started (Unix seconds; +∞ when none has).
+    #[must_use]
+    pub fn first_start(&self) -> f64 {
+        self.trials
+            .iter()
+            .filter_map(|t| t.started_at)
+            .fold(f64::INFINITY, f64::min)
+    }
+
     /// Whether `a` is better than `b` for the study's direction.
     #[must_use]
     pub fn better(&self, a: f64, b: f64) -> bool {

@@ -29,11 +29,7 @@ pub fn epochs_saved(data: &StudyData) -> u64 {
 /// The study's wall time: from the first trial's start to the last one's end, in seconds.
 #[must_use]
 pub fn wall_time(data: &StudyData) -> Option<f64> {
-    let start = data
-        .trials
-        .iter()
-        .filter_map(|t| t.started_at)
-        .fold(f64::INFINITY, f64::min);
+    let start = data.first_start();
     let end = data
         .trials
         .iter()

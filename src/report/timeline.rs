@@ -58,11 +58,7 @@ fn lanes(data: &StudyData, start: f64, end: f64) -> Vec<Lane<'_>> {
 #[must_use]
 pub fn section(data: &StudyData) -> Section {
     let title = "Timeline";
-    let start = data
-        .trials
-        .iter()
-        .filter_map(|t| t.started_at)
-        .fold(f64::INFINITY, f64::min);
+    let start = data.first_start();
     let end = data
         .trials
         .iter()

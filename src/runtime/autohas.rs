@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use super::RunError;
 use super::strategy::{Strategy, StudyRun};
-use super::training::train_trial;
+use super::training::{recipe_epochs, train_trial};
 use crate::autohas::controller::Controller;
 use crate::autohas::search::{EpochError, EpochRecord, Search};
 use crate::autohas::state::{self, SearchState};
@@ -58,7 +58,8 @@ impl AutohasStrategy {
         })
     }
 
-    /// The super-network's epochs: the study's `train.epochs` (as the configurations have it).
+    /// The super-network's epochs: as many as a trial of the study trains (`train.epochs`, or the
+    /// catalogue's default), read from the configuration of every parameter's first value.
     fn epochs(&self) -> u32 {
         let any = self.space.complete(&self.space.build(|_, p| {
             p.distribution
@@ -66,7 +67,7 @@ impl AutohasStrategy {
                 .and_then(|v| v.first().cloned())
                 .unwrap_or(crate::space::Value::Int(0))
         }));
-        crate::trial::recipe_epochs(&any).unwrap_or(1).max(1)
+        recipe_epochs(&any)
     }
 
     /// Runs (or resumes) the search until its end or the budget's.

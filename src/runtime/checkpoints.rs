@@ -173,20 +173,7 @@ impl Checkpoints {
             .into_iter()
             .filter(|t| t.state == TrialState::Complete)
             .collect();
-        // Best first; among equal values the earlier trial.
-        complete.sort_by(|a, b| {
-            let value = |t: &TrialRecord| t.value.filter(|v| v.is_finite());
-            let order = match (value(a), value(b)) {
-                (Some(x), Some(y)) => match direction {
-                    Direction::Maximize => y.total_cmp(&x),
-                    Direction::Minimize => x.total_cmp(&y),
-                },
-                (Some(_), None) => std::cmp::Ordering::Less,
-                (None, Some(_)) => std::cmp::Ordering::Greater,
-                (None, None) => std::cmp::Ordering::Equal,
-            };
-            order.then(a.number.cmp(&b.number))
-        });
+        complete.sort_by(|a, b| super::best_first(direction, a, b));
         let mut removed = 0;
         for trial in complete
             .iter()

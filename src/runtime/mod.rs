@@ -166,15 +166,23 @@ pub fn held_out(
 pub fn best_trial(trials: &[TrialRecord], direction: Direction) -> Option<&TrialRecord> {
     trials
         .iter()
-        .filter(|t| t.state.has_ended_stage())
-        .filter_map(|t| t.value.filter(|v| v.is_finite()).map(|v| (t, v)))
-        .max_by(|(ta, a), (tb, b)| {
-            let by_value = match direction {
-                Direction::Maximize => a.total_cmp(b),
-                Direction::Minimize => b.total_cmp(a),
-            };
-            // Among equal values, the earliest trial (as the progress display shows it).
-            by_value.then(tb.number.cmp(&ta.number))
-        })
-        .map(|(t, _)| t)
+        .filter(|t| t.state.has_ended_stage() && t.value.is_some_and(f64::is_finite))
+        .min_by(|a, b| best_first(direction, a, b))
+}
+
+/// The order of trials best first: by value for `direction` (trials without a finite value last),
+/// the earlier trial first among equals (as the progress display shows them).
+#[must_use]
+pub fn best_first(direction: Direction, a: &TrialRecord, b: &TrialRecord) -> std::cmp::Ordering {
+    let value = |t: &TrialRecord| t.value.filter(|v| v.is_finite());
+    let by_value = match (value(a), value(b)) {
+        (Some(x), Some(y)) => match direction {
+            Direction::Maximize => y.total_cmp(&x),
+            Direction::Minimize => x.total_cmp(&y),
+        },
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => std::cmp::Ordering::Equal,
+    };
+    by_value.then(a.number.cmp(&b.number))
 }

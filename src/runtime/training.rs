@@ -192,7 +192,7 @@ pub fn trial_folder(study: &StudyRun<'_>, number: u64) -> PathBuf {
 
 /// The most epochs a trial trains without a scheduler's target: its `train.epochs`, or the
 /// catalogue's default.
-fn recipe_epochs(config: &Config) -> u32 {
+pub(super) fn recipe_epochs(config: &Config) -> u32 {
     crate::trial::recipe_epochs(config)
         .or_else(|| {
             crate::catalogue::train_key("epochs")

@@ -173,9 +173,9 @@ impl CandleTrainer {
         Ok(f64::from(hits))
     }
 
-    /// Mean loss and accuracy (0 for regression) of `net` on the validation split.
-    pub(crate) fn evaluate(&self, net: &Net) -> candle_core::Result<(f64, f64)> {
-        self.evaluate_on(net, &self.val)
+    /// `net`'s metrics on the validation split: `val.loss`, and `val.accuracy` or `val.rmse`.
+    pub(crate) fn val_metrics(&self, net: &Net) -> candle_core::Result<BTreeMap<String, f64>> {
+        self.metrics_on(net, &self.val, "val")
     }
 
     /// `split`'s metrics named `{prefix}.loss` and `{prefix}.accuracy` or `{prefix}.rmse`.
@@ -186,13 +186,19 @@ impl CandleTrainer {
         prefix: &str,
     ) -> candle_core::Result<BTreeMap<String, f64>> {
         let (loss, accuracy) = self.evaluate_on(net, split)?;
+        Ok(self.named(prefix, loss, accuracy))
+    }
+
+    /// A split's metrics by name from its mean loss and accuracy: `{prefix}.loss`, then
+    /// `{prefix}.accuracy` (classification) or `{prefix}.rmse` (regression).
+    pub(crate) fn named(&self, prefix: &str, loss: f64, accuracy: f64) -> BTreeMap<String, f64> {
         let mut values = BTreeMap::from([(format!("{prefix}.loss"), loss)]);
         if self.classification {
             values.insert(format!("{prefix}.accuracy"), accuracy);
         } else {
             values.insert(format!("{prefix}.rmse"), loss.sqrt());
         }
-        Ok(values)
+        values
     }
 
     fn evaluate_on(&self, net: &Net, split: &DeviceSplit) -> candle_core::Result<(f64, f64)> {
@@ -314,23 +320,16 @@ impl Trainer for CandleTrainer {
             }
             #[allow(clippy::cast_precision_loss)]
             let n = self.train.len.max(1) as f64;
-            let (val_loss, val_accuracy) = self.evaluate(&net).map_err(|e| failure(&e))?;
+            let val = self.val_metrics(&net).map_err(|e| failure(&e))?;
+            let val_loss = val["val.loss"];
             if !val_loss.is_finite() {
                 return Err(TrialFailure::new(format!(
                     "diverged: the validation loss became {val_loss} in epoch {}",
                     epoch + 1
                 )));
             }
-            let mut values = BTreeMap::new();
-            values.insert(String::from("train.loss"), loss_sum / n);
-            values.insert(String::from("val.loss"), val_loss);
-            if self.classification {
-                values.insert(String::from("train.accuracy"), correct / n);
-                values.insert(String::from("val.accuracy"), val_accuracy);
-            } else {
-                values.insert(String::from("train.rmse"), (loss_sum / n).sqrt());
-                values.insert(String::from("val.rmse"), val_loss.sqrt());
-            }
+            let mut values = self.named("train", loss_sum / n, correct / n);
+            values.extend(val);
             let done = epoch + 1;
             if done >= horizon {
                 if let Some(test) = &self.test {
