@@ -39,6 +39,7 @@ pub mod stopping;
 pub mod storage;
 pub mod suggest;
 pub mod syntax;
+pub mod timestamp;
 pub mod train;
 pub mod trial;
 

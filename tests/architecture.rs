@@ -20,6 +20,7 @@ const SHARED: &[&str] = &[
     "input_file",
     "problem",
     "suggest",
+    "timestamp",
 ];
 
 /// Modules that execute a plan, and what they stand on.

@@ -633,6 +633,33 @@ study s {{
     crate::support::run_ok(dir.path());
     let trials = crate::support::stored_trials(dir.path(), "s");
     assert!(trials.iter().all(|t| t.state.is_finished()), "{trials:?}");
+    // The CSV export splits the store's note: a stopped trial has a `reason` and no `error`;
+    // times are RFC 3339 UTC (issue 17, item 11).
+    let csv = hps(dir.path(), &["export", "s"]);
+    let csv = String::from_utf8_lossy(&csv.stdout).to_string();
+    let mut rows = csv.lines();
+    let header: Vec<&str> = rows.next().unwrap().split(',').collect();
+    let column = |name: &str| header.iter().position(|c| *c == name).unwrap();
+    let (state, started, error, reason) = (
+        column("state"),
+        column("started_at"),
+        column("error"),
+        column("reason"),
+    );
+    let rows: Vec<Vec<&str>> = rows.map(|r| r.split(',').collect()).collect();
+    let stopped: Vec<&Vec<&str>> = rows.iter().filter(|r| r[state] == "stopped").collect();
+    assert!(!stopped.is_empty(), "{csv}");
+    assert!(
+        stopped
+            .iter()
+            .all(|r| r[error].is_empty() && !r[reason].is_empty()),
+        "{csv}"
+    );
+    let time = rows[0][started];
+    assert!(
+        time.len() == 24 && time.as_bytes()[10] == b'T' && time.ends_with('Z'),
+        "{time}"
+    );
 }
 
 /// Three digits trials under `sha(min = 1, max = 3)`: the first run trains rung 0 (one epoch each)

@@ -1,6 +1,9 @@
 //! `hps export STUDY --format csv|json|yaml [--curves]`: the study's trials (parameters, state, final
 //! objective) or, with `--curves`, every epoch's metrics (in CSV beside the trial's configuration: a
-//! file `trial = lookup(…)` replays). The JSON and YAML forms read back into [`Export`].
+//! file `trial = lookup(…)` replays). The JSON and YAML forms read back into [`Export`]: the
+//! store's records as they are (times in Unix seconds). The CSV is for people and spreadsheets:
+//! times in RFC 3339 UTC, and the store's one note per trial split into `error` (why a trial
+//! failed) and `reason` (why it stopped early or waits at its rung).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::ExitCode;
@@ -12,14 +15,16 @@ use crate::cli::output::errln;
 use crate::cli::tables::store_url;
 use crate::cli::tables::{open_store, study_with_plan};
 use crate::runtime::HeldOut;
-use crate::storage::{MetricRow, TrialRecord};
+use crate::storage::{MetricRow, TrialRecord, TrialState};
 
 /// Export formats.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum ExportFormat {
-    /// One row per trial (or per epoch with `--curves`).
+    /// One row per trial (or per epoch with `--curves`); times in RFC 3339 UTC, `error` for
+    /// failed trials and `reason` for stopped or waiting ones.
     Csv,
-    /// One document: the study, its objective, and its trials (or curves with `--curves`).
+    /// One document: the study, its objective, and its trials (or curves with `--curves`) as the
+    /// store holds them (times in Unix seconds).
     Json,
     /// The same document as `json`, in YAML.
     Yaml,
@@ -154,7 +159,7 @@ fn parameter_cells(trial: Option<&TrialRecord>, params: &BTreeSet<&str>, out: &m
 
 fn trials_csv(trials: &[TrialRecord], test: &HeldOut) -> String {
     let params = parameter_columns(trials);
-    let mut out = String::from("trial,state,value,epochs,seed,started_at,finished_at,error");
+    let mut out = String::from("trial,state,value,epochs,seed,started_at,finished_at,error,reason");
     let test_column = !test.values.is_empty();
     if test_column {
         out.push(',');
@@ -166,17 +171,24 @@ fn trials_csv(trials: &[TrialRecord], test: &HeldOut) -> String {
     }
     out.push('\n');
     let opt = |v: Option<f64>| v.map_or_else(String::new, |v| v.to_string());
+    let time = |v: Option<f64>| v.map_or_else(String::new, crate::timestamp::rfc3339);
     for t in trials {
+        // The store keeps one text: why a trial failed, or why it stopped or waits.
+        let note = csv_cell(t.error.as_deref().unwrap_or(""));
+        let (error, reason) = if t.state == TrialState::Failed {
+            (note.as_str(), "")
+        } else {
+            ("", note.as_str())
+        };
         out.push_str(&format!(
-            "{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{error},{reason}",
             t.number,
             t.state,
             opt(t.value),
             t.epochs,
             t.seed,
-            opt(t.started_at),
-            opt(t.finished_at),
-            csv_cell(t.error.as_deref().unwrap_or(""))
+            time(t.started_at),
+            time(t.finished_at),
         ));
         if test_column {
             out.push(',');

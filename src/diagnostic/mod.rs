@@ -223,7 +223,9 @@ impl Diagnostic {
     }
 }
 
-/// Sorts diagnostics by file and position, dropping exact duplicates.
+/// Sorts diagnostics by file and position, dropping repeats: one problem found twice (a space's
+/// condition checked where it is declared and again in each study that uses it) is reported once,
+/// with the help of the first check, even when the two checks' help differs.
 pub fn sort(diagnostics: &mut Vec<Diagnostic>) {
     diagnostics.sort_by(|a, b| {
         (a.span.file, a.span.start, a.span.end, a.code).cmp(&(
@@ -233,5 +235,5 @@ pub fn sort(diagnostics: &mut Vec<Diagnostic>) {
             b.code,
         ))
     });
-    diagnostics.dedup();
+    diagnostics.dedup_by(|b, a| a.span == b.span && a.code == b.code && a.message == b.message);
 }

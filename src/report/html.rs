@@ -88,41 +88,7 @@ pub fn page(data: &StudyData, sections: &[Section], generated_at: f64) -> String
         out,
         "<footer>Written by hps {} on {} from the study store, read only.</footer>\n</body>\n</html>\n",
         env!("CARGO_PKG_VERSION"),
-        utc(generated_at)
+        crate::timestamp::utc_minute(generated_at)
     );
     out
-}
-
-/// Unix seconds as `2025-03-01 14:05 UTC` (Howard Hinnant's days-to-civil algorithm).
-#[must_use]
-pub fn utc(seconds: f64) -> String {
-    #[allow(clippy::cast_possible_truncation)]
-    let total = seconds.floor() as i64;
-    let (days, rest) = (total.div_euclid(86_400), total.rem_euclid(86_400));
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
-        rest / 3600,
-        rest % 3600 / 60
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::utc;
-
-    #[test]
-    fn unix_seconds_read_as_utc_dates() {
-        assert_eq!(utc(0.0), "1970-01-01 00:00 UTC");
-        assert_eq!(utc(951_782_400.0), "2000-02-29 00:00 UTC");
-        assert_eq!(utc(1_709_251_199.0), "2024-02-29 23:59 UTC");
-    }
 }

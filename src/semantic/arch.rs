@@ -8,7 +8,7 @@ use crate::catalogue::default_value;
 use crate::catalogue::{self, ACTIVATIONS, ARCH_TYPES, ArgSpec, ArgType, Bound, Family};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::plan::model::{LayerName, LayerNode, OUTPUTS};
-use crate::semantic::args::{bind, check_value};
+use crate::semantic::args::{article, bind, check_value, choice_of};
 use crate::semantic::distribution::{distribution, is_distribution};
 use crate::semantic::expr::{Names, constant, lower};
 use crate::semantic::program::{Arch, ArchParam, ArgValue, LocalChoice};
@@ -310,10 +310,7 @@ impl ArchChecker {
                         Diagnostic::error(
                             Code::TypeMismatch,
                             call.name.span,
-                            format!(
-                                "`{name}` is {} and cannot be used as a layer",
-                                crate::semantic::args::article(ty)
-                            ),
+                            format!("`{name}` is {} and cannot be used as a layer", article(ty)),
                         )
                         .with_label("not a layer")
                         .with_help(format!(
@@ -465,7 +462,7 @@ impl ArchChecker {
                             format!(
                                 "{what} must be {}, but `{name}` is {}",
                                 spec.ty.describe(),
-                                crate::semantic::args::article(declared.unwrap_or("?"))
+                                article(declared.unwrap_or("?"))
                             ),
                         )
                         .with_label("wrong type")
@@ -520,13 +517,10 @@ pub fn type_mismatch(name: &str, declared: &str, found: &str, expr: &Expr) -> Di
     if let ExprKind::List(items) = &expr.kind {
         let written: Option<Vec<String>> = items.iter().map(literal).collect();
         let help = match written {
-            Some(values) if !values.is_empty() => format!(
-                "a list is one value; to search over these, write `choice({})`",
-                values.join(", ")
-            ),
+            Some(values) if !values.is_empty() => choice_of(&values),
             _ => format!(
                 "give `{name}` {}, or search over values with `choice(…)`",
-                a(declared)
+                article(declared)
             ),
         };
         return Diagnostic::error(
@@ -539,21 +533,18 @@ pub fn type_mismatch(name: &str, declared: &str, found: &str, expr: &Expr) -> Di
     }
     let help = match (declared, found) {
         ("int", "float") => String::from("use `int(lo, hi)` or integer values"),
-        _ => format!("give `{name}` {}", a(declared)),
+        _ => format!("give `{name}` {}", article(declared)),
     };
     Diagnostic::error(
         Code::TypeMismatch,
         expr.span,
-        format!("`{name}` is declared {declared}, but this is {}", a(found)),
+        format!(
+            "`{name}` is declared {declared}, but this is {}",
+            article(found)
+        ),
     )
-    .with_label(a(found))
+    .with_label(article(found))
     .with_help(help)
-}
-
-/// `an int`, `a float`: a type name with its article.
-fn a(type_name: &str) -> String {
-    let vowel = type_name.starts_with(['a', 'e', 'i', 'o', 'u']);
-    format!("{} {type_name}", if vowel { "an" } else { "a" })
 }
 
 /// A literal as it is written (`16`, `0.5`, `"relu"`, `relu`), for help that rewrites it.

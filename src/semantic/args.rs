@@ -146,7 +146,10 @@ pub fn check_value(
                 ),
             )
             .with_label(format!("expected {expected}"))
-            .with_help(spec.doc),
+            .with_help(match value {
+                Value::List(items) if !items.is_empty() => choice_of(items),
+                _ => spec.doc.to_string(),
+            }),
         );
         return false;
     }
@@ -181,13 +184,22 @@ pub fn check_value(
     true
 }
 
-/// `an int`, `a float`.
+/// `an int`, `a float`: a type name with its article.
 #[must_use]
 pub fn article(type_name: &str) -> String {
-    match type_name {
-        "int" => String::from("an int"),
-        other => format!("a {other}"),
-    }
+    let vowel = type_name.starts_with(['a', 'e', 'i', 'o', 'u']);
+    format!("{} {type_name}", if vowel { "an" } else { "a" })
+}
+
+/// Help for a list written where one value goes — the habit of sweep configurations (W&B's
+/// `values: [16, 32]`): the `choice(…)` that searches the list's values.
+#[must_use]
+pub fn choice_of(values: &[impl std::fmt::Display]) -> String {
+    let written: Vec<String> = values.iter().map(ToString::to_string).collect();
+    format!(
+        "a list is one value; to search over these, write `choice({})`",
+        written.join(", ")
+    )
 }
 
 /// `Some(expected)` when `value` does not have type `ty`.

@@ -1,7 +1,7 @@
 //! Item scopes: what names each file sees (its own items and those of the files it imports), with
 //! duplicate names reported at both places. Read by every check that looks a name up.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::semantic::load::Loaded;
@@ -12,6 +12,8 @@ use crate::syntax::ast::Item;
 #[derive(Debug, Default)]
 pub struct FileScope<'a> {
     items: HashMap<&'a str, &'a Item>,
+    /// Names declared by items that did not parse (their syntax errors stand for them).
+    unparsed: HashSet<&'a str>,
 }
 
 impl<'a> FileScope<'a> {
@@ -19,6 +21,13 @@ impl<'a> FileScope<'a> {
     #[must_use]
     pub fn get(&self, name: &str) -> Option<&'a Item> {
         self.items.get(name).copied()
+    }
+
+    /// Whether `name` is declared by an item that did not parse: a reference to it is not
+    /// reported again.
+    #[must_use]
+    pub fn is_unparsed(&self, name: &str) -> bool {
+        self.unparsed.contains(name)
     }
 
     /// Names of items of one kind (`"space"`, `"arch"`, `"dataset"`), for suggestions.
@@ -42,6 +51,11 @@ pub fn build<'a>(loaded: &'a Loaded, diags: &mut Vec<Diagnostic>) -> Vec<FileSco
         .iter()
         .map(|file| {
             let mut scope = FileScope::default();
+            let files = std::iter::once(file.id).chain(file.imports.iter().map(|(_, id)| *id));
+            for id in files {
+                let names = loaded.file(id).ast.unparsed.iter().map(String::as_str);
+                scope.unparsed.extend(names);
+            }
             let own = file.ast.items.iter();
             let imported = file
                 .imports

@@ -10,6 +10,9 @@ use crate::syntax::Span;
 pub struct File {
     /// Top-level items in source order.
     pub items: Vec<Item>,
+    /// Names declared by items that did not parse: their syntax errors are reported, and a
+    /// reference to one of them is not reported again as an unknown name.
+    pub unparsed: Vec<String>,
 }
 
 /// A top-level declaration.

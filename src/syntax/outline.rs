@@ -119,6 +119,20 @@ pub fn chunks(text: &str) -> Vec<Chunk> {
     chunks
 }
 
+/// The name a chunk's item declares (`dataset digits = …` → `digits`), read from its first two
+/// words, for a chunk that does not parse: references to it are then not unknown names.
+#[must_use]
+pub fn declared_name(chunk: &str) -> Option<&str> {
+    let mut words = Tokens::new(chunk).filter_map(|(_, token)| match token {
+        Token::Word(word) => Some(word),
+        _ => None,
+    });
+    let opener = words.next()?;
+    let name = words.next()?;
+    let names_item = OPENERS.contains(&opener) && opener != "import";
+    (names_item && !crate::syntax::is_keyword(name)).then_some(name)
+}
+
 /// Whether `word` at `at` opens an item: it starts a line and is followed by a space, a tab or `"`.
 fn opens_item(text: &str, at: usize, word: &str) -> bool {
     let bytes = text.as_bytes();

@@ -63,6 +63,7 @@ pub(super) fn parse_with(
     mut each: impl FnMut(&Chunk) -> Result<Vec<Item>, Diagnostic>,
 ) -> (File, Vec<Diagnostic>) {
     let mut items = Vec::new();
+    let mut unparsed = Vec::new();
     let mut errors = Vec::new();
     for chunk in outline::chunks(text) {
         let parsed = match chunk.problem {
@@ -71,10 +72,14 @@ pub(super) fn parse_with(
         };
         match parsed {
             Ok(parsed) => items.extend(parsed),
-            Err(error) => errors.push(error),
+            Err(error) => {
+                errors.push(error);
+                let declared = outline::declared_name(&text[chunk.start..chunk.end]);
+                unparsed.extend(declared.map(str::to_string));
+            }
         }
     }
-    (File { items }, errors)
+    (File { items, unparsed }, errors)
 }
 
 /// The items of one sound chunk of `text`, or its syntax error.

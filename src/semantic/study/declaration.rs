@@ -32,6 +32,7 @@ pub(super) fn find<'a>(
             );
             None
         }
+        None if cx.scope.is_unparsed(&name.name) => None,
         None => {
             let names = cx.scope.names_of(kind);
             diags.push(
