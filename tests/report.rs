@@ -152,6 +152,21 @@ fn a_report_draws_every_section_of_a_hyperband_svr_study() {
             number(t.predicted.unwrap())
         );
         assert!(curves.contains(&mark), "no `{mark}`");
+        // Its ±σ band and the value it had to beat.
+        let (sigma, reference) = (t.predicted_sigma.unwrap(), t.predicted_reference.unwrap());
+        let band = format!(
+            "trial {}: predicted {} ± {} (σ) at epoch {end}",
+            t.number,
+            number(t.predicted.unwrap()),
+            number(sigma)
+        );
+        assert!(curves.contains(&band), "no `{band}`");
+        let reference = format!(
+            "trial {}: the value it had to beat, {}",
+            t.number,
+            number(reference)
+        );
+        assert!(curves.contains(&reference), "no `{reference}`");
     }
     assert_eq!(
         curves.matches("<path class=\"prediction\"").count(),

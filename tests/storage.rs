@@ -18,7 +18,7 @@ use std::thread;
 use std::time::Duration;
 
 use hps::space::{Config, Value};
-use hps::storage::{self, OpenMode, Placement, Storage, StoreError, TrialState};
+use hps::storage::{self, OpenMode, Placement, Storage, StoreError, StoredPrediction, TrialState};
 
 /// A new, empty store of one backend, alive until dropped.
 struct FreshStore {
@@ -564,16 +564,36 @@ fn a_prediction_is_kept_until_the_trial_is_promoted(fresh: &FreshStore) {
     store
         .finish_trial(trial.id, TrialState::Stopped, Some("predicted worse"))
         .unwrap();
-    store.set_prediction(trial.id, 0.375).unwrap();
-    assert_eq!(store.trials(study_id).unwrap()[0].predicted, Some(0.375));
+    let prediction = StoredPrediction {
+        value: 0.375,
+        sigma: 0.0625,
+        reference: 0.5,
+    };
+    store.set_prediction(trial.id, prediction).unwrap();
+    let stored = &store.trials(study_id).unwrap()[0];
+    assert_eq!(
+        (
+            stored.predicted,
+            stored.predicted_sigma,
+            stored.predicted_reference
+        ),
+        (Some(0.375), Some(0.0625), Some(0.5))
+    );
     assert!(matches!(
-        store.set_prediction(ABSENT, 0.5),
+        store.set_prediction(ABSENT, prediction),
         Err(StoreError::NotFound(_))
     ));
 
     store.promote(trial.id, 1, 4, 0).unwrap();
     let promoted = &store.trials(study_id).unwrap()[0];
-    assert_eq!(promoted.predicted, None);
+    assert_eq!(
+        (
+            promoted.predicted,
+            promoted.predicted_sigma,
+            promoted.predicted_reference
+        ),
+        (None, None, None)
+    );
     assert_eq!(promoted.state, TrialState::Queued);
 }
 

@@ -1,7 +1,8 @@
 //! Learning curves: the objective after every epoch of every trial, coloured by the state the
 //! trial is in. A trial the stopping rule ended early is marked where it stopped, with a dashed
-//! line to the final value the rule predicted for it (a diamond at the end of its stage), so what
-//! early stopping decided can be checked by eye.
+//! line to the final value the rule predicted for it (a diamond at the end of its stage), the
+//! prediction's ±σ band there and the reference value it had to beat (stores before migration 11
+//! keep only the value), so what early stopping decided can be checked by eye.
 
 use super::svg::{Chart, Labels, Mark, Scale, number};
 use super::{Section, StudyData, empty_note, state_colour};
@@ -9,6 +10,22 @@ use crate::storage::ALL_STATES;
 
 /// The colour of predictions (black: they belong to no state).
 const PREDICTION: &str = "#000000";
+
+/// The fill of a prediction's ±σ band (the prediction's black, translucent).
+const BAND: &str = "rgba(0, 0, 0, 0.18)";
+
+/// The colour of the reference value a prediction was compared against (Okabe–Ito vermillion).
+const REFERENCE: &str = "#D55E00";
+
+/// Where a stopped trial's stage would have ended and what the stopping rule predicted there.
+struct Stop {
+    trial: u64,
+    stopped_at: u32,
+    end: f64,
+    predicted: f64,
+    /// The prediction's σ and the value it had to beat, when the store has them.
+    spread: Option<(f64, f64)>,
+}
 
 /// The learning-curves section.
 #[must_use]
@@ -27,7 +44,7 @@ pub fn section(data: &StudyData) -> Section {
         };
     }
     // Where each stopped trial's stage would have ended, and the value predicted there.
-    let predictions: Vec<(u64, u32, f64, f64)> = trials
+    let predictions: Vec<Stop> = trials
         .iter()
         .filter_map(|(t, c)| {
             let predicted = t.predicted?;
@@ -38,7 +55,14 @@ pub fn section(data: &StudyData) -> Section {
                 .unwrap_or(c.len() as u64);
             #[allow(clippy::cast_precision_loss)]
             let end = end as f64;
-            Some((t.number, t.epochs, end, predicted))
+            let spread = t.predicted_sigma.zip(t.predicted_reference);
+            Some(Stop {
+                trial: t.number,
+                stopped_at: t.epochs,
+                end,
+                predicted,
+                spread,
+            })
         })
         .collect();
     #[allow(clippy::cast_precision_loss)]
@@ -46,14 +70,14 @@ pub fn section(data: &StudyData) -> Section {
     let xs = Scale::linear_over(
         [1.0, longest]
             .into_iter()
-            .chain(predictions.iter().map(|p| p.2)),
+            .chain(predictions.iter().map(|p| p.end)),
     );
-    let ys = Scale::linear_over(
-        trials
-            .iter()
-            .flat_map(|(_, c)| c.iter().copied())
-            .chain(predictions.iter().map(|p| p.3)),
-    );
+    let ys = Scale::linear_over(trials.iter().flat_map(|(_, c)| c.iter().copied()).chain(
+        predictions.iter().flat_map(|p| {
+            let (sigma, reference) = p.spread.unwrap_or((0.0, p.predicted));
+            [p.predicted - sigma, p.predicted + sigma, reference]
+        }),
+    ));
     let objective = data.objective_label();
     let title = "Learning curves";
     let mut chart = Chart::new(
@@ -77,7 +101,32 @@ pub fn section(data: &StudyData) -> Section {
         let tip = format!("trial {} ({}, {} epochs)", t.number, t.state, curve.len());
         chart.line(&points, state_colour(t.state), false, &tip);
     }
-    for &(trial, stopped_at, end, predicted) in &predictions {
+    for stop in &predictions {
+        let (trial, stopped_at, end, predicted) =
+            (stop.trial, stop.stopped_at, stop.end, stop.predicted);
+        if let Some((sigma, reference)) = stop.spread {
+            let x = chart.px(end);
+            chart.pixel_rect(
+                (x - 4.0, x + 4.0),
+                (chart.py(predicted - sigma), chart.py(predicted + sigma)),
+                BAND,
+                &format!(
+                    "trial {trial}: predicted {} ± {} (σ) at epoch {end}",
+                    number(predicted),
+                    number(sigma)
+                ),
+            );
+            let y = chart.py(reference);
+            chart.pixel_line(
+                (x - 9.0, y),
+                (x + 9.0, y),
+                REFERENCE,
+                &format!(
+                    "trial {trial}: the value it had to beat, {}",
+                    number(reference)
+                ),
+            );
+        }
         let Some((t, curve)) = trials.iter().find(|(t, _)| t.number == trial) else {
             continue;
         };
@@ -121,13 +170,18 @@ pub fn section(data: &StudyData) -> Section {
     if !predictions.is_empty() {
         chart.legend("predicted final value", PREDICTION, Mark::Diamond);
     }
+    if predictions.iter().any(|p| p.spread.is_some()) {
+        chart.legend("± σ of the prediction", BAND, Mark::Square);
+        chart.legend("value it had to beat", REFERENCE, Mark::Line);
+    }
     let intro = if predictions.is_empty() {
         String::from("<p>The objective after every epoch of every trial.</p>")
     } else {
         format!(
             "<p>The objective after every epoch of every trial. {} trials were stopped early by the \
              stopping rule ({}): each is marked where it stopped, with a dashed line to the final \
-             value the rule predicted for it.</p>",
+             value the rule predicted for it, the prediction's ±σ band there, and the value it \
+             had to beat (a short orange line).</p>",
             predictions.len(),
             super::svg::esc(data.plan.stopping.name())
         )

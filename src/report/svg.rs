@@ -491,6 +491,21 @@ impl Chart {
         }
     }
 
+    /// A straight line between two pixel positions (marks sized in pixels, such as a tick).
+    pub fn pixel_line(
+        &mut self,
+        (x0, y0): (f64, f64),
+        (x1, y1): (f64, f64),
+        stroke: &str,
+        tip: &str,
+    ) {
+        let _ = write!(
+            self.body,
+            r#"<polyline class="series" points="{x0:.1},{y0:.1} {x1:.1},{y1:.1}" stroke="{stroke}"><title>{}</title></polyline>"#,
+            esc(tip)
+        );
+    }
+
     /// A rectangle spanning `x0..x1` and `y0..y1` in data coordinates.
     pub fn rect(&mut self, (x0, x1): (f64, f64), (y0, y1): (f64, f64), fill: &str, tip: &str) {
         self.pixel_rect(

@@ -9,7 +9,7 @@ use super::reported::ReportedMetrics;
 use super::strategy::StudyRun;
 use crate::plan::TrainerPlan;
 use crate::stopping::{Prediction, Verdict};
-use crate::storage::{Storage, StoreError, TrialRecord};
+use crate::storage::{Storage, StoreError, StoredPrediction, TrialRecord};
 use crate::trial::{Control, EpochMetrics, EpochSink};
 
 /// Decides after an epoch whether a trial trains on to `target`.
@@ -98,7 +98,12 @@ impl StoreSink<'_, '_> {
         match judge.judge(self.store, self.trial, metrics.epoch, self.target)? {
             Verdict::Continue => Ok(Control::Continue),
             Verdict::Stop(prediction) => {
-                self.store.set_prediction(self.trial.id, prediction.value)?;
+                let stored = StoredPrediction {
+                    value: prediction.value,
+                    sigma: prediction.sigma,
+                    reference: prediction.reference,
+                };
+                self.store.set_prediction(self.trial.id, stored)?;
                 self.stopped = Some((prediction, metrics.epoch));
                 Ok(Control::Pause)
             }

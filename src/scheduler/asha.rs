@@ -186,6 +186,8 @@ mod tests {
             rung,
             target_epochs: None,
             predicted: None,
+            predicted_sigma: None,
+            predicted_reference: None,
             worker: None,
         }
     }

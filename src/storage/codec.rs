@@ -12,7 +12,8 @@ use crate::space::Config;
 
 /// The columns read into a [`TrialRecord`], in the order [`RawTrial`]'s fields are filled.
 pub const TRIAL_COLUMNS: &str = "id, study_id, number, state, params_json, seed, epochs, value, error, \
-     started_at, finished_at, bracket, rung, target_epochs, predicted, worker";
+     started_at, finished_at, bracket, rung, target_epochs, predicted, worker, predicted_sigma, \
+     predicted_reference";
 
 /// The columns read into a `StudyRecord`.
 pub const STUDY_COLUMNS: &str = "id, name, file, plan_hash, plan_json, created_at";
@@ -61,6 +62,10 @@ pub struct RawTrial {
     pub predicted: Option<f64>,
     /// `worker`.
     pub worker: Option<i64>,
+    /// `predicted_sigma`.
+    pub predicted_sigma: Option<f64>,
+    /// `predicted_reference`.
+    pub predicted_reference: Option<f64>,
 }
 
 impl RawTrial {
@@ -98,6 +103,8 @@ impl RawTrial {
                 .map(|t| unsigned(id, "target epochs", t))
                 .transpose()?,
             predicted: self.predicted,
+            predicted_sigma: self.predicted_sigma,
+            predicted_reference: self.predicted_reference,
             worker: self.worker,
         })
     }

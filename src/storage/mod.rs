@@ -111,6 +111,17 @@ pub struct StudyRecord {
     pub created_at: f64,
 }
 
+/// What a stopping rule predicted for a trial it ended early, as the store keeps it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StoredPrediction {
+    /// The predicted final value.
+    pub value: f64,
+    /// Its standard deviation.
+    pub sigma: f64,
+    /// The value it had to beat.
+    pub reference: f64,
+}
+
 /// A stored trial.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrialRecord {
@@ -149,6 +160,12 @@ pub struct TrialRecord {
     /// The final value a stopping rule predicted when it ended the trial early.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub predicted: Option<f64>,
+    /// That prediction's standard deviation (stores before migration 11 have none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub predicted_sigma: Option<f64>,
+    /// The value that prediction was compared against: the trial had to be predicted to beat it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub predicted_reference: Option<f64>,
     /// The worker that claimed it last (its store id; see [`Storage::workers`]), none before a
     /// worker has claimed it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -444,12 +461,16 @@ pub trait Storage: Send {
         metric: &str,
     ) -> Result<BTreeMap<u64, Vec<f64>>, StoreError>;
 
-    /// Records the final value a stopping rule predicted for a trial it ends early (cleared when
-    /// the trial is promoted and trains on).
+    /// Records what a stopping rule predicted for a trial it ends early (cleared when the trial is
+    /// queued again).
     ///
     /// # Errors
     /// On database failure, or when the trial does not exist.
-    fn set_prediction(&mut self, trial_id: i64, predicted: f64) -> Result<(), StoreError>;
+    fn set_prediction(
+        &mut self,
+        trial_id: i64,
+        prediction: StoredPrediction,
+    ) -> Result<(), StoreError>;
 
     /// Records that a trial's checkpoint at `epoch` is at `path`.
     ///

@@ -19,8 +19,8 @@ use super::codec::{
     put_on_curve, seed_to_sql, summaries, unix_now, unsigned,
 };
 use super::{
-    MetricRow, OpenMode, Placement, Storage, StoreError, StudyRecord, StudySummary, TrialRecord,
-    TrialState, WorkerRecord,
+    MetricRow, OpenMode, Placement, Storage, StoreError, StoredPrediction, StudyRecord,
+    StudySummary, TrialRecord, TrialState, WorkerRecord,
 };
 use crate::space::Config;
 
@@ -105,6 +105,9 @@ const MIGRATIONS: &[&str] = &[
          (SELECT coalesce(sum(t.epochs), 0) FROM trials t WHERE t.study_id = studies.id);",
     // 10: checkpoints kept in the store itself, for workers on other machines.
     "ALTER TABLE checkpoints ADD COLUMN data BYTEA;",
+    // 11: a stopping rule's prediction with its σ and the value it had to beat.
+    "ALTER TABLE trials ADD COLUMN predicted_sigma DOUBLE PRECISION;
+     ALTER TABLE trials ADD COLUMN predicted_reference DOUBLE PRECISION;",
 ];
 
 /// A running trial whose worker is gone (in a statement whose `$2` is now).
@@ -410,6 +413,8 @@ fn raw_trial(row: &Row) -> RawTrial {
         target_epochs: row.get(13),
         predicted: row.get(14),
         worker: row.get(15),
+        predicted_sigma: row.get(16),
+        predicted_reference: row.get(17),
     }
 }
 
@@ -555,7 +560,8 @@ impl Storage for PostgresStore {
         self.transaction(|tx| {
             let changed = tx.execute(
                 "UPDATE trials SET state = 'queued', rung = $2, target_epochs = $3, error = NULL,
-                     started_at = NULL, finished_at = NULL, predicted = NULL, queue_position = $4
+                     started_at = NULL, finished_at = NULL, predicted = NULL, predicted_sigma = NULL,
+                     predicted_reference = NULL, queue_position = $4
                  WHERE id = $1",
                 &[&trial_id, &rung, &target, &position],
             )?;
@@ -714,11 +720,21 @@ impl Storage for PostgresStore {
         Ok(curves)
     }
 
-    fn set_prediction(&mut self, trial_id: i64, predicted: f64) -> Result<(), StoreError> {
+    fn set_prediction(
+        &mut self,
+        trial_id: i64,
+        prediction: StoredPrediction,
+    ) -> Result<(), StoreError> {
         self.transaction(|tx| {
             let updated = tx.execute(
-                "UPDATE trials SET predicted = $2 WHERE id = $1",
-                &[&trial_id, &predicted],
+                "UPDATE trials SET predicted = $2, predicted_sigma = $3, predicted_reference = $4
+                 WHERE id = $1",
+                &[
+                    &trial_id,
+                    &prediction.value,
+                    &prediction.sigma,
+                    &prediction.reference,
+                ],
             )?;
             if updated == 0 {
                 return Err(StoreError::NotFound(format!("trial {trial_id}")));

@@ -18,8 +18,8 @@ use super::codec::{
     put_on_curve, seed_to_sql, summaries, unix_now, unsigned,
 };
 use super::{
-    MetricRow, OpenMode, Placement, Storage, StoreError, StudyRecord, StudySummary, TrialRecord,
-    TrialState, WorkerRecord,
+    MetricRow, OpenMode, Placement, Storage, StoreError, StoredPrediction, StudyRecord,
+    StudySummary, TrialRecord, TrialState, WorkerRecord,
 };
 use crate::space::Config;
 
@@ -108,6 +108,9 @@ const MIGRATIONS: &[&str] = &[
          (SELECT coalesce(sum(t.epochs), 0) FROM trials t WHERE t.study_id = studies.id);",
     // 10: checkpoints kept in the store itself, for workers on other machines.
     "ALTER TABLE checkpoints ADD COLUMN data BLOB;",
+    // 11: a stopping rule's prediction with its σ and the value it had to beat.
+    "ALTER TABLE trials ADD COLUMN predicted_sigma REAL;
+     ALTER TABLE trials ADD COLUMN predicted_reference REAL;",
 ];
 
 /// The epoch a running trial restarts from: its checkpoint's (0 without one), never past what it
@@ -468,7 +471,8 @@ impl Storage for SqliteStore {
         let tx = self.write()?;
         let changed = tx.execute(
             "UPDATE trials SET state = 'queued', rung = ?2, target_epochs = ?3, error = NULL,
-                 started_at = NULL, finished_at = NULL, predicted = NULL, queue_position = ?4
+                 started_at = NULL, finished_at = NULL, predicted = NULL, predicted_sigma = NULL,
+                 predicted_reference = NULL, queue_position = ?4
              WHERE id = ?1",
             params![
                 trial_id,
@@ -633,11 +637,21 @@ impl Storage for SqliteStore {
         Ok(curves)
     }
 
-    fn set_prediction(&mut self, trial_id: i64, predicted: f64) -> Result<(), StoreError> {
+    fn set_prediction(
+        &mut self,
+        trial_id: i64,
+        prediction: StoredPrediction,
+    ) -> Result<(), StoreError> {
         let tx = self.write()?;
         let updated = tx.execute(
-            "UPDATE trials SET predicted = ?2 WHERE id = ?1",
-            params![trial_id, predicted],
+            "UPDATE trials SET predicted = ?2, predicted_sigma = ?3, predicted_reference = ?4
+             WHERE id = ?1",
+            params![
+                trial_id,
+                prediction.value,
+                prediction.sigma,
+                prediction.reference
+            ],
         )?;
         if updated == 0 {
             return Err(StoreError::NotFound(format!("trial {trial_id}")));
@@ -968,6 +982,8 @@ fn raw_trial(row: &Row<'_>) -> rusqlite::Result<RawTrial> {
         target_epochs: row.get(13)?,
         predicted: row.get(14)?,
         worker: row.get(15)?,
+        predicted_sigma: row.get(16)?,
+        predicted_reference: row.get(17)?,
     })
 }
 
