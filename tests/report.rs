@@ -7,7 +7,7 @@ use std::path::Path;
 use hps::report::svg::{esc, number};
 use hps::storage::{TrialRecord, TrialState};
 
-use crate::support::{hps, run_study, stored_trials};
+use crate::support::{chromium, console_messages, headless, hps, run_study, stored_trials};
 
 fn source() -> String {
     let curves = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/data/digits_curves.csv");
@@ -200,6 +200,68 @@ fn a_report_draws_every_section_of_a_hyperband_svr_study() {
         assert!(failures.contains(&format!("<td class=\"num\">{}</td>", t.number)));
         assert!(failures.contains(&esc(t.error.as_deref().unwrap())));
     }
+}
+
+/// The report of the same study in a real browser: headless Chromium loads the page without a
+/// console message, every plot is an SVG with marks in it once the page is laid out, and the page
+/// is photographed to `target/tmp/report.png`.
+#[test]
+fn the_report_renders_in_headless_chromium() {
+    let Some(browser) = chromium() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    run_study(dir.path(), &source());
+    let out = hps(dir.path(), &["report", "r", "-o", "page.html"]);
+    assert_eq!(out.status.code(), Some(0));
+    let url = format!("file://{}", dir.path().join("page.html").display());
+    let profile = dir.path().join("profile");
+    let dom = headless(&browser, &profile, &url, &["--dump-dom"]);
+    assert!(
+        dom.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dom.stderr)
+    );
+    assert_eq!(console_messages(&dom.stderr), Vec::<String>::new());
+    let html = String::from_utf8(dom.stdout).unwrap();
+    for id in [
+        "history",
+        "curves",
+        "rungs",
+        "parallel",
+        "slices",
+        "importance",
+        "timeline",
+    ] {
+        let s = section(&html, id);
+        let plots = s.matches("<svg class=\"plot\"").count();
+        assert!(plots > 0, "section `{id}` has no plot in the browser's DOM");
+        assert!(
+            s.contains("<polyline") || s.contains("<circle") || s.contains("<rect"),
+            "section `{id}`: empty plots"
+        );
+    }
+    let shot = Path::new(env!("CARGO_TARGET_TMPDIR")).join("report.png");
+    let _ = std::fs::remove_file(&shot);
+    let taken = headless(
+        &browser,
+        &profile,
+        &url,
+        &[
+            "--window-size=1280,2400",
+            &format!("--screenshot={}", shot.display()),
+        ],
+    );
+    assert!(
+        taken.status.success(),
+        "{}",
+        String::from_utf8_lossy(&taken.stderr)
+    );
+    let png = std::fs::read(&shot).unwrap();
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "not a PNG");
+    // The IHDR chunk's width and height: the window's size.
+    let size = |at: usize| u32::from_be_bytes(png[at..at + 4].try_into().unwrap());
+    assert_eq!((size(16), size(20)), (1280, 2400));
+    // A page of plots compresses far worse than a blank one (a few kilobytes).
+    assert!(png.len() > 50_000, "{} bytes: a blank page?", png.len());
 }
 
 #[test]

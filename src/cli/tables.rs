@@ -82,22 +82,8 @@ pub fn study_with_plan(store: &dyn Storage, name: &str) -> Option<(StudyRecord, 
 pub fn searched(plan: &Plan, config: &Config) -> Vec<(String, String)> {
     plan.parameters
         .iter()
-        .filter_map(|p| {
-            config
-                .get(&p.name)
-                .map(|v| (p.name.clone(), format_value(v)))
-        })
+        .filter_map(|p| config.get(&p.name).map(|v| (p.name.clone(), v.short())))
         .collect()
-}
-
-/// A value for a table cell.
-#[must_use]
-pub fn format_value(v: &Value) -> String {
-    match v {
-        Value::Float(x) if x.abs() < 1e-3 && *x != 0.0 => format!("{x:.3e}"),
-        Value::Float(x) => format!("{x:.4}"),
-        other => other.to_string(),
-    }
 }
 
 /// The end-of-run summary.
@@ -215,7 +201,7 @@ pub fn trials_table(plan: &Plan, trials: &[TrialRecord], test: &HeldOut) -> Stri
             let cell = t
                 .params
                 .get(*n)
-                .map_or_else(|| String::from("-"), format_value);
+                .map_or_else(|| String::from("-"), Value::short);
             let _ = write!(out, "  {cell:>w$}", w = n.len());
         }
         let error = match (&t.state, &t.error) {

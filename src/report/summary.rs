@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 use super::svg::{esc, number};
 use super::{Section, StudyData};
 use crate::plan::render::step;
+use crate::space::Value;
 use crate::storage::ALL_STATES;
 
 /// The epochs a stopping rule saved: for every trial it ended early, the epochs between where it
@@ -75,7 +76,7 @@ pub fn section(data: &StudyData) -> Section {
                 let value = best
                     .params
                     .get(&p.name)
-                    .map_or_else(|| String::from("— (inactive)"), ToString::to_string);
+                    .map_or_else(|| String::from("— (inactive)"), Value::short);
                 let _ = write!(
                     body,
                     "<tr><td>{}</td><td>{}</td></tr>",

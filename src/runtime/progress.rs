@@ -11,7 +11,7 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::plan::{Direction, Plan};
-use crate::space::{Config, Value};
+use crate::space::Config;
 
 /// The best trial so far.
 #[derive(Debug, Clone)]
@@ -265,10 +265,7 @@ fn short(config: &Config) -> String {
         .iter()
         .map(|(k, v)| {
             let name = k.rsplit('.').next().unwrap_or(k);
-            match v {
-                Value::Float(x) => format!("{name}={x:.4}"),
-                other => format!("{name}={other}"),
-            }
+            format!("{name}={}", v.short())
         })
         .collect::<Vec<_>>()
         .join(" ")

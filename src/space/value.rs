@@ -22,6 +22,18 @@ pub enum Value {
 }
 
 impl Value {
+    /// The value as people read it in tables, summaries and progress lines: a real number to four
+    /// decimals (`0.0078`), or to three significant digits below 0.001 (`5.131e-4`); others as
+    /// written.
+    #[must_use]
+    pub fn short(&self) -> String {
+        match self {
+            Value::Float(x) if x.abs() < 1e-3 && *x != 0.0 => format!("{x:.3e}"),
+            Value::Float(x) => format!("{x:.4}"),
+            other => other.to_string(),
+        }
+    }
+
     /// The value as a real number, when it is numeric.
     #[must_use]
     pub fn as_f64(&self) -> Option<f64> {
