@@ -186,7 +186,9 @@ fn nesting_past_the_limit_is_too_deep_not_a_stack_overflow() {
     ] {
         let text = arch_with(&shape);
         let checked = on_small_stack(move || front_end(&text));
-        assert_eq!(codes(&checked), [Code::TooDeep, Code::UnknownName]);
+        // The arch that is too deep is reported once: the study that calls it gets no follow-on
+        // "unknown architecture" (issue 17, item 11).
+        assert_eq!(codes(&checked), [Code::TooDeep]);
     }
 }
 
