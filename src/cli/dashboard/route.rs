@@ -30,7 +30,8 @@ pub enum Route {
     },
 }
 
-/// A request the dashboard refuses: its status (4xx) and why, for the error page.
+/// A request the dashboard does not answer with the page it asks for: its status and why, for the
+/// error page — a 4xx from [`route`], or a 404 or 500 found while reading the store (`pages`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
     /// The HTTP status.
