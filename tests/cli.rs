@@ -57,7 +57,17 @@ fn version_and_help() {
         let text = String::from_utf8_lossy(&out.stdout);
         assert!(text.contains("Usage: hps <COMMAND>"), "{args:?}: {text}");
         for command in [
-            "check", "fmt", "lsp", "plan", "run", "status", "best", "trials", "export",
+            "check",
+            "fmt",
+            "lsp",
+            "plan",
+            "run",
+            "status",
+            "best",
+            "trials",
+            "export",
+            "report",
+            "dashboard",
         ] {
             assert!(
                 text.lines()
@@ -71,7 +81,17 @@ fn version_and_help() {
 #[test]
 fn issue_17_no_help_shows_rustdoc_syntax() {
     for command in [
-        "check", "fmt", "lsp", "plan", "run", "status", "best", "trials", "export",
+        "check",
+        "fmt",
+        "lsp",
+        "plan",
+        "run",
+        "status",
+        "best",
+        "trials",
+        "export",
+        "report",
+        "dashboard",
     ] {
         let out = hps(&[command, "--help"]);
         assert_eq!(out.status.code(), Some(0), "{command}: {out:?}");

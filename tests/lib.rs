@@ -5,6 +5,7 @@ mod architecture;
 mod autohas;
 mod cli;
 mod contract;
+mod dashboard;
 mod epoch_protocol;
 mod examples;
 mod fixtures;

@@ -3,6 +3,7 @@
 
 mod best;
 mod check;
+mod dashboard;
 pub mod export;
 mod fmt;
 mod lsp;
@@ -55,6 +56,8 @@ pub enum Command {
     Meta(meta::MetaArgs),
     /// Write a study's report: one HTML page of plots that opens from disk.
     Report(report::ReportArgs),
+    /// Serve the store's studies on a local web page: each study's report, reloading while it runs.
+    Dashboard(dashboard::DashboardArgs),
 }
 
 /// Parses the process arguments and runs the command; a command that trains first restarts once
@@ -83,5 +86,6 @@ pub fn dispatch(cli: Cli) -> ExitCode {
         Command::Export(args) => export::run(&args),
         Command::Meta(args) => meta::run(&args),
         Command::Report(args) => report::run(&args),
+        Command::Dashboard(args) => dashboard::run(&args),
     }
 }

@@ -7,7 +7,7 @@ use clap::Args;
 
 use crate::cli::output::{errln, outln};
 use crate::cli::tables::store_url;
-use crate::cli::tables::{direction_word, open_store, plan_of};
+use crate::cli::tables::{STATE_COLUMNS, best_line, open_store, plan_of};
 use crate::cli::workers::workers_table;
 
 /// Arguments of `hps status`.
@@ -34,41 +34,25 @@ pub fn run(args: &StatusArgs) -> ExitCode {
         outln!("no studies in {}", args.storage);
         return ExitCode::SUCCESS;
     }
+    let [complete, awaiting, stopped, failed, queued, running] = STATE_COLUMNS;
     outln!(
-        "{:<24} {:>8} {:>8} {:>8} {:>7} {:>6} {:>7}  best",
-        "study",
-        "complete",
-        "awaiting",
-        "stopped",
-        "failed",
-        "queued",
-        "running"
+        "{:<24} {complete:>8} {awaiting:>8} {stopped:>8} {failed:>7} {queued:>6} {running:>7}  best",
+        "study"
     );
     let mut tables = Vec::new();
     for s in &studies {
         let n = |state: &str| s.counts.get(state).copied().unwrap_or(0);
         // The listing holds each study's record and plan: no second read per study.
-        let best = plan_of(&s.study).and_then(|plan| {
-            let trials = store.trials(s.study.id).ok()?;
-            crate::runtime::best_trial(&trials, plan.objective.direction).map(|b| {
-                format!(
-                    "{} {} = {:.4} (trial {})",
-                    direction_word(plan.objective.direction),
-                    plan.objective.metric,
-                    b.value.unwrap_or(f64::NAN),
-                    b.number
-                )
-            })
-        });
+        let best = plan_of(&s.study).and_then(|plan| best_line(store.as_ref(), &s.study, &plan));
         outln!(
             "{:<24} {:>8} {:>8} {:>8} {:>7} {:>6} {:>7}  {}",
             s.study.name,
-            n("complete"),
-            n("awaiting"),
-            n("stopped"),
-            n("failed"),
-            n("queued"),
-            n("running"),
+            n(complete),
+            n(awaiting),
+            n(stopped),
+            n(failed),
+            n(queued),
+            n(running),
             best.unwrap_or_else(|| String::from("-"))
         );
         match store.workers(s.study.id) {

@@ -39,16 +39,44 @@ pub fn open_store(url: &str) -> Option<Box<dyn Storage>> {
 
 /// The plan a stored study was run with, or prints why it cannot be read.
 pub fn plan_of(study: &StudyRecord) -> Option<Plan> {
-    match serde_json::from_str::<Plan>(&study.plan_json) {
+    match stored_plan(study) {
         Ok(plan) => Some(plan),
         Err(e) => {
-            errln!(
-                "error: the stored plan of `{}` cannot be read: {e}",
-                study.name
-            );
+            errln!("error: {e}");
             None
         }
     }
+}
+
+/// The plan a stored study was run with, or why it cannot be read (for [`plan_of`] and the
+/// dashboard, which shows the reason on a page instead of printing it).
+///
+/// # Errors
+/// The stored plan is not a plan this version of hps reads.
+pub fn stored_plan(study: &StudyRecord) -> Result<Plan, String> {
+    serde_json::from_str::<Plan>(&study.plan_json)
+        .map_err(|e| format!("the stored plan of `{}` cannot be read: {e}", study.name))
+}
+
+/// The trial states `hps status` and the dashboard's index count, in their column order.
+pub const STATE_COLUMNS: [&str; 6] = [
+    "complete", "awaiting", "stopped", "failed", "queued", "running",
+];
+
+/// `maximize val.accuracy = 0.9712 (trial 7)`: a study's best trial as `hps status` and the
+/// dashboard's index show it; none before a trial ended a stage with a value, or when its trials
+/// cannot be read.
+pub fn best_line(store: &dyn Storage, study: &StudyRecord, plan: &Plan) -> Option<String> {
+    let trials = store.trials(study.id).ok()?;
+    crate::runtime::best_trial(&trials, plan.objective.direction).map(|b| {
+        format!(
+            "{} {} = {:.4} (trial {})",
+            direction_word(plan.objective.direction),
+            plan.objective.metric,
+            b.value.unwrap_or(f64::NAN),
+            b.number
+        )
+    })
 }
 
 /// The stored study `name`, with its plan, or prints why not.

@@ -1,14 +1,17 @@
 //! The page around the sections: one HTML document with its CSS inline and no script, no font,
 //! image or link that needs the network, so it opens from disk, prints, and can be mailed. A
-//! contents line links to each section.
+//! contents line links to each section. The page `hps dashboard` serves is the same with [`Live`]:
+//! it reloads itself every few seconds (a `<meta http-equiv="refresh">`, still no script) and links
+//! back to the list of studies.
 
 use std::fmt::Write as _;
 
 use super::svg::esc;
 use super::{Section, StudyData};
 
-/// The page's style: readable on a laptop screen and in print.
-const STYLE: &str = r"
+/// The page's style: readable on a laptop screen and in print (the dashboard's other pages use it
+/// too).
+pub const STYLE: &str = r"
 :root { color-scheme: light; }
 body { font: 14px/1.45 system-ui, -apple-system, 'Segoe UI', sans-serif; color: #1a1a1a;
        max-width: 1200px; margin: 0 auto; padding: 16px 24px 48px; }
@@ -51,13 +54,32 @@ footer { margin-top: 40px; color: #777; font-size: 12px; }
 }
 ";
 
-/// The page of `data` with `sections`, `generated_at` (Unix seconds) in its footer.
+/// How a served page differs from a written one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Live {
+    /// Seconds between reloads; 0: the page does not reload.
+    pub refresh_s: u32,
+}
+
+/// The page of `data` with `sections`, `generated_at` (Unix seconds) in its footer; with `live`,
+/// the page `hps dashboard` serves.
 #[must_use]
-pub fn page(data: &StudyData, sections: &[Section], generated_at: f64) -> String {
+pub fn page(
+    data: &StudyData,
+    sections: &[Section],
+    generated_at: f64,
+    live: Option<Live>,
+) -> String {
     let name = esc(&data.study.name);
+    let refresh = match live {
+        Some(Live { refresh_s }) if refresh_s > 0 => {
+            format!("<meta http-equiv=\"refresh\" content=\"{refresh_s}\">\n")
+        }
+        _ => String::new(),
+    };
     let mut out = format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n{refresh}\
          <title>hps report: {name}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
     );
     let _ = write!(out, "<header><h1>Study {name}</h1>");
@@ -74,6 +96,9 @@ pub fn page(data: &StudyData, sections: &[Section], generated_at: f64) -> String
     for s in sections {
         let _ = write!(out, "<a href=\"#{}\">{}</a>", s.id, esc(&s.title));
     }
+    if live.is_some() {
+        out.push_str("<a href=\"/\">all studies</a>");
+    }
     out.push_str("</nav>\n");
     for s in sections {
         let _ = write!(
@@ -84,9 +109,22 @@ pub fn page(data: &StudyData, sections: &[Section], generated_at: f64) -> String
             s.body
         );
     }
+    let written = match live {
+        None => "Written",
+        Some(_) => "Served",
+    };
+    let reloads = match live {
+        Some(Live { refresh_s }) if refresh_s > 0 => {
+            format!(" It reloads every {refresh_s} s (<a href=\"?refresh=0\">stop</a>).")
+        }
+        Some(_) => {
+            String::from(" It does not reload (<a href=\"?\">reload every few seconds</a>).")
+        }
+        None => String::new(),
+    };
     let _ = write!(
         out,
-        "<footer>Written by hps {} on {} from the study store, read only.</footer>\n</body>\n</html>\n",
+        "<footer>{written} by hps {} on {} from the study store, read only.{reloads}</footer>\n</body>\n</html>\n",
         env!("CARGO_PKG_VERSION"),
         crate::timestamp::utc_minute(generated_at)
     );

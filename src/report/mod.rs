@@ -5,7 +5,8 @@
 //! controller's distributions evolved. [`StudyData`] is what the
 //! page is drawn from, read from the store once ([`StudyData::load`]); each section is a module
 //! that turns it into HTML ([`Section`]), the plots hand-written SVG ([`svg`]); [`html`] lays
-//! the page out. Consumed by `cli::report` (`hps report`).
+//! the page out. Consumed by `cli::report` (`hps report`) and `cli::dashboard` (`hps dashboard`, the
+//! same page served live).
 
 pub mod controller;
 pub mod curves;
@@ -117,9 +118,21 @@ pub struct Section {
     pub body: String,
 }
 
-/// The whole page of `data`, `generated_at` (Unix seconds) written in its footer.
+/// The whole page of `data`, `generated_at` (Unix seconds) written in its footer: what `hps report`
+/// writes.
 #[must_use]
 pub fn render(data: &StudyData, generated_at: f64) -> String {
+    render_page(data, generated_at, None)
+}
+
+/// The page of `data` as `hps dashboard` serves it: the same sections, reloading itself as `live`
+/// says (see [`html::Live`]).
+#[must_use]
+pub fn render_live(data: &StudyData, generated_at: f64, live: html::Live) -> String {
+    render_page(data, generated_at, Some(live))
+}
+
+fn render_page(data: &StudyData, generated_at: f64, live: Option<html::Live>) -> String {
     let sections: Vec<Section> = [
         Some(summary::section(data)),
         controller::section(data),
@@ -135,7 +148,7 @@ pub fn render(data: &StudyData, generated_at: f64) -> String {
     .into_iter()
     .flatten()
     .collect();
-    html::page(data, &sections, generated_at)
+    html::page(data, &sections, generated_at, live)
 }
 
 /// The colour and legend name of a trial's state (Okabe–Ito, the same in every plot).
