@@ -76,6 +76,6 @@ mod tests {
         assert_eq!(rfc3339(0.0), "1970-01-01T00:00:00.000Z");
         assert_eq!(rfc3339(1_709_251_199.25), "2024-02-29T23:59:59.250Z");
         // 0.9996 s rounds up into the next second, minute, hour and day.
-        assert_eq!(rfc3339(1_709_251_199.9996), "2024-03-01T00:00:00.000Z");
+        assert_eq!(rfc3339(1_709_251_199.999_6), "2024-03-01T00:00:00.000Z");
     }
 }

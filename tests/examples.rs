@@ -172,6 +172,7 @@ const NOT_RUN_HERE: &[(&str, &str)] = &[
 #[test]
 fn every_example_runs() {
     let budget = regex::Regex::new(r"budget\s*\{[^}]*\}").unwrap();
+    let study_line = regex::Regex::new(r"(?m)^study (\w+)").unwrap();
     let mut ran = Vec::new();
     for path in hps_files("examples") {
         let name = stem(&path);
@@ -205,8 +206,7 @@ fn every_example_runs() {
             "{name}: {}",
             String::from_utf8_lossy(&out.stderr)
         );
-        let study = regex::Regex::new(r"(?m)^study (\w+)")
-            .unwrap()
+        let study = study_line
             .captures(&std::fs::read_to_string(&file).unwrap())
             .map(|c| c[1].to_owned())
             .unwrap();
