@@ -1,13 +1,16 @@
-//! Parameter importance by fANOVA (Hutter, Hoos and Leyton-Brown 2014), as Optuna's default
+//! Parameter importance by fANOVA (Hutter, Hoos and Leyton-Brown 2014), as Optuna's
 //! `FanovaImportanceEvaluator` computes it: a random forest ([`forest`]) fitted on the trials'
 //! encoded parameters and values; each tree's variance split into the parts each parameter explains
 //! alone ([`fanova`]); a parameter's importance is the mean over the trees of its main effect's
 //! share of the tree's variance, and the importances are normalised to sum to 1.
 //!
 //! Parameters are encoded as the samplers see them ([`crate::space::unit`]): a position in
-//! `[0, 1]` on the parameter's scale (so a log-uniform one on a log axis), one column per category
-//! for a `choice`, whose columns are decomposed together. Read by `hps best --importance` and by
-//! the report's importance plot.
+//! `[0, 1]` on the parameter's scale (so a log-uniform one on a log axis, an integer on
+//! `[low − ½, high + ½]` so that each value owns an equal share), one column per category for a
+//! `choice`, whose columns are decomposed together. Optuna measures a log parameter on its raw
+//! axis and an integer on `[low, high]`; on the same encoding the two agree to 0.01
+//! (`benches/fanova_vs_optuna.sh`, docs/benchmarks.md). Read by `hps best --importance` and by the
+//! report's importance plot.
 
 pub mod fanova;
 pub mod forest;
