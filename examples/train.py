@@ -12,8 +12,12 @@ It follows hps's command protocol (docs/language.md, "The command protocol"):
 - after each epoch it saves its state to `$HPS_TRIAL_DIR/checkpoint.safetensors` (JSON inside; the
   name is what hps looks for, and it carries the file to whichever machine resumes the trial), and
   only then prints one JSON line: `{"epoch": 3, "val_loss": 0.41, "val_accuracy": 0.85}`;
-- resumed (HPS_START_EPOCH > 0: a promotion, or a run interrupted and continued), it reloads that
-  state and trains on from there, so a trial resumed anywhere ends exactly as an uninterrupted one.
+- the file keeps the state after every epoch, by epoch: the program runs ahead of hps reading its
+  lines, so when hps stops it (a stopping rule, a rung, the budget) it may already have saved a
+  later epoch than the one hps recorded;
+- resumed (HPS_START_EPOCH > 0: a promotion, or a run interrupted and continued), it reloads the
+  state of epoch HPS_START_EPOCH and trains on from there, so a trial resumed anywhere ends exactly
+  as an uninterrupted one.
 """
 
 import argparse
@@ -167,11 +171,13 @@ def main():
 
     data = moons(320, random.Random(0))
     train, val = data[:240], data[240:]
+    saved = {}
     if start > 0:
         with open(checkpoint) as f:
-            state = json.load(f)
-        if state["epoch"] != start:
-            sys.exit(f"asked to resume after epoch {start}, but the checkpoint holds epoch {state['epoch']}")
+            saved = json.load(f)["epochs"]
+        if str(start) not in saved:
+            sys.exit(f"asked to resume after epoch {start}, but the checkpoint holds epochs {sorted(saved, key=int)}")
+        state = saved[str(start)]
         params, velocity = state["params"], state["velocity"]
         rng = random.Random()
         rng.setstate((state["rng"][0], tuple(state["rng"][1]), state["rng"][2]))
@@ -195,9 +201,9 @@ def main():
         val_loss, val_accuracy = evaluate(params, val, act, skip)
         if not math.isfinite(val_loss):
             val_loss = float("nan")
-        state = {"epoch": epoch, "params": params, "velocity": velocity, "rng": rng.getstate()}
+        saved[str(epoch)] = {"params": params, "velocity": velocity, "rng": rng.getstate()}
         with open(checkpoint + ".partial", "w") as f:
-            json.dump(state, f)
+            json.dump({"epochs": saved}, f)
         os.replace(checkpoint + ".partial", checkpoint)
         print(json.dumps({"epoch": epoch, "val_loss": val_loss, "val_accuracy": val_accuracy}), flush=True)
 

@@ -154,10 +154,6 @@ const NOT_RUN_HERE: &[(&str, &str)] = &[
         "runs as shipped in the_external_command_example_runs_its_script",
     ),
     (
-        "task_aware",
-        "needs a HyperSTAR model trained on the meta corpus (issue 13 ships one)",
-    ),
-    (
         "fashion_cnn",
         "60,000 images: minutes a run; run by hand (`hps run examples/fashion_cnn.hps`)",
     ),
@@ -167,7 +163,7 @@ const NOT_RUN_HERE: &[(&str, &str)] = &[
     ),
 ];
 
-/// Every other example runs as shipped, but for its budget (three trials and six epochs; an AutoHAS
+/// Every other example runs as shipped (`task_aware` with the model in `meta/`), but for its budget (three trials and six epochs; an AutoHAS
 /// study keeps its own, a few seconds): it exits 0 and its best trial has a value.
 #[test]
 fn every_example_runs() {
@@ -188,8 +184,16 @@ fn every_example_runs() {
                 .replace(&text, "budget { trials = 3, epochs = 6 }")
                 .into_owned()
         };
+        // The copy sits where the example does relative to `meta/`, whose models it may name.
         let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join(format!("{name}.hps"));
+        std::fs::create_dir_all(dir.path().join("examples")).unwrap();
+        std::fs::create_dir_all(dir.path().join("meta")).unwrap();
+        for model in std::fs::read_dir("meta").unwrap().map(|e| e.unwrap().path()) {
+            if model.extension().is_some_and(|e| e == "hpsmeta") {
+                std::fs::copy(&model, dir.path().join(&model)).unwrap();
+            }
+        }
+        let file = dir.path().join("examples").join(format!("{name}.hps"));
         std::fs::write(&file, text).unwrap();
         let run = |args: &[&str]| {
             std::process::Command::new(env!("CARGO_BIN_EXE_hps"))
