@@ -188,7 +188,10 @@ fn every_example_runs() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("examples")).unwrap();
         std::fs::create_dir_all(dir.path().join("meta")).unwrap();
-        for model in std::fs::read_dir("meta").unwrap().map(|e| e.unwrap().path()) {
+        for model in std::fs::read_dir("meta")
+            .unwrap()
+            .map(|e| e.unwrap().path())
+        {
             if model.extension().is_some_and(|e| e == "hpsmeta") {
                 std::fs::copy(&model, dir.path().join(&model)).unwrap();
             }
