@@ -176,6 +176,34 @@ fn the_same_seed_searches_alike_and_a_resumed_search_equals_an_uninterrupted_one
     assert_eq!(a[0].value, b[0].value);
 }
 
+/// `autohas(steps = k)`: a sampled configuration trains `k` steps before the validation batch
+/// rewards it, so a searching epoch updates the controller once per `k` steps (and once for the
+/// steps left at its end); warm-up epochs never, and the default is one update per step.
+#[test]
+fn a_sampled_configuration_takes_its_steps_before_its_reward() {
+    let dir = tempfile::tempdir().unwrap();
+    run_source(dir.path(), SOURCE);
+    let one = search_state(dir.path());
+    let dir = tempfile::tempdir().unwrap();
+    run_source(
+        dir.path(),
+        &SOURCE.replace("warmup = 1,", "warmup = 1, steps = 4,"),
+    );
+    let four = search_state(dir.path());
+    for (state, k) in [(&one, 1), (&four, 4)] {
+        assert_eq!(state.history.len(), 4);
+        for record in &state.history {
+            let expected = if record.searching {
+                record.steps.div_ceil(k)
+            } else {
+                0
+            };
+            assert!(record.steps > 4, "{record:?}");
+            assert_eq!(record.rewards, expected, "steps = {k}: {record:?}");
+        }
+    }
+}
+
 #[test]
 fn without_retraining_the_result_is_scored_on_the_shared_weights() {
     let dir = tempfile::tempdir().unwrap();

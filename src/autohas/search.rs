@@ -1,9 +1,10 @@
-//! One epoch of the AutoHAS search over the training split, in batches. Each step: the controller
-//! samples a configuration (uniformly during warm-up); its path takes one optimiser step on a
-//! training batch with the sampled hyperparameters (learning rate, weight decay, momentum, dropout,
-//! batch size), which turns the shared weights `W` into `W'`; after warm-up, the objective of `W'` on
-//! a validation batch is the reward the controller learns from by REINFORCE; `W'` is kept as the
-//! new shared weights. At the end, the leading configuration's path is evaluated on the whole
+//! One epoch of the AutoHAS search over the training split, in batches. The controller samples a
+//! configuration (uniformly during warm-up); its path takes `steps` optimiser steps on training
+//! batches with the sampled hyperparameters (learning rate, weight decay, momentum, dropout, batch
+//! size), which turns the shared weights `W` into `W'`; after warm-up, the objective of `W'` on a
+//! validation batch is the reward the controller learns from by REINFORCE; `W'` is kept as the new
+//! shared weights. One step is the paper's look-ahead; several lengthen the horizon the reward
+//! judges, against the one-step reward's preference for small learning rates. At the end, the leading configuration's path is evaluated on the whole
 //! validation split.
 
 use std::collections::BTreeMap;
@@ -30,6 +31,10 @@ pub struct EpochRecord {
     pub searching: bool,
     /// Optimiser steps taken.
     pub steps: u32,
+    /// The controller's updates: one per sampled configuration once its steps are taken (none
+    /// during warm-up).
+    #[serde(default)]
+    pub rewards: u32,
     /// The mean training loss of the sampled paths.
     pub train_loss: f64,
     /// The mean reward (none during warm-up).
@@ -63,6 +68,8 @@ pub struct Search<'a> {
     pub epochs: u32,
     /// Epochs of uniform sampling before the controller learns.
     pub warmup: u32,
+    /// Training steps a sampled configuration takes before it is rewarded (at least 1).
+    pub steps: u32,
     /// The search's seed ([`crate::seed::AUTOHAS`] of the study's).
     pub seed: u64,
 }
@@ -150,12 +157,21 @@ impl Search<'_> {
         val_order.shuffle(&mut rng);
         let (mut loss_sum, mut reward_sum, mut steps, mut rewards) = (0.0, 0.0, 0u32, 0u32);
         let (mut start, mut val_start) = (0, 0);
+        // The configuration being trained and the steps it has taken since it was sampled.
+        let mut held: Option<(super::controller::Sample, crate::space::Config, Recipe, u32)> = None;
         while start < train.len {
-            let sample = controller
-                .sample(self.space, &mut rng, !searching)
-                .map_err(EpochError::Failed)?;
-            let config = self.space.complete(&sample.config);
-            let recipe = Recipe::from(&config, self.epochs).map_err(|e| failed(&e.reason))?;
+            let (sample, config, recipe, mut taken) = match held.take() {
+                Some(held) => held,
+                None => {
+                    let sample = controller
+                        .sample(self.space, &mut rng, !searching)
+                        .map_err(EpochError::Failed)?;
+                    let config = self.space.complete(&sample.config);
+                    let recipe =
+                        Recipe::from(&config, self.epochs).map_err(|e| failed(&e.reason))?;
+                    (sample, config, recipe, 0)
+                }
+            };
             let len = recipe.batch_size.min(train.len - start);
             let indices = Tensor::from_slice(&order[start..start + len], len, device)
                 .map_err(|e| failed(&e))?;
@@ -188,7 +204,10 @@ impl Search<'_> {
                 .map_err(|e| failed(&e))?;
             loss_sum += value;
             steps += 1;
-            if searching && val.len > 0 {
+            taken += 1;
+            // Rewarded after its steps, or when the epoch's batches run out before them.
+            let due = taken >= self.steps.max(1) || start >= train.len;
+            if due && searching && val.len > 0 {
                 let vlen = len.min(val.len);
                 if val_start + vlen > val.len {
                     val_start = 0;
@@ -216,6 +235,9 @@ impl Search<'_> {
                 reward_sum += reward;
                 rewards += 1;
             }
+            if !due {
+                held = Some((sample, config, recipe, taken));
+            }
         }
         let leading = self.space.complete(&controller.result(self.space));
         let path = net.path(&leading).map_err(EpochError::Failed)?;
@@ -224,6 +246,7 @@ impl Search<'_> {
             epoch: epoch + 1,
             searching,
             steps,
+            rewards,
             train_loss: loss_sum / f64::from(steps.max(1)),
             mean_reward: (rewards > 0).then(|| reward_sum / f64::from(rewards)),
             baseline: controller.baseline,

@@ -225,6 +225,13 @@ pub const STRATEGIES: &[Builtin] = &[builtin(
             "epochs of shared-weight training first",
         ),
         opt(
+            "steps",
+            ArgType::Int,
+            Bound::AtLeast(1.0),
+            "1",
+            "training steps a sampled configuration takes before its reward",
+        ),
+        opt(
             "retrain",
             ArgType::Bool,
             NONE,

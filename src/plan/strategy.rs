@@ -17,7 +17,7 @@ pub enum StrategyPlan {
     Autohas(AutohasOptions),
 }
 
-/// `autohas(controller_lr, entropy, warmup, retrain)`.
+/// `autohas(controller_lr, entropy, warmup, steps, retrain)`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct AutohasOptions {
     /// The controller's learning rate.
@@ -26,6 +26,8 @@ pub struct AutohasOptions {
     pub entropy: f64,
     /// Epochs of shared-weight training before the controller learns.
     pub warmup: u64,
+    /// Training steps one sampled configuration takes before the validation batch rewards it.
+    pub steps: u64,
     /// Retrain the result from scratch as an ordinary trial.
     pub retrain: bool,
 }
@@ -50,6 +52,7 @@ impl TryFrom<Step> for StrategyPlan {
                 controller_lr: args.number("controller_lr")?,
                 entropy: args.number("entropy")?,
                 warmup: args.integer_from("warmup", 0)?,
+                steps: args.integer_from("steps", 1)?,
                 retrain: args.boolean("retrain")?,
             }),
             other => return Err(format!("the plan cannot hold the strategy `{other}`")),
@@ -69,6 +72,10 @@ impl From<StrategyPlan> for Step {
                     (
                         "warmup",
                         Value::Int(i64::try_from(o.warmup).unwrap_or(i64::MAX)),
+                    ),
+                    (
+                        "steps",
+                        Value::Int(i64::try_from(o.steps).unwrap_or(i64::MAX)),
                     ),
                     ("retrain", Value::Bool(o.retrain)),
                 ],

@@ -111,6 +111,7 @@ impl AutohasStrategy {
             objective: &study.plan.objective,
             epochs,
             warmup,
+            steps: u32::try_from(self.options.steps).unwrap_or(u32::MAX),
             seed,
         };
         if state.epochs == 0 {
