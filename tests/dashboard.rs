@@ -137,6 +137,7 @@ fn the_dashboard_serves_the_studies_of_a_store_as_they_grow() {
 
     let index = server.get("/");
     assert!(index.contains(r#"<a href="/study/d">d</a>"#), "{index}");
+    assert!(index.contains("; 1 study;"), "{index}");
     assert!(index.contains("maximize val.accuracy = "), "{index}");
     assert!(index.contains(r#"http-equiv="refresh""#), "{index}");
 
@@ -174,6 +175,7 @@ fn the_dashboard_serves_the_studies_of_a_store_as_they_grow() {
     run_study(dir.path(), &source("e", 2));
     let index = server.get("/");
     assert!(index.contains(r#"<a href="/study/e">e</a>"#), "{index}");
+    assert!(index.contains("; 2 studies;"), "{index}");
     assert!(server.get("/study/e").contains("2 trials"));
 }
 

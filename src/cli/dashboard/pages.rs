@@ -127,9 +127,10 @@ fn index(store: &dyn Storage, url: &str) -> Result<String, Refusal> {
     let mut out = head("hps dashboard", Some(INDEX_REFRESH_S));
     let _ = writeln!(
         out,
-        "<header><h1>Studies</h1><p class=\"meta\">in <code>{}</code>; {} studies; reloads every {INDEX_REFRESH_S} s</p></header>",
+        "<header><h1>Studies</h1><p class=\"meta\">in <code>{}</code>; {} stud{}; reloads every {INDEX_REFRESH_S} s</p></header>",
         esc(&hide_password(url)),
-        studies.len()
+        studies.len(),
+        if studies.len() == 1 { "y" } else { "ies" }
     );
     if studies.is_empty() {
         out.push_str(&report::empty_note(
