@@ -41,6 +41,19 @@ pub struct TrainOptions {
     pub window: usize,
     /// The seed of the weights and of every draw.
     pub seed: u64,
+    /// Share of the listwise loss in `L_perf` (ListNet: the cross-entropy of the predicted scores'
+    /// softmax against the targets' softmax at [`TrainOptions::sharpness`]); the rest is the squared
+    /// error. Absent in older models: 0.
+    #[serde(default)]
+    pub listwise: f64,
+    /// How sharply the listwise loss's target favours the best configurations (the standardised
+    /// targets are multiplied by it before the softmax).
+    #[serde(default = "default_sharpness")]
+    pub sharpness: f64,
+}
+
+fn default_sharpness() -> f64 {
+    2.0
 }
 
 impl Default for TrainOptions {
@@ -53,6 +66,8 @@ impl Default for TrainOptions {
             configs_per_step: 32,
             window: 8,
             seed: 0,
+            listwise: 0.0,
+            sharpness: default_sharpness(),
         }
     }
 }
@@ -145,6 +160,21 @@ fn cosine(a: &Tensor, b: &Tensor) -> candle_core::Result<Tensor> {
     dot / (norms + 1e-8)?
 }
 
+/// ListNet's loss: the cross-entropy of `softmax(predicted)` against `softmax(sharpness · wanted)`.
+#[allow(clippy::cast_possible_truncation)]
+fn listnet(predicted: &Tensor, wanted: &[f32], sharpness: f64) -> candle_core::Result<Tensor> {
+    let top = wanted.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let weights: Vec<f32> = wanted
+        .iter()
+        .map(|w| ((w - top) * sharpness as f32).exp())
+        .collect();
+    let total: f32 = weights.iter().sum();
+    let target: Vec<f32> = weights.iter().map(|w| w / total).collect();
+    let target = Tensor::from_slice(&target, wanted.len(), predicted.device())?;
+    let log_softmax = candle_nn::ops::log_softmax(predicted, 0)?;
+    (target * log_softmax)?.sum_all()?.neg()
+}
+
 /// One task's part of a step: its batch embedding and the squared error of its sampled scores.
 fn task_step(
     predictor: &Predictor,
@@ -158,7 +188,7 @@ fn task_step(
     let (x, y) = task
         .rows
         .batch(settings.rows, settings.columns, rng, device)?;
-    let embedding = predictor.task_embedding(&x, &y)?;
+    let embedding = predictor.task_embedding(&x, &y, &task.rows.meta_features())?;
     let m = options.configs_per_step.min(task.configs.len()).max(1);
     let picked = sample(rng, task.configs.len(), m).into_vec();
     let dims = predictor.config_dims.max(1);
@@ -170,9 +200,17 @@ fn task_step(
     }
     let configs = Tensor::from_vec(flat, (m, dims), device)?;
     let wanted: Vec<f32> = picked.iter().map(|&i| targets[i]).collect();
-    let wanted = Tensor::from_vec(wanted, m, device)?;
     let predicted = predictor.scores(&embedding, &predictor.config_embedding(&configs)?)?;
-    let error = (predicted - wanted)?.sqr()?.mean_all()?;
+    let mut error = Tensor::zeros((), candle_core::DType::F32, device)?;
+    if options.listwise < 1.0 {
+        let target = Tensor::from_slice(&wanted, m, device)?;
+        let mse = (&predicted - target)?.sqr()?.mean_all()?;
+        error = (error + (mse * (1.0 - options.listwise))?)?;
+    }
+    if options.listwise > 0.0 {
+        let listnet = listnet(&predicted, &wanted, options.sharpness)?;
+        error = (error + (listnet * options.listwise)?)?;
+    }
     Ok((embedding, error))
 }
 
