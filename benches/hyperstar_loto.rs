@@ -188,7 +188,7 @@ fn env<T: std::str::FromStr>(name: &str, default: T) -> T {
 /// The predictor's settings, training options, ranking batches and ensemble size: the defaults,
 /// each overridable from the environment (`HPS_META_LR`, `HPS_META_ALPHA`, `HPS_META_BETA`,
 /// `HPS_META_CONFIGS`, `HPS_META_WINDOW`, `HPS_META_SEED`, `HPS_META_LISTWISE`,
-/// `HPS_META_SHARPNESS`, `HPS_META_HIDDEN`, `HPS_META_EMBEDDING`, `HPS_META_ROWS`,
+/// `HPS_META_SHARPNESS`, `HPS_META_ANNEAL` (0/1), `HPS_META_HIDDEN`, `HPS_META_EMBEDDING`, `HPS_META_ROWS`,
 /// `HPS_META_COLUMNS`, `HPS_META_META_FEATURES` (0/1), `HPS_META_BATCHES`, `HPS_META_ENSEMBLE`).
 fn configured(steps: usize) -> (Settings, TrainOptions, usize, usize) {
     let s = Settings::default();
@@ -210,6 +210,7 @@ fn configured(steps: usize) -> (Settings, TrainOptions, usize, usize) {
         seed: env("HPS_META_SEED", o.seed),
         listwise: env("HPS_META_LISTWISE", o.listwise),
         sharpness: env("HPS_META_SHARPNESS", o.sharpness),
+        anneal: env("HPS_META_ANNEAL", u8::from(o.anneal)) != 0,
     };
     (
         settings,
@@ -307,7 +308,9 @@ fn main() {
         eprintln!("usage: hyperstar_loto TABLES_DIR TASKS_DIR SPACE_HPS [STEPS]");
         std::process::exit(2);
     };
-    let steps: usize = rest.first().map_or(1500, |s| s.parse().expect("STEPS"));
+    let steps: usize = rest
+        .first()
+        .map_or(TrainOptions::default().steps, |s| s.parse().expect("STEPS"));
     let space_source = std::fs::read_to_string(space).expect("the space file");
     let mut files: Vec<PathBuf> = std::fs::read_dir(tables)
         .expect("the tables folder")

@@ -44,7 +44,7 @@ impl Default for Settings {
             embedding: 16,
             rows: 64,
             columns: 32,
-            meta_features: false,
+            meta_features: true,
         }
     }
 }

@@ -50,6 +50,10 @@ pub struct TrainOptions {
     /// targets are multiplied by it before the softmax).
     #[serde(default = "default_sharpness")]
     pub sharpness: f64,
+    /// Whether the learning rate falls from `lr` to 0 along a half cosine over the steps (else it
+    /// stays at `lr`). Absent in older models: off.
+    #[serde(default)]
+    pub anneal: bool,
 }
 
 fn default_sharpness() -> f64 {
@@ -59,15 +63,16 @@ fn default_sharpness() -> f64 {
 impl Default for TrainOptions {
     fn default() -> Self {
         Self {
-            steps: 1500,
+            steps: 300,
             lr: 2e-3,
             alpha: 0.5,
-            beta: 0.1,
+            beta: 0.0,
             configs_per_step: 32,
             window: 8,
             seed: 0,
             listwise: 0.0,
             sharpness: default_sharpness(),
+            anneal: false,
         }
     }
 }
@@ -245,6 +250,14 @@ pub fn train(
     let overlap = top_overlaps(tasks);
     let mut globals: Vec<VecDeque<Tensor>> = vec![VecDeque::new(); tasks.len()];
     for step in 0..options.steps {
+        #[allow(clippy::cast_precision_loss)]
+        let lr = if options.anneal {
+            options.lr
+                * 0.5
+                * (1.0 + (std::f64::consts::PI * step as f64 / options.steps as f64).cos())
+        } else {
+            options.lr
+        };
         let t = rng.random_range(0..tasks.len());
         let (embedding, mut loss) = task_step(
             &predictor,
@@ -287,7 +300,7 @@ pub fn train(
             loss = (loss + (fool * options.beta).map_err(candle)?).map_err(candle)?;
         }
         let grads = loss.backward().map_err(candle)?;
-        optimiser.step(&grads, options.lr).map_err(candle)?;
+        optimiser.step(&grads, lr).map_err(candle)?;
         if options.beta > 0.0 {
             let real = bce(&predictor.discriminate(&global).map_err(candle)?, 1.0);
             let fake = bce(
@@ -298,7 +311,7 @@ pub fn train(
             );
             let judged = (real.map_err(candle)? + fake.map_err(candle)?).map_err(candle)?;
             let grads = judged.backward().map_err(candle)?;
-            judge.step(&grads, options.lr).map_err(candle)?;
+            judge.step(&grads, lr).map_err(candle)?;
         }
         globals[t].push_back(embedding.detach());
         if globals[t].len() > options.window.max(1) {
