@@ -22,7 +22,7 @@ use std::time::Instant;
 
 use candle_core::Device;
 use hps::meta::ranking::{order, scores};
-use hps::meta::training::{MetaTask, TrainOptions, train};
+use hps::meta::training::{MetaTask, TrainOptions, standardise, train};
 use hps::meta::{Settings, TaskRows};
 use hps::space::encoding::Encoder;
 use hps::space::{Config, Value};
@@ -149,6 +149,77 @@ fn read_task(table: &Path, tasks_dir: &Path, space_source: &str) -> Task {
     }
 }
 
+/// The partner of a related task, if any.
+fn partner(name: &str) -> Option<&'static str> {
+    RELATED
+        .iter()
+        .find_map(|(a, b)| (*a == name).then_some(*b).or((*b == name).then_some(*a)))
+}
+
+/// The held-out groups: every task alone (leave-one-task-out), or with `HPS_META_FOLDS=k` the tasks
+/// in `k` groups (related pairs together, dealt round-robin by name) — cheaper, for sweeps.
+fn folds(tasks: &[Task]) -> Vec<Vec<usize>> {
+    let k: usize = env("HPS_META_FOLDS", 0);
+    if k == 0 {
+        return (0..tasks.len()).map(|t| vec![t]).collect();
+    }
+    let mut units: Vec<Vec<usize>> = Vec::new();
+    for (t, task) in tasks.iter().enumerate() {
+        let with = partner(&task.name).and_then(|p| tasks.iter().position(|o| o.name == p));
+        match with {
+            Some(u) if u < t => units.iter_mut().find(|g| g.contains(&u)).unwrap().push(t),
+            _ => units.push(vec![t]),
+        }
+    }
+    let mut groups = vec![Vec::new(); k];
+    for (i, unit) in units.into_iter().enumerate() {
+        groups[i % k].extend(unit);
+    }
+    groups
+}
+
+/// `name`'s value from the environment, or `default`.
+fn env<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name).ok().map_or(default, |v| {
+        v.parse().ok().unwrap_or_else(|| panic!("{name}={v}"))
+    })
+}
+
+/// The predictor's settings, training options, ranking batches and ensemble size: the defaults,
+/// each overridable from the environment (`HPS_META_LR`, `HPS_META_ALPHA`, `HPS_META_BETA`,
+/// `HPS_META_CONFIGS`, `HPS_META_WINDOW`, `HPS_META_SEED`, `HPS_META_LISTWISE`,
+/// `HPS_META_SHARPNESS`, `HPS_META_ANNEAL` (0/1), `HPS_META_HIDDEN`, `HPS_META_EMBEDDING`, `HPS_META_ROWS`,
+/// `HPS_META_COLUMNS`, `HPS_META_META_FEATURES` (0/1), `HPS_META_BATCHES`, `HPS_META_ENSEMBLE`).
+fn configured(steps: usize) -> (Settings, TrainOptions, usize, usize) {
+    let s = Settings::default();
+    let settings = Settings {
+        hidden: env("HPS_META_HIDDEN", s.hidden),
+        embedding: env("HPS_META_EMBEDDING", s.embedding),
+        rows: env("HPS_META_ROWS", s.rows),
+        columns: env("HPS_META_COLUMNS", s.columns),
+        meta_features: env("HPS_META_META_FEATURES", u8::from(s.meta_features)) != 0,
+    };
+    let o = TrainOptions::default();
+    let options = TrainOptions {
+        steps,
+        lr: env("HPS_META_LR", o.lr),
+        alpha: env("HPS_META_ALPHA", o.alpha),
+        beta: env("HPS_META_BETA", o.beta),
+        configs_per_step: env("HPS_META_CONFIGS", o.configs_per_step),
+        window: env("HPS_META_WINDOW", o.window),
+        seed: env("HPS_META_SEED", o.seed),
+        listwise: env("HPS_META_LISTWISE", o.listwise),
+        sharpness: env("HPS_META_SHARPNESS", o.sharpness),
+        anneal: env("HPS_META_ANNEAL", u8::from(o.anneal)) != 0,
+    };
+    (
+        settings,
+        options,
+        env("HPS_META_BATCHES", 16),
+        env("HPS_META_ENSEMBLE", 1),
+    )
+}
+
 /// AP@10 of `ranking` against the relevant set.
 #[allow(clippy::cast_precision_loss)]
 fn ap10(ranking: &[usize], relevant: &[bool]) -> f64 {
@@ -237,7 +308,9 @@ fn main() {
         eprintln!("usage: hyperstar_loto TABLES_DIR TASKS_DIR SPACE_HPS [STEPS]");
         std::process::exit(2);
     };
-    let steps: usize = rest.first().map_or(1500, |s| s.parse().expect("STEPS"));
+    let steps: usize = rest
+        .first()
+        .map_or(TrainOptions::default().steps, |s| s.parse().expect("STEPS"));
     let space_source = std::fs::read_to_string(space).expect("the space file");
     let mut files: Vec<PathBuf> = std::fs::read_dir(tables)
         .expect("the tables folder")
@@ -262,16 +335,19 @@ fn main() {
     );
     let mut train_seconds = Vec::new();
     let mut rank_seconds = Vec::new();
-    for (t, task) in tasks.iter().enumerate() {
-        let partner = RELATED.iter().find_map(|(a, b)| {
-            (*a == task.name)
-                .then_some(*b)
-                .or((*b == task.name).then_some(*a))
-        });
+    let (settings, options, batches, ensemble) = configured(steps);
+    println!(
+        "settings {settings:?}\noptions {options:?}\nranking batches {batches}, ensemble {ensemble}"
+    );
+    for held_out in folds(&tasks) {
+        let partners: Vec<&str> = held_out
+            .iter()
+            .filter_map(|&t| partner(&tasks[t].name))
+            .collect();
         let training: Vec<&Task> = tasks
             .iter()
             .enumerate()
-            .filter(|(u, other)| *u != t && Some(other.name.as_str()) != partner)
+            .filter(|(u, other)| !held_out.contains(u) && !partners.contains(&other.name.as_str()))
             .map(|(_, o)| o)
             .collect();
         let meta: Vec<MetaTask> = training
@@ -283,105 +359,119 @@ fn main() {
                 scores: o.mean.clone(),
             })
             .collect();
-        let options = TrainOptions {
-            steps,
-            ..TrainOptions::default()
-        };
         let started = Instant::now();
-        let model = train(
-            &meta,
-            task.configs[0].len(),
-            Settings::default(),
-            &options,
-            &device,
-            &mut |_, _| {},
-        )
-        .expect("training");
+        let models: Vec<_> = (0..ensemble)
+            .map(|i| {
+                let options = TrainOptions {
+                    seed: options.seed + i as u64,
+                    ..options
+                };
+                train(
+                    &meta,
+                    tasks[0].configs[0].len(),
+                    settings,
+                    &options,
+                    &device,
+                    &mut |_, _| {},
+                )
+                .expect("training")
+            })
+            .collect();
         train_seconds.push(started.elapsed().as_secs_f64());
-        let started = Instant::now();
-        let predicted = scores(&model, &task.rows, &task.configs, 16, 0, &device).expect("ranking");
-        rank_seconds.push(started.elapsed().as_secs_f64());
-        let hyperstar = order(&predicted);
-        // Task-agnostic: mean standardised score over the training tasks.
-        let mut agnostic_score = vec![0.0; task.configs.len()];
-        for o in &meta {
-            for (s, z) in agnostic_score.iter_mut().zip(o.targets()) {
-                *s += f64::from(z);
+        for &t in &held_out {
+            let task = &tasks[t];
+            let started = Instant::now();
+            let mut predicted = vec![0.0; task.configs.len()];
+            for model in &models {
+                let s =
+                    scores(model, &task.rows, &task.configs, batches, 0, &device).expect("ranking");
+                for (p, z) in predicted.iter_mut().zip(standardise(&s)) {
+                    *p += f64::from(z);
+                }
             }
-        }
-        let agnostic = order(&agnostic_score);
-        // Nearest task by standardised meta-features.
-        let features: Vec<[f64; 4]> = training.iter().map(|o| o.meta_features).collect();
-        let spread: Vec<(f64, f64)> = (0..4)
-            .map(|k| {
-                #[allow(clippy::cast_precision_loss)]
-                let n = features.len() as f64;
-                let m = features.iter().map(|f| f[k]).sum::<f64>() / n;
-                let sd = (features.iter().map(|f| (f[k] - m).powi(2)).sum::<f64>() / n).sqrt();
-                (m, sd.max(1e-9))
-            })
-            .collect();
-        let distance = |f: &[f64; 4]| -> f64 {
-            (0..4)
-                .map(|k| ((f[k] - task.meta_features[k]) / spread[k].1).powi(2))
-                .sum()
-        };
-        let nearest_task = training
-            .iter()
-            .min_by(|a, b| distance(&a.meta_features).total_cmp(&distance(&b.meta_features)))
-            .unwrap();
-        let nearest = order(&nearest_task.mean);
-        // Random: expected metrics over 200 permutations.
-        let mut rng = StdRng::seed_from_u64(7);
-        let mut random = [0.0; 4];
-        for _ in 0..200 {
-            let mut perm: Vec<usize> = (0..task.configs.len()).collect();
-            perm.shuffle(&mut rng);
-            for (r, m) in random.iter_mut().zip(metrics(&perm, &task.mean)) {
-                *r += m / 200.0;
+            rank_seconds.push(started.elapsed().as_secs_f64());
+            let hyperstar = order(&predicted);
+            // Task-agnostic: mean standardised score over the training tasks.
+            let mut agnostic_score = vec![0.0; task.configs.len()];
+            for o in &meta {
+                for (s, z) in agnostic_score.iter_mut().zip(o.targets()) {
+                    *s += f64::from(z);
+                }
             }
+            let agnostic = order(&agnostic_score);
+            // Nearest task by standardised meta-features.
+            let features: Vec<[f64; 4]> = training.iter().map(|o| o.meta_features).collect();
+            let spread: Vec<(f64, f64)> = (0..4)
+                .map(|k| {
+                    #[allow(clippy::cast_precision_loss)]
+                    let n = features.len() as f64;
+                    let m = features.iter().map(|f| f[k]).sum::<f64>() / n;
+                    let sd = (features.iter().map(|f| (f[k] - m).powi(2)).sum::<f64>() / n).sqrt();
+                    (m, sd.max(1e-9))
+                })
+                .collect();
+            let distance = |f: &[f64; 4]| -> f64 {
+                (0..4)
+                    .map(|k| ((f[k] - task.meta_features[k]) / spread[k].1).powi(2))
+                    .sum()
+            };
+            let nearest_task = training
+                .iter()
+                .min_by(|a, b| distance(&a.meta_features).total_cmp(&distance(&b.meta_features)))
+                .unwrap();
+            let nearest = order(&nearest_task.mean);
+            // Random: expected metrics over 200 permutations.
+            let mut rng = StdRng::seed_from_u64(7);
+            let mut random = [0.0; 4];
+            for _ in 0..200 {
+                let mut perm: Vec<usize> = (0..task.configs.len()).collect();
+                perm.shuffle(&mut rng);
+                for (r, m) in random.iter_mut().zip(metrics(&perm, &task.mean)) {
+                    *r += m / 200.0;
+                }
+            }
+            // Ceiling: seed 1's ranking judged by the mean of seeds 2 and 3.
+            let seed1: Vec<f64> = task
+                .by_seed
+                .iter()
+                .map(|s| s.get(&1).copied().unwrap_or(0.0))
+                .collect();
+            let rest: Vec<f64> = task
+                .by_seed
+                .iter()
+                .map(|s| {
+                    let v: Vec<f64> = s
+                        .iter()
+                        .filter(|(k, _)| **k != 1)
+                        .map(|(_, v)| *v)
+                        .collect();
+                    #[allow(clippy::cast_precision_loss)]
+                    let n = v.len().max(1) as f64;
+                    v.iter().sum::<f64>() / n
+                })
+                .collect();
+            let ceiling = metrics(&order(&seed1), &rest);
+            let row = [
+                metrics(&hyperstar, &task.mean),
+                metrics(&agnostic, &task.mean),
+                metrics(&nearest, &task.mean),
+                random,
+                ceiling,
+            ];
+            println!(
+                "{:<16} {:>9.3} {:>9.3} {:>9.3} {:>9.3} {:>9.3}   {:.3} {:>5.1} {:.4}",
+                task.name,
+                row[0][0],
+                row[1][0],
+                row[2][0],
+                row[3][0],
+                row[4][0],
+                row[0][1],
+                row[0][2],
+                row[0][3]
+            );
+            results.push(row);
         }
-        // Ceiling: seed 1's ranking judged by the mean of seeds 2 and 3.
-        let seed1: Vec<f64> = task
-            .by_seed
-            .iter()
-            .map(|s| s.get(&1).copied().unwrap_or(0.0))
-            .collect();
-        let rest: Vec<f64> = task
-            .by_seed
-            .iter()
-            .map(|s| {
-                let v: Vec<f64> = s
-                    .iter()
-                    .filter(|(k, _)| **k != 1)
-                    .map(|(_, v)| *v)
-                    .collect();
-                #[allow(clippy::cast_precision_loss)]
-                let n = v.len().max(1) as f64;
-                v.iter().sum::<f64>() / n
-            })
-            .collect();
-        let ceiling = metrics(&order(&seed1), &rest);
-        let row = [
-            metrics(&hyperstar, &task.mean),
-            metrics(&agnostic, &task.mean),
-            metrics(&nearest, &task.mean),
-            random,
-            ceiling,
-        ];
-        println!(
-            "{:<16} {:>9.3} {:>9.3} {:>9.3} {:>9.3} {:>9.3}   {:.3} {:>5.1} {:.4}",
-            task.name,
-            row[0][0],
-            row[1][0],
-            row[2][0],
-            row[3][0],
-            row[4][0],
-            row[0][1],
-            row[0][2],
-            row[0][3]
-        );
-        results.push(row);
     }
     #[allow(clippy::cast_precision_loss)]
     let n = results.len() as f64;

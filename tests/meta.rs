@@ -78,6 +78,7 @@ fn settings() -> Settings {
         embedding: 8,
         rows: 48,
         columns: 8,
+        ..Settings::default()
     }
 }
 

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::layers::linear::Linear;
 use crate::layers::{Layer, Mode, NamedVars, Weights};
+use crate::meta::task::META_FEATURES;
 
 /// The predictor's sizes and how it reads a task.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,6 +30,11 @@ pub struct Settings {
     pub rows: usize,
     /// Feature columns per batch of a task (wide data is read a subset of columns at a time).
     pub columns: usize,
+    /// Whether `ρ` also reads the task's meta-features ([`TaskRows::meta_features`]: rows,
+    /// features, classes, majority share), which a batch of rows cannot show. Absent in older
+    /// models: off.
+    #[serde(default)]
+    pub meta_features: bool,
 }
 
 impl Default for Settings {
@@ -38,6 +44,7 @@ impl Default for Settings {
             embedding: 16,
             rows: 64,
             columns: 32,
+            meta_features: true,
         }
     }
 }
@@ -83,7 +90,12 @@ impl Predictor {
             Linear::new("g.phi.1", h, h, &mut w)?,
         ];
         let psi = Linear::new("g.psi", h, h, &mut w)?;
-        let rho = Linear::new("g.rho", h, e, &mut w)?;
+        let extra = if settings.meta_features {
+            META_FEATURES
+        } else {
+            0
+        };
+        let rho = Linear::new("g.rho", h + extra, e, &mut w)?;
         let config = [
             Linear::new("h.0", config_dims.max(1), h, &mut w)?,
             Linear::new("h.1", h, e, &mut w)?,
@@ -113,11 +125,17 @@ impl Predictor {
         })
     }
 
-    /// `g`: the embedding `[1, E]` of a batch — features `x` `[n, d]`, one-hot classes `y` `[n, k]`.
+    /// `g`: the embedding `[1, E]` of a batch — features `x` `[n, d]`, one-hot classes `y` `[n, k]` —
+    /// of a task with meta-features `meta` (read only when [`Settings::meta_features`] is on).
     ///
     /// # Errors
     /// When the shapes do not fit.
-    pub fn task_embedding(&self, x: &Tensor, y: &Tensor) -> candle_core::Result<Tensor> {
+    pub fn task_embedding(
+        &self,
+        x: &Tensor,
+        y: &Tensor,
+        meta: &[f32; META_FEATURES],
+    ) -> candle_core::Result<Tensor> {
         let (n, d) = x.dims2()?;
         let (_, k) = y.dims2()?;
         let xs = x.unsqueeze(2)?.broadcast_as((n, d, k))?;
@@ -127,6 +145,12 @@ impl Predictor {
         let a = forward(&self.phi[1], &a)?.relu()?;
         let per_pair = a.reshape((n, d * k, self.settings.hidden))?.mean(0)?;
         let table = forward(&self.psi, &per_pair)?.relu()?.mean_keepdim(0)?;
+        let table = if self.settings.meta_features {
+            let meta = Tensor::from_slice(meta, (1, META_FEATURES), x.device())?;
+            Tensor::cat(&[&table, &meta], 1)?
+        } else {
+            table
+        };
         forward(&self.rho, &table)
     }
 
@@ -245,7 +269,7 @@ mod tests {
             // Every row and column, in their order.
             let mut rng = StdRng::seed_from_u64(0);
             let (xb, yb) = task.batch(5, 3, &mut rng, &device).unwrap();
-            net.task_embedding(&xb, &yb)
+            net.task_embedding(&xb, &yb, &task.meta_features())
                 .unwrap()
                 .flatten_all()
                 .unwrap()
@@ -264,7 +288,7 @@ mod tests {
             .batch(5, 3, &mut StdRng::seed_from_u64(0), &device)
             .unwrap();
         let different = net
-            .task_embedding(&xb, &yb)
+            .task_embedding(&xb, &yb, &task.meta_features())
             .unwrap()
             .flatten_all()
             .unwrap()

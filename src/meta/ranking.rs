@@ -39,9 +39,10 @@ pub fn scores(
     let mut total = vec![0.0f64; configs.len()];
     let settings = predictor.settings;
     let batches = batches.max(1);
+    let meta = rows.meta_features();
     for _ in 0..batches {
         let (x, y) = rows.batch(settings.rows, settings.columns, &mut rng, device)?;
-        let task = predictor.task_embedding(&x, &y)?;
+        let task = predictor.task_embedding(&x, &y, &meta)?;
         let s = predictor.scores(&task, &embedded)?.to_vec1::<f32>()?;
         for (t, v) in total.iter_mut().zip(s) {
             *t += f64::from(v);

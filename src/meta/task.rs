@@ -10,6 +10,9 @@ use sha2::{Digest, Sha256};
 use super::MetaError;
 use crate::train::data::{Examples, Targets};
 
+/// How many meta-features [`TaskRows::meta_features`] gives.
+pub const META_FEATURES: usize = 4;
+
 /// The rows of a classification task.
 #[derive(Debug, Clone)]
 pub struct TaskRows {
@@ -88,6 +91,25 @@ impl TaskRows {
     #[must_use]
     pub fn classes(&self) -> usize {
         self.classes
+    }
+
+    /// The task's meta-features, each roughly in `[0, 1]`: `ln(rows)/8`, `ln(features)/5`,
+    /// `ln(classes)/3` and the share of the most frequent class (Feurer et al.'s simplest ones,
+    /// which a batch of 64 rows cannot show).
+    #[must_use]
+    #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation)]
+    pub fn meta_features(&self) -> [f32; META_FEATURES] {
+        let mut counts = vec![0usize; self.classes.max(1)];
+        for &l in &self.labels {
+            counts[l as usize] += 1;
+        }
+        let majority = counts.iter().copied().max().unwrap_or(0) as f64 / self.len() as f64;
+        [
+            ((self.len() as f64).ln() / 8.0) as f32,
+            ((self.width as f64).ln() / 5.0) as f32,
+            ((self.classes.max(1) as f64).ln() / 3.0) as f32,
+            majority as f32,
+        ]
     }
 
     /// The sha256 of the rows and classes (little-endian values), naming the data a model saw.

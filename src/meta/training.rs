@@ -41,18 +41,38 @@ pub struct TrainOptions {
     pub window: usize,
     /// The seed of the weights and of every draw.
     pub seed: u64,
+    /// Share of the listwise loss in `L_perf` (ListNet: the cross-entropy of the predicted scores'
+    /// softmax against the targets' softmax at [`TrainOptions::sharpness`]); the rest is the squared
+    /// error. Absent in older models: 0.
+    #[serde(default)]
+    pub listwise: f64,
+    /// How sharply the listwise loss's target favours the best configurations (the standardised
+    /// targets are multiplied by it before the softmax).
+    #[serde(default = "default_sharpness")]
+    pub sharpness: f64,
+    /// Whether the learning rate falls from `lr` to 0 along a half cosine over the steps (else it
+    /// stays at `lr`). Absent in older models: off.
+    #[serde(default)]
+    pub anneal: bool,
+}
+
+fn default_sharpness() -> f64 {
+    2.0
 }
 
 impl Default for TrainOptions {
     fn default() -> Self {
         Self {
-            steps: 1500,
+            steps: 300,
             lr: 2e-3,
             alpha: 0.5,
-            beta: 0.1,
+            beta: 0.0,
             configs_per_step: 32,
             window: 8,
             seed: 0,
+            listwise: 0.0,
+            sharpness: default_sharpness(),
+            anneal: false,
         }
     }
 }
@@ -145,6 +165,21 @@ fn cosine(a: &Tensor, b: &Tensor) -> candle_core::Result<Tensor> {
     dot / (norms + 1e-8)?
 }
 
+/// ListNet's loss: the cross-entropy of `softmax(predicted)` against `softmax(sharpness · wanted)`.
+#[allow(clippy::cast_possible_truncation)]
+fn listnet(predicted: &Tensor, wanted: &[f32], sharpness: f64) -> candle_core::Result<Tensor> {
+    let top = wanted.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let weights: Vec<f32> = wanted
+        .iter()
+        .map(|w| ((w - top) * sharpness as f32).exp())
+        .collect();
+    let total: f32 = weights.iter().sum();
+    let target: Vec<f32> = weights.iter().map(|w| w / total).collect();
+    let target = Tensor::from_slice(&target, wanted.len(), predicted.device())?;
+    let log_softmax = candle_nn::ops::log_softmax(predicted, 0)?;
+    (target * log_softmax)?.sum_all()?.neg()
+}
+
 /// One task's part of a step: its batch embedding and the squared error of its sampled scores.
 fn task_step(
     predictor: &Predictor,
@@ -158,7 +193,7 @@ fn task_step(
     let (x, y) = task
         .rows
         .batch(settings.rows, settings.columns, rng, device)?;
-    let embedding = predictor.task_embedding(&x, &y)?;
+    let embedding = predictor.task_embedding(&x, &y, &task.rows.meta_features())?;
     let m = options.configs_per_step.min(task.configs.len()).max(1);
     let picked = sample(rng, task.configs.len(), m).into_vec();
     let dims = predictor.config_dims.max(1);
@@ -170,9 +205,17 @@ fn task_step(
     }
     let configs = Tensor::from_vec(flat, (m, dims), device)?;
     let wanted: Vec<f32> = picked.iter().map(|&i| targets[i]).collect();
-    let wanted = Tensor::from_vec(wanted, m, device)?;
     let predicted = predictor.scores(&embedding, &predictor.config_embedding(&configs)?)?;
-    let error = (predicted - wanted)?.sqr()?.mean_all()?;
+    let mut error = Tensor::zeros((), candle_core::DType::F32, device)?;
+    if options.listwise < 1.0 {
+        let target = Tensor::from_slice(&wanted, m, device)?;
+        let mse = (&predicted - target)?.sqr()?.mean_all()?;
+        error = (error + (mse * (1.0 - options.listwise))?)?;
+    }
+    if options.listwise > 0.0 {
+        let listnet = listnet(&predicted, &wanted, options.sharpness)?;
+        error = (error + (listnet * options.listwise)?)?;
+    }
     Ok((embedding, error))
 }
 
@@ -207,6 +250,14 @@ pub fn train(
     let overlap = top_overlaps(tasks);
     let mut globals: Vec<VecDeque<Tensor>> = vec![VecDeque::new(); tasks.len()];
     for step in 0..options.steps {
+        #[allow(clippy::cast_precision_loss)]
+        let lr = if options.anneal {
+            options.lr
+                * 0.5
+                * (1.0 + (std::f64::consts::PI * step as f64 / options.steps as f64).cos())
+        } else {
+            options.lr
+        };
         let t = rng.random_range(0..tasks.len());
         let (embedding, mut loss) = task_step(
             &predictor,
@@ -249,7 +300,7 @@ pub fn train(
             loss = (loss + (fool * options.beta).map_err(candle)?).map_err(candle)?;
         }
         let grads = loss.backward().map_err(candle)?;
-        optimiser.step(&grads, options.lr).map_err(candle)?;
+        optimiser.step(&grads, lr).map_err(candle)?;
         if options.beta > 0.0 {
             let real = bce(&predictor.discriminate(&global).map_err(candle)?, 1.0);
             let fake = bce(
@@ -260,7 +311,7 @@ pub fn train(
             );
             let judged = (real.map_err(candle)? + fake.map_err(candle)?).map_err(candle)?;
             let grads = judged.backward().map_err(candle)?;
-            judge.step(&grads, options.lr).map_err(candle)?;
+            judge.step(&grads, lr).map_err(candle)?;
         }
         globals[t].push_back(embedding.detach());
         if globals[t].len() > options.window.max(1) {
