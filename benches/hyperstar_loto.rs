@@ -13,6 +13,10 @@
 //!
 //! `cargo bench --bench hyperstar_loto -- TABLES_DIR TASKS_DIR SPACE_HPS [STEPS]`
 //! (`benches/hyperstar_loto.sh` runs it on the corpus).
+//!
+//! Every setting and training option can be set from the environment (`HPS_META_*`, see
+//! [`configured`]), and `HPS_META_FOLDS=k` holds out `k` groups of tasks instead of one task at a
+//! time — for sweeps; the numbers to report come from leave-one-task-out.
 
 #![allow(clippy::unwrap_used)]
 
