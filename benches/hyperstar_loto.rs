@@ -25,6 +25,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use candle_core::Device;
+use hps::meta::evaluation::ap_at_10;
 use hps::meta::ranking::{order, scores};
 use hps::meta::training::{MetaTask, TrainOptions, standardise, train};
 use hps::meta::{Settings, TaskRows};
@@ -224,20 +225,6 @@ fn configured(steps: usize) -> (Settings, TrainOptions, usize, usize) {
     )
 }
 
-/// AP@10 of `ranking` against the relevant set.
-#[allow(clippy::cast_precision_loss)]
-fn ap10(ranking: &[usize], relevant: &[bool]) -> f64 {
-    let mut hits = 0.0;
-    let mut sum = 0.0;
-    for (k, &i) in ranking.iter().take(10).enumerate() {
-        if relevant[i] {
-            hits += 1.0;
-            sum += hits / (k + 1) as f64;
-        }
-    }
-    sum / 10.0
-}
-
 /// (AP@10, tolerant AP@10, evaluations to near-best, regret after 3) of `ranking` against `truth`.
 #[allow(clippy::cast_precision_loss)]
 fn metrics(ranking: &[usize], truth: &[f64]) -> [f64; 4] {
@@ -255,8 +242,8 @@ fn metrics(ranking: &[usize], truth: &[f64]) -> [f64; 4] {
         .map(|&i| truth[i])
         .fold(f64::NEG_INFINITY, f64::max);
     [
-        ap10(ranking, &in_top),
-        ap10(ranking, &near),
+        ap_at_10(ranking, &in_top),
+        ap_at_10(ranking, &near),
         evaluations as f64,
         best - best_of_three,
     ]

@@ -4,6 +4,7 @@
 //! and a corrupt file or another search space is refused with a reason.
 
 use candle_core::Device;
+use hps::meta::evaluation::leave_one_task_out;
 use hps::meta::ranking::{order, scores};
 use hps::meta::training::{MetaTask, TrainOptions, standardise, train};
 use hps::meta::{ModelFile, Settings, TaskRows};
@@ -124,6 +125,57 @@ fn a_trained_model_ranks_an_unseen_tasks_best_configurations_first() {
     let agnostic: Vec<usize> = order(&mean)[..3].iter().map(|&i| configs[i].0).collect();
     let right_for = |wanted: [usize; 2]| agnostic.iter().all(|a| wanted.contains(a));
     assert!(!(right_for([4, 5]) && right_for([0, 1])), "{agnostic:?}");
+}
+
+/// Leave-one-task-out: each task is ranked by a predictor trained on the others. With both kinds
+/// of task among the others, every held-out task's best configurations come first; holding all
+/// the separable tasks out together (`together`) leaves their predictors only the other kind, and
+/// their scores fall — the grouping takes the partners out of training.
+#[test]
+fn leave_one_task_out_scores_each_task_by_a_predictor_trained_on_the_others() {
+    let tasks = training_tasks();
+    let run = |together: &[Vec<String>]| {
+        let mut heard = Vec::new();
+        let scores = leave_one_task_out(
+            &tasks,
+            2,
+            settings(),
+            &options(),
+            together,
+            &Device::Cpu,
+            &mut |done, name, _| heard.push((done, name.to_owned())),
+        )
+        .unwrap();
+        assert_eq!(heard.len(), tasks.len());
+        scores
+    };
+    let alone = run(&[]);
+    let names: Vec<&str> = alone.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        tasks.iter().map(|t| t.name.as_str()).collect::<Vec<_>>()
+    );
+    assert!(alone.iter().all(|(_, ap)| *ap > 0.6), "{alone:?}");
+    let separable = vec![
+        String::from("train0"),
+        String::from("train2"),
+        String::from("train4"),
+        String::from("train6"),
+    ];
+    let grouped = run(&[separable]);
+    let mean = |scores: &[(String, f64)], even: bool| {
+        let picked: Vec<f64> = scores
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| (i % 2 == 0) == even)
+            .map(|(_, (_, ap))| *ap)
+            .collect();
+        picked.iter().sum::<f64>() / 4.0
+    };
+    assert!(
+        mean(&grouped, true) < mean(&alone, true) - 0.2,
+        "alone {alone:?}, grouped {grouped:?}"
+    );
 }
 
 #[test]
@@ -294,6 +346,7 @@ fn meta_train_rank_and_run_work_from_the_command_line() {
             "m.hpsmeta",
             "--steps",
             "40",
+            "--leave-one-task-out",
         ],
     );
     assert_eq!(
@@ -310,6 +363,22 @@ fn meta_train_rank_and_run_work_from_the_command_line() {
         .map(|t| (t.configurations, t.classes))
         .collect();
     assert_eq!(tasks, vec![(6, 10), (6, 10)], "{:?}", loaded.header.tasks);
+    // Its own leave-one-task-out scores, one per task, are in its header.
+    let held_out: Vec<&str> = loaded
+        .header
+        .leave_one_task_out
+        .iter()
+        .map(|(name, _)| name.as_str())
+        .collect();
+    assert_eq!(held_out, ["table_one_s1", "table_two_s1"]);
+    assert!(
+        loaded
+            .header
+            .leave_one_task_out
+            .iter()
+            .all(|(_, ap)| (0.0..=1.0).contains(ap))
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("leave-one-task-out AP@10: mean"));
 
     // A new study ranked by the model, then run with it.
     std::fs::write(

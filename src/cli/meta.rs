@@ -13,6 +13,7 @@ use crate::cli::output::{errln, outln};
 use crate::cli::study_arg::load_study;
 use crate::cli::tables::{open_store, searched, store_url};
 use crate::meta::corpus::gather;
+use crate::meta::evaluation::leave_one_task_out;
 use crate::meta::training::{TrainOptions, train};
 use crate::meta::{MetaError, ModelFile, Settings, TaskRows};
 use crate::plan::SamplerPlan;
@@ -52,6 +53,16 @@ pub struct TrainArgs {
     /// The seed of the weights and every draw.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// Also measure the model the leave-one-task-out way — each task ranked by a predictor trained
+    /// on the others, scored by AP@10 — and record the scores in the model file (one training per
+    /// task: that many times longer).
+    #[arg(long)]
+    pub leave_one_task_out: bool,
+    /// Tasks held out together in `--leave-one-task-out` (the same data under two names would
+    /// inflate the estimate): comma-separated study-name patterns, `*` any run of characters, e.g.
+    /// `--together 'table_crx_*,table_australian_*'`; repeatable.
+    #[arg(long, value_delimiter = ';')]
+    pub together: Vec<String>,
 }
 
 /// Arguments of `hps meta rank`.
@@ -136,7 +147,28 @@ fn train_model(args: &TrainArgs) -> Result<ExitCode, MetaError> {
         },
     )?;
     errln!("");
-    let header = ModelFile::header(&corpus.space, &predictor, options, corpus.records);
+    let mut header = ModelFile::header(&corpus.space, &predictor, options, corpus.records);
+    if args.leave_one_task_out {
+        let together: Vec<Vec<String>> = args
+            .together
+            .iter()
+            .map(|group| group.split(',').map(|p| p.trim().to_owned()).collect())
+            .collect();
+        let count = corpus.tasks.len();
+        let scores = leave_one_task_out(
+            &corpus.tasks,
+            dims,
+            Settings::default(),
+            &options,
+            &together,
+            &candle_core::Device::Cpu,
+            &mut |done, name, ap| errln!("  held out {done:>3}/{count}  {name}  AP@10 {ap:.3}"),
+        )?;
+        #[allow(clippy::cast_precision_loss)]
+        let mean = scores.iter().map(|(_, ap)| ap).sum::<f64>() / scores.len().max(1) as f64;
+        outln!("leave-one-task-out AP@10: mean {mean:.3} over {count} tasks");
+        header.leave_one_task_out = scores;
+    }
     ModelFile { header, predictor }.save(&args.output)?;
     outln!("wrote {}", args.output.display());
     Ok(ExitCode::SUCCESS)

@@ -17,6 +17,7 @@
 //! Used by `sampler::hyperstar` and `hps meta`.
 
 pub mod corpus;
+pub mod evaluation;
 pub mod file;
 pub mod network;
 pub mod ranking;
