@@ -68,13 +68,19 @@ class Param:
         return D.CategoricalDistribution(list(self.args))
 
 
-def case_linear():
-    rng = np.random.default_rng(1)
-    params = [Param(n, "uniform", 0.0, 1.0) for n in "xyz"]
+def cube(seed, n, f):
+    """`n` points uniform on [0, 1]³ drawn with `seed`, as (params x, y, z) and f(x, y, z)."""
+    rng = np.random.default_rng(seed)
+    params = [Param(name, "uniform", 0.0, 1.0) for name in "xyz"]
     rows = []
-    for _ in range(300):
+    for _ in range(n):
         x, y, z = rng.random(3)
-        rows.append(({"x": float(x), "y": float(y), "z": float(z)}, 10 * x + y))
+        rows.append(({"x": float(x), "y": float(y), "z": float(z)}, f(x, y, z)))
+    return params, rows
+
+
+def case_linear():
+    params, rows = cube(1, 300, lambda x, y, z: 10 * x + y)
     # Var(10x) = 100/12, Var(y) = 1/12.
     analytic = {"x": 100 / 101, "y": 1 / 101, "z": 0.0}
     return params, rows, analytic
@@ -101,12 +107,7 @@ def case_log_cat():
 
 
 def case_interaction():
-    rng = np.random.default_rng(3)
-    params = [Param(n, "uniform", 0.0, 1.0) for n in "xyz"]
-    rows = []
-    for _ in range(400):
-        x, y, z = rng.random(3)
-        rows.append(({"x": float(x), "y": float(y), "z": float(z)}, x * y + 0.1 * x + 0.1 * z))
+    params, rows = cube(3, 400, lambda x, y, z: x * y + 0.1 * x + 0.1 * z)
     # Main effects: E[f|x] = 0.6x → 0.36/12, E[f|y] = y/2 → 1/48, 0.1z → 0.01/12; the x–y
     # interaction (x−½)(y−½) adds 1/144 to the total, which the normalised shares leave out.
     main = {"x": 0.36 / 12, "y": 1 / 48, "z": 0.01 / 12}

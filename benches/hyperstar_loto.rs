@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use candle_core::Device;
-use hps::meta::evaluation::ap_at_10;
+use hps::meta::evaluation::{ap_at_10, top_ten};
 use hps::meta::ranking::{order, scores};
 use hps::meta::training::{MetaTask, TrainOptions, standardise, train};
 use hps::meta::{Settings, TaskRows};
@@ -229,8 +229,7 @@ fn configured(steps: usize) -> (Settings, TrainOptions, usize, usize) {
 #[allow(clippy::cast_precision_loss)]
 fn metrics(ranking: &[usize], truth: &[f64]) -> [f64; 4] {
     let best = truth.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let top: Vec<usize> = order(truth).into_iter().take(10).collect();
-    let in_top: Vec<bool> = (0..truth.len()).map(|i| top.contains(&i)).collect();
+    let in_top = top_ten(truth);
     let near: Vec<bool> = truth.iter().map(|v| *v >= best - NEAR).collect();
     let evaluations = ranking
         .iter()

@@ -3,6 +3,21 @@
 use std::path::Path;
 use std::process::Output;
 
+/// The subcommands `hps --help` lists, each with its own `--help`.
+const SUBCOMMANDS: [&str; 11] = [
+    "check",
+    "fmt",
+    "lsp",
+    "plan",
+    "run",
+    "status",
+    "best",
+    "trials",
+    "export",
+    "report",
+    "dashboard",
+];
+
 /// The binary run from the repository's root, so paths like `examples/…` resolve.
 fn hps(args: &[&str]) -> Output {
     crate::support::hps(Path::new(env!("CARGO_MANIFEST_DIR")), args)
@@ -56,19 +71,7 @@ fn version_and_help() {
         assert!(out.stderr.is_empty(), "{args:?}: {out:?}");
         let text = String::from_utf8_lossy(&out.stdout);
         assert!(text.contains("Usage: hps <COMMAND>"), "{args:?}: {text}");
-        for command in [
-            "check",
-            "fmt",
-            "lsp",
-            "plan",
-            "run",
-            "status",
-            "best",
-            "trials",
-            "export",
-            "report",
-            "dashboard",
-        ] {
+        for command in SUBCOMMANDS {
             assert!(
                 text.lines()
                     .any(|l| l.trim_start().starts_with(&format!("{command} "))),
@@ -80,19 +83,7 @@ fn version_and_help() {
 
 #[test]
 fn issue_17_no_help_shows_rustdoc_syntax() {
-    for command in [
-        "check",
-        "fmt",
-        "lsp",
-        "plan",
-        "run",
-        "status",
-        "best",
-        "trials",
-        "export",
-        "report",
-        "dashboard",
-    ] {
+    for command in SUBCOMMANDS {
         let out = hps(&[command, "--help"]);
         assert_eq!(out.status.code(), Some(0), "{command}: {out:?}");
         let text = String::from_utf8_lossy(&out.stdout);

@@ -196,6 +196,7 @@ fn every_example_runs() {
                 std::fs::copy(&model, dir.path().join(&model)).unwrap();
             }
         }
+        let study = study_name.captures(&text).map(|c| c[1].to_owned()).unwrap();
         let file = dir.path().join("examples").join(format!("{name}.hps"));
         std::fs::write(&file, text).unwrap();
         let run = |args: &[&str]| {
@@ -213,10 +214,6 @@ fn every_example_runs() {
             "{name}: {}",
             String::from_utf8_lossy(&out.stderr)
         );
-        let study = study_name
-            .captures(&std::fs::read_to_string(&file).unwrap())
-            .map(|c| c[1].to_owned())
-            .unwrap();
         let best = run(&["best", &study]);
         assert_eq!(
             best.status.code(),

