@@ -138,9 +138,21 @@ fn shape(expr: &Expr) -> String {
         ExprKind::Number { value, .. } => value.to_string(),
         ExprKind::Path(path) => hps::syntax::ast::path_text(path),
         ExprKind::Unary { op, operand } => format!("({} {})", op.symbol().trim(), shape(operand)),
-        ExprKind::Binary { op, lhs, rhs } => {
-            format!("({} {} {})", op.symbol(), shape(lhs), shape(rhs))
+        // A chain, shown as the tree it stands for: grouped to the left, `**` to the right.
+        ExprKind::Chain { first, rest } if rest[0].0.is_right_associative() => {
+            let mut shapes: Vec<String> = std::iter::once(&**first)
+                .chain(rest.iter().map(|(_, e)| e))
+                .map(shape)
+                .collect();
+            let mut tree = shapes.pop().expect("operands");
+            for ((op, _), lhs) in rest.iter().zip(shapes).rev() {
+                tree = format!("({} {lhs} {tree})", op.symbol());
+            }
+            tree
         }
+        ExprKind::Chain { first, rest } => rest.iter().fold(shape(first), |tree, (op, rhs)| {
+            format!("({} {tree} {})", op.symbol(), shape(rhs))
+        }),
         other => panic!("no shape for {other:?}"),
     }
 }

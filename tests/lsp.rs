@@ -358,8 +358,8 @@ fn hostile_documents_get_diagnostics_and_the_server_stays_up() {
     let uri = "untitled:hostile.hps";
     let too_deep = [
         format!("  x = {}1{}", "(".repeat(5_000), ")".repeat(5_000)),
-        format!("  x = {}", vec!["1"; 8_400].join(" + ")),
-        format!("  forbid {}", vec!["a == 1"; 12_000].join(" and ")),
+        format!("  x = {}", vec!["1"; 8_400].join(" ** ")),
+        format!("  x = {}1", "-".repeat(10_000)),
         format!("  forbid {}a == 1", "not ".repeat(10_000)),
         format!(
             "{}  y = 1\n{}",
@@ -408,6 +408,28 @@ fn hostile_documents_get_diagnostics_and_the_server_stays_up() {
             json!({"textDocument": {"uri": uri}, "options": {"tabSize": 2, "insertSpaces": true}}),
         );
         assert!(edits.is_null(), "{edits}");
+    }
+    // Long flat chains are not nesting: no diagnostic, and hovers and symbols are answered.
+    let chains = [
+        format!("x = {}", vec!["1"; 8_400].join(" + ")),
+        format!("forbid {}", vec!["a == 1"; 12_000].join(" and ")),
+    ];
+    for (version, chain) in chains.iter().enumerate() {
+        let text = format!("space s {{\n  a = choice(1, 2)\n  {chain}\n}}\n");
+        client.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": 100 + version}, "contentChanges": [{"text": text}]}),
+        );
+        let published = client.diagnostics();
+        assert_eq!(published["diagnostics"], json!([]), "{published}");
+        client.request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": {"line": 2, "character": 10}}),
+        );
+        client.request(
+            "textDocument/documentSymbol",
+            json!({"textDocument": {"uri": uri}}),
+        );
     }
     client.request("shutdown", Value::Null);
     client.notify("exit", Value::Null);

@@ -149,9 +149,9 @@ fn erase_expr(expr: &mut Expr) {
             erase_block(block);
         }
         ExprKind::Unary { operand, .. } => erase_expr(operand),
-        ExprKind::Binary { lhs, rhs, .. } => {
-            erase_expr(lhs);
-            erase_expr(rhs);
+        ExprKind::Chain { first, rest } => {
+            erase_expr(first);
+            rest.iter_mut().for_each(|(_, operand)| erase_expr(operand));
         }
         ExprKind::Number { .. } | ExprKind::Duration(_) | ExprKind::Str(_) | ExprKind::Bool(_) => {}
     }

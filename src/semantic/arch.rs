@@ -264,11 +264,11 @@ impl ArchChecker {
                     .enumerate()
                     .map(|(i, alt)| {
                         #[allow(clippy::cast_possible_wrap)]
-                        let chosen = Term::Binary {
-                            binary: crate::syntax::ast::BinaryOp::Eq,
-                            lhs: Box::new(Term::param(local.clone())),
-                            rhs: Box::new(Term::constant(Value::Int(i as i64))),
-                        };
+                        let chosen = Term::binary(
+                            Term::param(local.clone()),
+                            crate::syntax::ast::BinaryOp::Eq,
+                            Term::constant(Value::Int(i as i64)),
+                        );
                         let cond = match condition {
                             Some(c) => c.clone().and(chosen),
                             None => chosen,

@@ -5,7 +5,7 @@
 use std::collections::{BTreeSet, HashSet};
 
 use crate::diagnostic::{Code, Diagnostic};
-use crate::semantic::expr::{Names, check_in_operand, lower};
+use crate::semantic::expr::{Names, lower, lower_chain};
 use crate::space::{Distribution, Key, Term, Value};
 use crate::suggest::did_you_mean;
 use crate::syntax::ast::{BinaryOp, Expr, ExprKind, UnaryOp, path_text};
@@ -25,37 +25,37 @@ pub fn lower_condition(
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Term> {
     match &expr.kind {
-        ExprKind::Binary { op, lhs, rhs } if op.is_logical() => {
-            let l = lower_condition(lhs, scope, diags);
-            let r = lower_condition(rhs, scope, diags);
-            Some(Term::Binary {
-                binary: *op,
-                lhs: Box::new(l?),
-                rhs: Box::new(r?),
+        ExprKind::Chain { first, rest } if rest[0].0.is_logical() => {
+            lower_chain(first, rest, diags, |_, operand, diags| {
+                lower_condition(operand, scope, diags)
             })
         }
         ExprKind::Unary {
             op: UnaryOp::Not,
             operand,
         } => Some(lower_condition(operand, scope, diags)?.negate()),
-        ExprKind::Binary { op, lhs, rhs } if op.is_comparison() => {
-            let l = operand(lhs, scope, diags);
-            let r = lower(rhs, scope, diags);
-            let (l, r) = (l?, r?);
-            if let Err(d) = check_in_operand(*op, &r, rhs) {
-                diags.push(d);
-                return None;
+        ExprKind::Chain { first, rest } if rest[0].0.is_comparison() => {
+            let term = lower_chain(first, rest, diags, |place, side, diags| {
+                if place == 0 {
+                    operand(side, scope, diags)
+                } else {
+                    lower(side, scope, diags)
+                }
+            })?;
+            // Only the first comparison can have a parameter on its left.
+            if let Term::Chain {
+                first: lhs,
+                rest: links,
+            } = &term
+            {
+                let written = match &first.kind {
+                    ExprKind::Path(path) => path_text(path),
+                    _ => String::new(),
+                };
+                let (op, rhs) = &rest[0];
+                check_comparison(*op, lhs, &written, &links[0].term, rhs, scope, diags);
             }
-            let written = match &lhs.kind {
-                ExprKind::Path(path) => path_text(path),
-                _ => String::new(),
-            };
-            check_comparison(*op, &l, &written, &r, rhs, scope, diags);
-            Some(Term::Binary {
-                binary: *op,
-                lhs: Box::new(l),
-                rhs: Box::new(r),
-            })
+            Some(term)
         }
         ExprKind::Bool(b) => Some(Term::constant(Value::Bool(*b))),
         ExprKind::Path(_) => {

@@ -3,7 +3,7 @@
 //! pass that reads a value.
 
 use crate::diagnostic::{Code, Diagnostic};
-use crate::space::{Term, Value};
+use crate::space::{Link, Term, Value};
 use crate::suggest::did_you_mean;
 use crate::syntax::ast::{BinaryOp, Expr, ExprKind, Ident, path_text};
 
@@ -69,23 +69,11 @@ pub fn lower(expr: &Expr, names: &dyn Names, diags: &mut Vec<Diagnostic>) -> Opt
                 diags,
             )
         }
-        ExprKind::Binary { op, lhs, rhs } => {
-            let l = lower(lhs, names, diags);
-            let r = lower(rhs, names, diags);
-            let (l, r) = (l?, r?);
-            if let Err(d) = check_in_operand(*op, &r, rhs) {
-                diags.push(d);
-                return None;
-            }
-            fold_or_keep(
-                Term::Binary {
-                    binary: *op,
-                    lhs: Box::new(l),
-                    rhs: Box::new(r),
-                },
-                expr,
-                diags,
-            )
+        ExprKind::Chain { first, rest } => {
+            let term = lower_chain(first, rest, diags, |_, operand, diags| {
+                lower(operand, names, diags)
+            })?;
+            fold_or_keep(term, expr, diags)
         }
         ExprKind::Call(call) => {
             diags.push(
@@ -126,6 +114,35 @@ pub fn lower(expr: &Expr, names: &dyn Names, diags: &mut Vec<Diagnostic>) -> Opt
             None
         }
     }
+}
+
+/// Lowers a chain's operands with `each` (given each operand's place, 0 for the first) into a
+/// [`Term::Chain`]: every operand, so that every problem is reported, and the right side of each `in`
+/// checked. `None` when any operand fails.
+pub fn lower_chain(
+    first: &Expr,
+    rest: &[(BinaryOp, Expr)],
+    diags: &mut Vec<Diagnostic>,
+    mut each: impl FnMut(usize, &Expr, &mut Vec<Diagnostic>) -> Option<Term>,
+) -> Option<Term> {
+    let first_term = each(0, first, diags);
+    let mut links = Some(Vec::with_capacity(rest.len()));
+    for (place, (op, operand)) in rest.iter().enumerate() {
+        let term = each(place + 1, operand, diags).and_then(|term| {
+            check_in_operand(*op, &term, operand)
+                .map_err(|d| diags.push(d))
+                .ok()
+                .map(|()| term)
+        });
+        links = links.zip(term).map(|(mut links, term): (Vec<Link>, Term)| {
+            links.push(Link { binary: *op, term });
+            links
+        });
+    }
+    Some(Term::Chain {
+        first: Box::new(first_term?),
+        rest: links?,
+    })
 }
 
 /// The largest integer literal: every integer up to it is exact as a float too (2^53 − 1).
@@ -248,7 +265,7 @@ pub fn constant(expr: &Expr, what: &str, diags: &mut Vec<Diagnostic>) -> Option<
 ///
 /// # Errors
 /// The diagnostic, at the right-hand side, when it is not a list.
-pub fn check_in_operand(op: BinaryOp, rhs: &Term, rhs_expr: &Expr) -> Result<(), Diagnostic> {
+fn check_in_operand(op: BinaryOp, rhs: &Term, rhs_expr: &Expr) -> Result<(), Diagnostic> {
     let is_list = matches!(
         rhs,
         Term::List { .. }

@@ -12,5 +12,5 @@ mod value;
 
 pub use distribution::Distribution;
 pub use search_space::{Config, Derived, Fixed, GridSize, Param, SearchSpace};
-pub use term::{Term, arithmetic, compare};
+pub use term::{Link, Term, arithmetic, compare};
 pub use value::{Key, Value, format_float};

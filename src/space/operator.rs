@@ -98,4 +98,11 @@ impl BinaryOp {
     pub fn is_logical(self) -> bool {
         matches!(self, BinaryOp::And | BinaryOp::Or)
     }
+
+    /// Whether a chain of it groups to the right (`2 ** 3 ** 2` is `2 ** (3 ** 2)`); every other
+    /// operator groups to the left.
+    #[must_use]
+    pub fn is_right_associative(self) -> bool {
+        self == BinaryOp::Pow
+    }
 }

@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::space::operator::BinaryOp;
 use crate::space::{Distribution, Term, Value};
 
 /// One searched parameter.
@@ -343,8 +342,8 @@ fn collect_thresholds(term: &Term, name: &str, out: &mut Vec<f64>) -> bool {
         Term::Param { name: n } => n != name,
         Term::List { items } => items.iter().all(|i| collect_thresholds(i, name, out)),
         Term::Unary { operand, .. } => collect_thresholds(operand, name, out),
-        Term::Binary { binary, lhs, rhs } if binary.is_comparison() => {
-            match (lhs.as_ref(), rhs.as_ref()) {
+        Term::Chain { first, rest } if rest.len() == 1 && rest[0].binary.is_comparison() => {
+            match (first.as_ref(), &rest[0].term) {
                 (Term::Param { name: n }, other) | (other, Term::Param { name: n })
                     if n == name =>
                 {
@@ -356,14 +355,12 @@ fn collect_thresholds(term: &Term, name: &str, out: &mut Vec<f64>) -> bool {
                         None => other.as_const().is_some() || !other.params().contains(name),
                     }
                 }
-                _ => collect_thresholds(lhs, name, out) && collect_thresholds(rhs, name, out),
+                _ => term.operands().all(|t| collect_thresholds(t, name, out)),
             }
         }
-        Term::Binary {
-            binary: BinaryOp::And | BinaryOp::Or,
-            lhs,
-            rhs,
-        } => collect_thresholds(lhs, name, out) && collect_thresholds(rhs, name, out),
-        Term::Binary { .. } => !term.params().contains(name),
+        Term::Chain { rest, .. } if rest[0].binary.is_logical() => {
+            term.operands().all(|t| collect_thresholds(t, name, out))
+        }
+        Term::Chain { .. } => !term.params().contains(name),
     }
 }

@@ -1,6 +1,11 @@
 //! Resolved expressions over parameters: conditions (`when`), `forbid` rules, derived values
 //! (`warmup = 0.1 * epochs`) and architecture arguments. Names are full parameter paths. The semantic
 //! stage builds them; the plan serialises them; samplers and the trainer evaluate them.
+//!
+//! Operators of one binding strength form one flat [`Term::Chain`] (`a and b and c`, `x + y - z`),
+//! as in the syntax tree, so a long chain is long, not deep: no walk over a term recurses once per
+//! operator. In the plan a chain of one operator is written as `binary` (`lhs`, `rhs`), longer ones
+//! as `chain` (`first`, `rest`); both are read back.
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -12,7 +17,7 @@ use crate::space::operator::{BinaryOp, UnaryOp};
 
 /// An expression whose names are resolved.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "op", rename_all = "snake_case")]
+#[serde(from = "TermRepr", into = "TermRepr")]
 pub enum Term {
     /// A constant.
     Const {
@@ -31,20 +36,89 @@ pub enum Term {
         /// The operand.
         operand: Box<Term>,
     },
-    /// `a + b`, `a == b`, `a in [...]`.
-    Binary {
-        /// The operator.
-        binary: BinaryOp,
-        /// Left operand.
-        lhs: Box<Term>,
-        /// Right operand.
-        rhs: Box<Term>,
+    /// `a + b - c`, `a == b`, `a and b and c`, `a in [...]`: operands joined by operators of one
+    /// binding strength, grouped left to right (`**` to the right). `rest` is never empty.
+    Chain {
+        /// The first operand.
+        first: Box<Term>,
+        /// Each further operator with the operand after it.
+        rest: Vec<Link>,
     },
     /// `[a, b]` whose items may be parameters.
     List {
         /// The items.
         items: Vec<Term>,
     },
+}
+
+/// One operator of a [`Term::Chain`] and the operand after it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Link {
+    /// The operator.
+    pub binary: BinaryOp,
+    /// The operand after it.
+    pub term: Term,
+}
+
+/// How a [`Term`] is written in a plan: [`Term`]'s forms, with a one-operator chain as `binary`.
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+enum TermRepr {
+    Const {
+        value: Value,
+    },
+    Param {
+        name: String,
+    },
+    Unary {
+        unary: UnaryOp,
+        operand: Box<Term>,
+    },
+    Binary {
+        binary: BinaryOp,
+        lhs: Box<Term>,
+        rhs: Box<Term>,
+    },
+    Chain {
+        first: Box<Term>,
+        rest: Vec<Link>,
+    },
+    List {
+        items: Vec<Term>,
+    },
+}
+
+impl From<TermRepr> for Term {
+    fn from(repr: TermRepr) -> Self {
+        match repr {
+            TermRepr::Const { value } => Term::Const { value },
+            TermRepr::Param { name } => Term::Param { name },
+            TermRepr::Unary { unary, operand } => Term::Unary { unary, operand },
+            TermRepr::Binary { binary, lhs, rhs } => Term::binary(*lhs, binary, *rhs),
+            TermRepr::Chain { first, rest } => Term::Chain { first, rest },
+            TermRepr::List { items } => Term::List { items },
+        }
+    }
+}
+
+impl From<Term> for TermRepr {
+    fn from(term: Term) -> Self {
+        match term {
+            Term::Const { value } => TermRepr::Const { value },
+            Term::Param { name } => TermRepr::Param { name },
+            Term::Unary { unary, operand } => TermRepr::Unary { unary, operand },
+            Term::Chain { first, mut rest } if rest.len() == 1 => {
+                let Link { binary, term } = rest.remove(0);
+                TermRepr::Binary {
+                    binary,
+                    lhs: first,
+                    rhs: Box::new(term),
+                }
+            }
+            Term::Chain { first, rest } => TermRepr::Chain { first, rest },
+            Term::List { items } => TermRepr::List { items },
+        }
+    }
 }
 
 impl Term {
@@ -60,13 +134,27 @@ impl Term {
         Term::Param { name: name.into() }
     }
 
-    /// `a and b`.
+    /// `lhs OP rhs`.
+    #[must_use]
+    pub fn binary(lhs: Term, binary: BinaryOp, rhs: Term) -> Self {
+        Term::Chain {
+            first: Box::new(lhs),
+            rest: vec![Link { binary, term: rhs }],
+        }
+    }
+
+    /// `a and b`; an `and` chain grows instead of nesting.
     #[must_use]
     pub fn and(self, other: Term) -> Self {
-        Term::Binary {
-            binary: BinaryOp::And,
-            lhs: Box::new(self),
-            rhs: Box::new(other),
+        match self {
+            Term::Chain { first, mut rest } if rest[0].binary == BinaryOp::And => {
+                rest.push(Link {
+                    binary: BinaryOp::And,
+                    term: other,
+                });
+                Term::Chain { first, rest }
+            }
+            lhs => Term::binary(lhs, BinaryOp::And, other),
         }
     }
 
@@ -77,6 +165,15 @@ impl Term {
             unary: UnaryOp::Not,
             operand: Box::new(self),
         }
+    }
+
+    /// The operands of a chain, in order (the term itself when it is not one).
+    pub fn operands(&self) -> impl Iterator<Item = &Term> {
+        let (first, rest): (&Term, &[Link]) = match self {
+            Term::Chain { first, rest } => (first, rest),
+            _ => (self, &[]),
+        };
+        std::iter::once(first).chain(rest.iter().map(|link| &link.term))
     }
 
     /// The parameters it reads.
@@ -94,10 +191,7 @@ impl Term {
                 out.insert(name);
             }
             Term::Unary { operand, .. } => operand.collect_params(out),
-            Term::Binary { lhs, rhs, .. } => {
-                lhs.collect_params(out);
-                rhs.collect_params(out);
-            }
+            Term::Chain { .. } => self.operands().for_each(|t| t.collect_params(out)),
             Term::List { items } => items.iter().for_each(|i| i.collect_params(out)),
         }
     }
@@ -121,10 +215,15 @@ impl Term {
                 unary: *unary,
                 operand: Box::new(operand.substitute(lookup)),
             },
-            Term::Binary { binary, lhs, rhs } => Term::Binary {
-                binary: *binary,
-                lhs: Box::new(lhs.substitute(lookup)),
-                rhs: Box::new(rhs.substitute(lookup)),
+            Term::Chain { first, rest } => Term::Chain {
+                first: Box::new(first.substitute(lookup)),
+                rest: rest
+                    .iter()
+                    .map(|link| Link {
+                        binary: link.binary,
+                        term: link.term.substitute(lookup),
+                    })
+                    .collect(),
             },
             Term::List { items } => Term::List {
                 items: items.iter().map(|i| i.substitute(lookup)).collect(),
@@ -155,27 +254,18 @@ impl Term {
                     },
                 }
             }
-            Term::Binary { binary, lhs, rhs } => {
-                let op = *binary;
-                if op == BinaryOp::And {
-                    return Some(Value::Bool(
-                        truthy(lhs.eval(lookup).as_ref()) && truthy(rhs.eval(lookup).as_ref()),
-                    ));
+            Term::Chain { rest, .. } if rest[0].binary.is_right_associative() => {
+                let mut values: Vec<Option<Value>> =
+                    self.operands().map(|t| t.eval(lookup)).collect();
+                let mut acc = values.pop().flatten();
+                for (link, lhs) in rest.iter().rev().zip(values.into_iter().rev()) {
+                    acc = apply(link.binary, lhs, acc);
                 }
-                if op == BinaryOp::Or {
-                    return Some(Value::Bool(
-                        truthy(lhs.eval(lookup).as_ref()) || truthy(rhs.eval(lookup).as_ref()),
-                    ));
-                }
-                let (l, r) = (lhs.eval(lookup), rhs.eval(lookup));
-                if op.is_comparison() {
-                    return Some(Value::Bool(match (l, r) {
-                        (Some(l), Some(r)) => compare(op, &l, &r),
-                        _ => false,
-                    }));
-                }
-                arithmetic(op, &l?, &r?)
+                acc
             }
+            Term::Chain { first, rest } => rest.iter().fold(first.eval(lookup), |acc, link| {
+                apply(link.binary, acc, link.term.eval(lookup))
+            }),
         }
     }
 
@@ -188,6 +278,19 @@ impl Term {
 
 fn truthy(v: Option<&Value>) -> bool {
     matches!(v, Some(Value::Bool(true)))
+}
+
+/// `l OP r` on the operands' values (`None` for an operand with no value).
+fn apply(op: BinaryOp, l: Option<Value>, r: Option<Value>) -> Option<Value> {
+    match op {
+        BinaryOp::And => Some(Value::Bool(truthy(l.as_ref()) && truthy(r.as_ref()))),
+        BinaryOp::Or => Some(Value::Bool(truthy(l.as_ref()) || truthy(r.as_ref()))),
+        _ if op.is_comparison() => Some(Value::Bool(match (l, r) {
+            (Some(l), Some(r)) => compare(op, &l, &r),
+            _ => false,
+        })),
+        _ => arithmetic(op, &l?, &r?),
+    }
 }
 
 /// `l OP r` for a comparison operator.
@@ -257,9 +360,9 @@ impl fmt::Display for Term {
 
 impl Term {
     fn write(&self, f: &mut fmt::Formatter<'_>, outer: u8) -> fmt::Result {
-        match self {
-            Term::Const { value } => write!(f, "{value}"),
-            Term::Param { name } => f.write_str(name),
+        let own = match self {
+            Term::Const { value } => return write!(f, "{value}"),
+            Term::Param { name } => return f.write_str(name),
             Term::List { items } => {
                 f.write_str("[")?;
                 for (i, item) in items.iter().enumerate() {
@@ -268,33 +371,128 @@ impl Term {
                     }
                     item.write(f, 0)?;
                 }
-                f.write_str("]")
+                return f.write_str("]");
             }
+            Term::Unary { unary, .. } if *unary == UnaryOp::Not => 3,
+            Term::Unary { .. } => 7,
+            Term::Chain { rest, .. } => rest[0].binary.precedence(),
+        };
+        if own < outer {
+            f.write_str("(")?;
+        }
+        match self {
             Term::Unary { unary, operand } => {
-                let own = if *unary == UnaryOp::Not { 3 } else { 7 };
-                if own < outer {
-                    f.write_str("(")?;
-                }
                 f.write_str(unary.symbol())?;
                 operand.write(f, own)?;
-                if own < outer {
-                    f.write_str(")")?;
-                }
-                Ok(())
             }
-            Term::Binary { binary, lhs, rhs } => {
-                let own = binary.precedence();
-                if own < outer {
-                    f.write_str("(")?;
+            Term::Chain { first, rest } => {
+                // A chain's operands are never chains of the same strength unless grouped.
+                first.write(f, own + 1)?;
+                for link in rest {
+                    write!(f, " {} ", link.binary.symbol())?;
+                    link.term.write(f, own + 1)?;
                 }
-                lhs.write(f, own)?;
-                write!(f, " {} ", binary.symbol())?;
-                rhs.write(f, own + 1)?;
-                if own < outer {
-                    f.write_str(")")?;
-                }
-                Ok(())
             }
+            _ => {}
         }
+        if own < outer {
+            f.write_str(")")?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn int(i: i64) -> Term {
+        Term::constant(Value::Int(i))
+    }
+
+    #[test]
+    fn a_chain_folds_left_and_a_power_chain_right() {
+        let minus = Term::Chain {
+            first: Box::new(int(10)),
+            rest: vec![
+                Link {
+                    binary: BinaryOp::Sub,
+                    term: int(3),
+                },
+                Link {
+                    binary: BinaryOp::Sub,
+                    term: int(2),
+                },
+            ],
+        };
+        assert_eq!(minus.eval(&|_| None), Some(Value::Int(5)));
+        assert_eq!(minus.to_string(), "10 - 3 - 2");
+        let power = Term::Chain {
+            first: Box::new(int(2)),
+            rest: vec![
+                Link {
+                    binary: BinaryOp::Pow,
+                    term: int(3),
+                },
+                Link {
+                    binary: BinaryOp::Pow,
+                    term: int(2),
+                },
+            ],
+        };
+        assert_eq!(power.eval(&|_| None), Some(Value::Int(512)));
+        let grouped = Term::binary(
+            Term::binary(int(2), BinaryOp::Pow, int(3)),
+            BinaryOp::Pow,
+            int(2),
+        );
+        assert_eq!(grouped.eval(&|_| None), Some(Value::Int(64)));
+        assert_eq!(grouped.to_string(), "(2 ** 3) ** 2");
+    }
+
+    #[test]
+    fn and_grows_one_chain() {
+        let p = |n: &str| Term::binary(Term::param(n), BinaryOp::Eq, int(1));
+        let all = p("a").and(p("b")).and(p("c"));
+        let Term::Chain { rest, .. } = &all else {
+            panic!("not a chain: {all:?}");
+        };
+        assert_eq!(rest.len(), 2);
+        assert_eq!(all.to_string(), "a == 1 and b == 1 and c == 1");
+        let values = |name: &str| (name != "c").then_some(Value::Int(1));
+        assert!(!all.holds(&values));
+        assert!(all.holds(&|_| Some(Value::Int(1))));
+    }
+
+    #[test]
+    fn the_plan_writes_one_operator_as_binary_and_reads_both_forms() {
+        let one = Term::binary(Term::param("x"), BinaryOp::Add, int(1));
+        let json = serde_json::to_value(&one).unwrap();
+        assert_eq!(json["op"], "binary");
+        assert_eq!(serde_json::from_value::<Term>(json).unwrap(), one);
+        let long = Term::param("a").and(Term::param("b")).and(Term::param("c"));
+        let json = serde_json::to_string(&long).unwrap();
+        assert!(json.contains(r#""op":"chain""#), "{json}");
+        assert_eq!(serde_json::from_str::<Term>(&json).unwrap(), long);
+    }
+
+    #[test]
+    fn a_long_chain_is_shallow_in_json() {
+        let mut sum = int(0);
+        for i in 1..=1000 {
+            sum = match sum {
+                Term::Chain { first, mut rest } => {
+                    rest.push(Link {
+                        binary: BinaryOp::Add,
+                        term: int(i),
+                    });
+                    Term::Chain { first, rest }
+                }
+                lhs => Term::binary(lhs, BinaryOp::Add, int(i)),
+            };
+        }
+        let json = serde_json::to_string(&sum).unwrap();
+        let back: Term = serde_json::from_str(&json).expect("within serde_json's nesting limit");
+        assert_eq!(back.eval(&|_| None), Some(Value::Int(500_500)));
     }
 }

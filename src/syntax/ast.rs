@@ -317,14 +317,14 @@ pub enum ExprKind {
         /// The operand.
         operand: Box<Expr>,
     },
-    /// `a + b`, `a and b`, `a in [..]`, ….
-    Binary {
-        /// The operator.
-        op: BinaryOp,
-        /// Left operand.
-        lhs: Box<Expr>,
-        /// Right operand.
-        rhs: Box<Expr>,
+    /// `a + b - c`, `a and b and c`, `a == b`, `a in [..]`: operands joined by operators of one
+    /// binding strength, grouped left to right (`**` to the right). One node however long, so no
+    /// walk recurses once per operator. `rest` is never empty.
+    Chain {
+        /// The first operand.
+        first: Box<Expr>,
+        /// Each further operator with the operand after it.
+        rest: Vec<(BinaryOp, Expr)>,
     },
 }
 

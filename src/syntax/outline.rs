@@ -5,12 +5,17 @@
 //! [`super::parser::parse`], which parses each sound chunk alone and reports the others.
 //!
 //! Depth counts every open bracket (`(`, `[`, `{`: calls, lists, records, blocks, `when` bodies)
-//! and every operator of an expression (`not`, `-`, `and`, `+`, `==`, …), since a chain of `n`
-//! operators is a tree `n` levels deep. It bounds every recursion over the syntax tree, the checked
-//! terms and the plan, whatever the input. Block comments nested in each other count on their own
-//! (pest reads them recursively too).
+//! and the levels an expression's operators make. A chain of operators of one binding strength
+//! (`a and b and c`, `x + y - z`) is one flat node of the syntax tree and of the plan, so it is one
+//! level however long; an expression mixing strengths adds one level per strength. Prefix
+//! operators (`not`, `-`) and `**`, which the parser reads recursively, count one level each
+//! (a `not` until the next `and`/`or` ends its operand, a `-` until the next operator but `**`).
+//! The count bounds every recursion over the syntax tree, the checked terms and the plan, whatever
+//! the input. Block comments nested in each other count on their own (pest reads them recursively
+//! too).
 
 use crate::diagnostic::{Code, Diagnostic};
+use crate::space::operator::BinaryOp;
 use crate::syntax::lexical::{Token, Tokens};
 use crate::syntax::{FileId, Span};
 
@@ -58,8 +63,9 @@ impl Problem {
             .with_label(format!("level {}", MAX_DEPTH + 1))
             .with_help(format!(
                 "brackets, blocks and the operators of an expression may nest at most {MAX_DEPTH} \
-                 levels (each operator of a chain counts); split the expression or the nesting, \
-                 for example into several parameters or `forbid` rules"
+                 levels (a chain of one operator is one level, each `not`, prefix `-` and `**` \
+                 one more); split the expression or the nesting, for example into several \
+                 parameters or `forbid` rules"
             )),
             Problem::UnclosedComment(at) => Diagnostic::error(
                 Code::Syntax,
@@ -162,48 +168,116 @@ fn doc_comment_start(text: &str, line_start: usize) -> usize {
 }
 
 /// The nesting depth at the current token: open brackets, each with the depth it opened at, and the
-/// operators of the expression being read.
+/// levels of the expression being read.
 #[derive(Debug, Default)]
 struct Depth {
-    /// For each open bracket, the operator count of the expression around it.
-    open: Vec<(usize, usize)>,
-    /// Operators read since the expression began.
-    operators: usize,
+    /// For each open bracket, the levels of the expression around it.
+    open: Vec<(usize, Levels)>,
+    /// The levels of the expression being read, since it began.
+    levels: Levels,
     /// The depth an expression starts at here: that of the innermost bracket plus one.
     base: usize,
     /// Whether the last token was an operator (then a line break continues the expression).
     after_operator: bool,
+    /// Whether the last token ended an operand (then a `-` is a binary minus, else a prefix one).
+    after_operand: bool,
+}
+
+/// The levels an expression's operators make so far.
+#[derive(Debug, Default, Clone, Copy)]
+struct Levels {
+    /// One bit per binding strength of the binary operators read but `**`.
+    strengths: u16,
+    /// `**` operators read.
+    powers: usize,
+    /// `not`s whose operand may still be open (since the last `and` / `or`).
+    nots: usize,
+    /// Prefix `-`s whose operand may still be open (since the last operator but `**`).
+    negations: usize,
+}
+
+impl Levels {
+    fn total(self) -> usize {
+        self.strengths.count_ones() as usize + self.powers + self.nots + self.negations
+    }
+
+    fn binary(&mut self, op: BinaryOp) {
+        if op.is_right_associative() {
+            self.powers += 1;
+            return;
+        }
+        self.strengths |= 1 << op.precedence();
+        self.negations = 0;
+        if op.is_logical() {
+            self.nots = 0;
+        }
+    }
+}
+
+/// The binary operator a token is, reading `-` as binary.
+fn binary_operator(token: Token<'_>) -> Option<BinaryOp> {
+    Some(match token {
+        Token::Word("or") => BinaryOp::Or,
+        Token::Word("and") => BinaryOp::And,
+        Token::Word("in") => BinaryOp::In,
+        Token::Symbol("==") => BinaryOp::Eq,
+        Token::Symbol("!=") => BinaryOp::Ne,
+        Token::Symbol("<") => BinaryOp::Lt,
+        Token::Symbol("<=") => BinaryOp::Le,
+        Token::Symbol(">") => BinaryOp::Gt,
+        Token::Symbol(">=") => BinaryOp::Ge,
+        Token::Symbol("+") => BinaryOp::Add,
+        Token::Symbol("-") => BinaryOp::Sub,
+        Token::Symbol("*") => BinaryOp::Mul,
+        Token::Symbol("/") => BinaryOp::Div,
+        Token::Symbol("**") => BinaryOp::Pow,
+        _ => return None,
+    })
 }
 
 impl Depth {
     /// Reads `token`; returns the depth it reaches.
     fn step(&mut self, token: Token<'_>) -> usize {
         let was_after_operator = std::mem::replace(&mut self.after_operator, false);
+        let was_after_operand = std::mem::replace(&mut self.after_operand, false);
         match token {
             Token::Symbol("(" | "[" | "{") => {
-                self.open.push((self.base, self.operators));
-                self.base += self.operators + 1;
-                self.operators = 0;
+                self.open.push((self.base, self.levels));
+                self.base += self.levels.total() + 1;
+                self.levels = Levels::default();
                 return self.base;
             }
             Token::Symbol(")" | "]" | "}") => {
-                if let Some((base, operators)) = self.open.pop() {
+                if let Some((base, levels)) = self.open.pop() {
                     self.base = base;
-                    self.operators = operators;
+                    self.levels = levels;
                 }
+                self.after_operand = true;
             }
-            Token::Symbol("+" | "-" | "*" | "**" | "/" | "==" | "!=" | "<" | "<=" | ">" | ">=")
-            | Token::Word("and" | "or" | "not" | "in") => {
-                self.operators += 1;
+            Token::Word("not") => {
+                self.levels.nots += 1;
                 self.after_operator = true;
             }
-            Token::Symbol("," | "=" | "|") => self.operators = 0,
-            Token::Newline if !was_after_operator => self.operators = 0,
+            Token::Symbol("-") if !was_after_operand => {
+                self.levels.negations += 1;
+                self.after_operator = true;
+            }
+            token if binary_operator(token).is_some() => {
+                self.levels
+                    .binary(binary_operator(token).expect("an operator"));
+                self.after_operator = true;
+            }
+            Token::Symbol("," | "=" | "|") => self.levels = Levels::default(),
+            Token::Newline if !was_after_operator => self.levels = Levels::default(),
             Token::Newline => self.after_operator = true,
-            Token::Comment(_) => self.after_operator = was_after_operator,
-            Token::Word(_) | Token::Symbol(_) | Token::Str => {}
+            Token::Comment(_) => {
+                self.after_operator = was_after_operator;
+                self.after_operand = was_after_operand;
+            }
+            Token::Word(_) | Token::Str => self.after_operand = true,
+            Token::Symbol(_) => {}
         }
-        self.base + self.operators
+        self.base + self.levels.total()
     }
 }
 
@@ -235,9 +309,20 @@ mod tests {
         };
         assert_eq!(depth("x = ((1))"), 2);
         assert_eq!(depth("x = f(a + b * c, d)"), 3);
-        assert_eq!(depth("forbid a == 1 and\n  b == 2\nc = 1"), 3);
+        assert_eq!(depth("forbid a == 1 and\n  b == 2\nc = 1"), 2);
         assert_eq!(depth("x = -(-1)"), 3);
         assert_eq!(depth("lr = 1e-3, y = 2"), 0);
+        // A chain of one strength is one level, however long; mixing strengths adds one each.
+        assert_eq!(depth(&format!("x = {}", vec!["a"; 1000].join(" + "))), 1);
+        assert_eq!(depth("x = a - b * c - d / e == f and g or h"), 5);
+        // Prefix operators and `**` nest.
+        assert_eq!(depth("x = not not a"), 2);
+        assert_eq!(depth("x = - - a"), 2);
+        assert_eq!(depth("x = 2 ** 2 ** 2"), 2);
+        // A `not` ends at `and`/`or`, a prefix `-` at any operator but `**`.
+        assert_eq!(depth("forbid not a == 1 and not b == 2 and not c"), 3);
+        assert_eq!(depth("x = -a * -b * -c"), 2);
+        assert_eq!(depth("x = -a ** -b"), 3);
     }
 
     #[test]
@@ -251,14 +336,16 @@ mod tests {
         let chunks = chunks(&format!("{deep}study t {{\n}}\n"));
         assert_eq!(chunks[0].problem, Some(Problem::TooDeep { at, len: 1 }));
         assert_eq!(chunks[1].problem, None);
-        let chain = format!("x = {}", vec!["1"; MAX_DEPTH + 2].join(" + "));
+        let flat = format!("x = {}", vec!["1"; 10_000].join(" + "));
+        assert_eq!(super::chunks(&flat)[0].problem, None);
+        let powers = format!("x = {}", vec!["1"; MAX_DEPTH + 2].join(" ** "));
         assert!(matches!(
-            super::chunks(&chain)[0].problem,
-            Some(Problem::TooDeep { len: 1, .. })
+            super::chunks(&powers)[0].problem,
+            Some(Problem::TooDeep { len: 2, .. })
         ));
-        let mut ok = format!("x = {}", vec!["1"; MAX_DEPTH + 1].join(" + "));
+        let mut ok = format!("x = {}", vec!["1"; MAX_DEPTH + 1].join(" ** "));
         assert_eq!(super::chunks(&ok)[0].problem, None);
-        ok.push_str(" - 1");
+        ok.push_str(" ** 1");
         assert!(super::chunks(&ok)[0].problem.is_some());
     }
 

@@ -47,6 +47,47 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
         .op(Op::infix(Rule::pow, Assoc::Right))
 });
 
+/// `lhs OP rhs`, joined to the chain `lhs` (or, for `**`, `rhs`) when that is a chain of operators
+/// of the same strength not written in parentheses: `a - b - c` is one chain, not a tree as deep as
+/// it is long, and `(a - b) - c` stays as grouped. A parenthesised expression's span covers its
+/// parentheses, so a chain is bare when its span starts at its first operand and ends at its last.
+fn chain(lhs: Expr, op: BinaryOp, rhs: Expr) -> Expr {
+    let span = lhs.span.to(rhs.span);
+    let joins = |chain: Span, first: &Expr, rest: &[(BinaryOp, Expr)]| {
+        let last = &rest[rest.len() - 1].1;
+        rest[0].0.precedence() == op.precedence()
+            && chain.start == first.span.start
+            && chain.end == last.span.end
+    };
+    let kind = if op.is_right_associative() {
+        match rhs.kind {
+            ExprKind::Chain { first, mut rest } if joins(rhs.span, &first, &rest) => {
+                rest.insert(0, (op, *first));
+                ExprKind::Chain {
+                    first: Box::new(lhs),
+                    rest,
+                }
+            }
+            kind => ExprKind::Chain {
+                first: Box::new(lhs),
+                rest: vec![(op, Expr { kind, ..rhs })],
+            },
+        }
+    } else {
+        match lhs.kind {
+            ExprKind::Chain { first, mut rest } if joins(lhs.span, &first, &rest) => {
+                rest.push((op, rhs));
+                ExprKind::Chain { first, rest }
+            }
+            kind => ExprKind::Chain {
+                first: Box::new(Expr { kind, ..lhs }),
+                rest: vec![(op, rhs)],
+            },
+        }
+    };
+    Expr { kind, span }
+}
+
 /// Parses a whole file, each chunk of its [`outline`](super::outline) alone, so pest's memory is
 /// that of one item at a time. Returns the items that parsed and one diagnostic per chunk that did
 /// not (a syntax error, nesting deeper than [`MAX_DEPTH`](super::outline::MAX_DEPTH), a block comment
@@ -415,15 +456,7 @@ impl Builder<'_> {
                     Rule::pow => BinaryOp::Pow,
                     rule => unreachable!("infix: unexpected rule {rule:?}"),
                 };
-                let span = lhs.span.to(rhs.span);
-                Expr {
-                    kind: ExprKind::Binary {
-                        op,
-                        lhs: Box::new(lhs),
-                        rhs: Box::new(rhs),
-                    },
-                    span,
-                }
+                chain(lhs, op, rhs)
             })
             .parse(pair.into_inner())
     }

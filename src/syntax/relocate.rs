@@ -162,9 +162,9 @@ impl Move {
                 self.block(block);
             }
             ExprKind::Unary { operand, .. } => self.expr(operand),
-            ExprKind::Binary { lhs, rhs, .. } => {
-                self.expr(lhs);
-                self.expr(rhs);
+            ExprKind::Chain { first, rest } => {
+                self.expr(first);
+                rest.iter_mut().for_each(|(_, operand)| self.expr(operand));
             }
         }
         self.span(&mut expr.span);
