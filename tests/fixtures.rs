@@ -87,7 +87,7 @@ fn five_mistakes_are_reported_together_in_source_order() {
             .filter(|d| d.is_error())
             .collect();
         assert_eq!(errors.len(), 5, "{file}:\n{}", checked.render_plain(80));
-        let starts: Vec<usize> = errors.iter().map(|d| d.span.start).collect();
+        let starts: Vec<usize> = errors.iter().map(|d| d.span.start()).collect();
         let mut sorted = starts.clone();
         sorted.sort_unstable();
         assert_eq!(starts, sorted, "{file}");

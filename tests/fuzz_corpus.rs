@@ -32,16 +32,16 @@ fn front_end(name: &str, text: &str) {
     for d in &checked.diagnostics {
         let file = &checked.sources.get(d.span.file).text;
         let inside = |span: hps::syntax::Span| {
-            span.start <= span.end
-                && file.is_char_boundary(span.start)
-                && file.is_char_boundary(span.end)
+            span.start() <= span.end()
+                && file.is_char_boundary(span.start())
+                && file.is_char_boundary(span.end())
         };
         assert!(inside(d.span), "{name}: {d:?}");
         for related in &d.related {
             let file = &checked.sources.get(related.span.file).text;
             assert!(
-                file.is_char_boundary(related.span.start)
-                    && file.is_char_boundary(related.span.end),
+                file.is_char_boundary(related.span.start())
+                    && file.is_char_boundary(related.span.end()),
                 "{name}: {d:?}"
             );
         }

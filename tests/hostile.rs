@@ -408,7 +408,7 @@ fn numbers_too_large_are_invalid_values() {
         let checked = check_text("n.hps", &text, None);
         let d = &checked.diagnostics[0];
         assert_eq!((d.code, d.message.as_str()), (Code::InvalidValue, message));
-        assert_eq!(&text[d.span.start..d.span.end], literal);
+        assert_eq!(&text[d.span.start()..d.span.end()], literal);
     }
     let fits = check_text("n.hps", &study_with("  x = 9007199254740991"), None);
     assert!(fits.diagnostics.is_empty(), "{}", fits.render_plain(80));
@@ -426,7 +426,7 @@ fn unclosed_nested_comments_are_reported_where_they_open() {
         let d = &checked.diagnostics[0];
         assert_eq!(d.message, "this block comment is never closed");
         assert_eq!(
-            &checked.sources.get(d.span.file).text[d.span.start..d.span.end],
+            &checked.sources.get(d.span.file).text[d.span.start()..d.span.end()],
             "/*"
         );
     }
@@ -534,12 +534,12 @@ fn long_choices_are_checked_and_repeats_found() {
         (d.code, d.message.as_str()),
         (Code::InvalidValue, "`99998.0` is listed twice")
     );
-    assert_eq!(&repeated[d.span.start..d.span.end], "99998.0");
+    assert_eq!(&repeated[d.span.start()..d.span.end()], "99998.0");
     let lists = study_with("  x = choice([1], [1.0], 1, 1.5, [1])");
     let checked = check_text("c.hps", &lists, None);
     assert_eq!(checked.diagnostics[0].message, "`[1]` is listed twice");
     assert_eq!(
-        checked.diagnostics[0].span.start,
+        checked.diagnostics[0].span.start(),
         lists.rfind("[1]").unwrap()
     );
 }

@@ -132,7 +132,7 @@ fn an_editor_session() {
             .starts_with(&expected.message)
     );
     assert_eq!(got["severity"], 1);
-    let start = expected.span.start;
+    let start = expected.span.start();
     let line = text[..start].matches('\n').count();
     let column = start - text[..start].rfind('\n').map_or(0, |i| i + 1);
     assert_eq!(

@@ -140,7 +140,7 @@ proptest! {
         // Every diagnostic's span lies in its file, and it renders (without panicking) with its code.
         for d in &checked.diagnostics {
             let len = checked.sources.get(d.span.file).text.len();
-            prop_assert!(d.span.start <= d.span.end && d.span.end <= len, "{d:?}");
+            prop_assert!(d.span.start() <= d.span.end() && d.span.end() <= len, "{d:?}");
             let rendered = Report::new(d, &checked.sources).render_plain(80);
             prop_assert!(rendered.contains(d.code.as_str()), "{rendered}");
         }

@@ -121,8 +121,8 @@ impl Excerpt {
 /// first line when it covers more than [`MAX_LABEL_LINES`].
 fn shown(file: &SourceFile, span: Span) -> (usize, usize) {
     let text: &str = &file.text;
-    let start = floor_boundary(text, span.start.min(text.len()));
-    let end = floor_boundary(text, span.end.clamp(start, text.len()));
+    let start = floor_boundary(text, span.start().min(text.len()));
+    let end = floor_boundary(text, span.end().clamp(start, text.len()));
     let (first, last) = (
         file.lines.line(start),
         file.lines.line(end.saturating_sub(1).max(start)),

@@ -228,10 +228,10 @@ impl Diagnostic {
 /// with the help of the first check, even when the two checks' help differs.
 pub fn sort(diagnostics: &mut Vec<Diagnostic>) {
     diagnostics.sort_by(|a, b| {
-        (a.span.file, a.span.start, a.span.end, a.code).cmp(&(
+        (a.span.file, a.span.start(), a.span.end(), a.code).cmp(&(
             b.span.file,
-            b.span.start,
-            b.span.end,
+            b.span.start(),
+            b.span.end(),
             b.code,
         ))
     });

@@ -64,7 +64,7 @@ impl Analysis {
     #[must_use]
     pub fn range(&self, span: Span) -> Range {
         let file = self.loaded.sources.get(span.file);
-        document::range(&file.text, &file.lines, span.start, span.end)
+        document::range(&file.text, &file.lines, span.start(), span.end())
     }
 
     /// The byte offset of an LSP position in the document.

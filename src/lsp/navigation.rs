@@ -14,7 +14,7 @@ use super::document;
 pub fn definition(analysis: &Analysis, uri: &Url, offset: usize) -> Option<Location> {
     let root = analysis.loaded.file(analysis.root);
     for (span, file) in &root.imports {
-        if span.start <= offset && offset <= span.end {
+        if span.start() <= offset && offset <= span.end() {
             let target = analysis.uri(*file)?;
             return Some(Location::new(target, Range::default()));
         }

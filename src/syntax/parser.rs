@@ -56,8 +56,8 @@ fn chain(lhs: Expr, op: BinaryOp, rhs: Expr) -> Expr {
     let joins = |chain: Span, first: &Expr, rest: &[(BinaryOp, Expr)]| {
         let last = &rest[rest.len() - 1].1;
         rest[0].0.precedence() == op.precedence()
-            && chain.start == first.span.start
-            && chain.end == last.span.end
+            && chain.start() == first.span.start()
+            && chain.end() == last.span.end()
     };
     let kind = if op.is_right_associative() {
         match rhs.kind {
@@ -196,7 +196,7 @@ impl Builder<'_> {
     }
 
     fn doc(&self, span: Span) -> Option<String> {
-        doc_comment_before(self.text, span.start - self.base)
+        doc_comment_before(self.text, span.start() - self.base)
     }
 
     fn import(&self, pair: Pair<'_, Rule>) -> Import {
@@ -610,8 +610,11 @@ mod tests {
             .filter_map(|i| i.name().map(|n| n.name.as_str()))
             .collect();
         assert_eq!(names, ["a", "c"]);
-        assert_eq!(file.items[1].name().map(|n| n.span.start), text.find("c {"));
+        assert_eq!(
+            file.items[1].name().map(|n| n.span.start()),
+            text.find("c {")
+        );
         assert_eq!(errors.len(), 1);
-        assert_eq!(errors[0].span.start, text.find('@').unwrap());
+        assert_eq!(errors[0].span.start(), text.find('@').unwrap());
     }
 }

@@ -24,8 +24,8 @@ impl Move {
     fn span(self, span: &mut Span) {
         *span = Span::new(
             self.file,
-            span.start - self.from + self.to,
-            span.end - self.from + self.to,
+            span.start() - self.from + self.to,
+            span.end() - self.from + self.to,
         );
     }
 

@@ -161,8 +161,8 @@ pub(super) fn check_template(
                 searched_from = at + needle.len();
                 Span::new(
                     base.file,
-                    base.start + 1 + at,
-                    base.start + 1 + at + needle.len(),
+                    base.start() + 1 + at,
+                    base.start() + 1 + at + needle.len(),
                 )
             }
             _ => base,
