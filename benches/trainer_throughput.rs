@@ -5,6 +5,7 @@
 //! "samples_per_s"}`. `benches/trainer_vs_pytorch.sh` runs this beside the same models in PyTorch.
 //! It trains in the process cargo starts, which does not restart as `hps run` does: Candle's
 //! element-wise worker pool is on unless `CANDLE_NUM_THREADS=1` is set (the script sets it).
+//! `HPS_BENCH_MODEL=cnn HPS_BENCH_THREADS=2` runs that one case (to profile it alone).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -80,14 +81,25 @@ fn case(model: &str, model_call: &str, extra: &[(&str, Value)], threads: usize) 
     );
 }
 
+/// Whether the case runs: `HPS_BENCH_MODEL` (`mlp` or `cnn`) and `HPS_BENCH_THREADS` (`1` or `2`)
+/// pick one case, for a profile of it alone; unset, every case runs.
+fn wanted(model: &str, threads: usize) -> bool {
+    let is = |name: &str, value: &str| std::env::var(name).map_or(true, |v| v == value);
+    is("HPS_BENCH_MODEL", model) && is("HPS_BENCH_THREADS", &threads.to_string())
+}
+
 fn main() {
     for threads in [1, 2] {
-        case("mlp", "mlp(width = 128, depth = 2)", &[], threads);
-        case(
-            "cnn",
-            "small_cnn(channels = 16, blocks = 2)",
-            &[("model.conv_1.kernel", Value::Int(3))],
-            threads,
-        );
+        if wanted("mlp", threads) {
+            case("mlp", "mlp(width = 128, depth = 2)", &[], threads);
+        }
+        if wanted("cnn", threads) {
+            case(
+                "cnn",
+                "small_cnn(channels = 16, blocks = 2)",
+                &[("model.conv_1.kernel", Value::Int(3))],
+                threads,
+            );
+        }
     }
 }
