@@ -23,6 +23,18 @@ fn on_small_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
         .unwrap()
 }
 
+/// Checks `text` on a small stack through [`front_end`] and asserts it has no error and its one
+/// study; `what` names the case in the failure.
+fn accepted(text: String, what: &str) -> Checked {
+    let checked = on_small_stack(move || front_end(&text));
+    assert!(
+        !checked.has_errors() && checked.program.studies.len() == 1,
+        "{what}:\n{}",
+        checked.render_plain(80)
+    );
+    checked
+}
+
 /// What every front-end command does with a text: check it, render every diagnostic, plan every
 /// study (and read the plan back from JSON, as the store does), and format it.
 fn front_end(text: &str) -> Checked {
@@ -107,13 +119,8 @@ fn nesting_at_the_limit_is_checked_planned_and_formatted() {
         ),
     ];
     for shape in shapes {
-        let text = study_with(&shape);
-        let checked = on_small_stack(move || front_end(&text));
-        assert!(
-            checked.diagnostics.is_empty() && checked.program.studies.len() == 1,
-            "{shape}:\n{}",
-            checked.render_plain(80)
-        );
+        let checked = accepted(study_with(&shape), &shape);
+        assert!(checked.diagnostics.is_empty(), "{shape}");
     }
 }
 
@@ -138,13 +145,7 @@ fn architectures_nested_at_the_limit_are_checked_and_planned() {
         nest("  choose { relu() | ", "gelu()", " }", inner),
     ];
     for shape in shapes {
-        let text = arch_with(&shape);
-        let checked = on_small_stack(move || front_end(&text));
-        assert!(
-            !checked.has_errors() && checked.program.studies.len() == 1,
-            "{shape}:\n{}",
-            checked.render_plain(80)
-        );
+        accepted(arch_with(&shape), &shape);
     }
 }
 
@@ -206,14 +207,7 @@ fn long_flat_chains_are_checked_planned_and_formatted() {
         format!("  x = {}", chain("a", " - ", 5_000)),
     ];
     for shape in shapes {
-        let text = study_with(&shape);
-        let checked = on_small_stack(move || front_end(&text));
-        assert!(
-            !checked.has_errors() && checked.program.studies.len() == 1,
-            "{}:\n{}",
-            &shape[..40],
-            checked.render_plain(80)
-        );
+        accepted(study_with(&shape), &shape[..40]);
     }
     let value = |shape: &str| {
         let checked = check_text("t.hps", &study_with(&format!("  b = {shape}")), None);
@@ -408,7 +402,7 @@ fn numbers_too_large_are_invalid_values() {
         let checked = check_text("n.hps", &text, None);
         let d = &checked.diagnostics[0];
         assert_eq!((d.code, d.message.as_str()), (Code::InvalidValue, message));
-        assert_eq!(&text[d.span.start()..d.span.end()], literal);
+        assert_eq!(&text[d.span.range()], literal);
     }
     let fits = check_text("n.hps", &study_with("  x = 9007199254740991"), None);
     assert!(fits.diagnostics.is_empty(), "{}", fits.render_plain(80));
@@ -425,10 +419,7 @@ fn unclosed_nested_comments_are_reported_where_they_open() {
         let checked = on_small_stack(move || front_end(&text));
         let d = &checked.diagnostics[0];
         assert_eq!(d.message, "this block comment is never closed");
-        assert_eq!(
-            &checked.sources.get(d.span.file).text[d.span.start()..d.span.end()],
-            "/*"
-        );
+        assert_eq!(&checked.sources.get(d.span.file).text[d.span.range()], "/*");
     }
 }
 
@@ -534,7 +525,7 @@ fn long_choices_are_checked_and_repeats_found() {
         (d.code, d.message.as_str()),
         (Code::InvalidValue, "`99998.0` is listed twice")
     );
-    assert_eq!(&repeated[d.span.start()..d.span.end()], "99998.0");
+    assert_eq!(&repeated[d.span.range()], "99998.0");
     let lists = study_with("  x = choice([1], [1.0], 1, 1.5, [1])");
     let checked = check_text("c.hps", &lists, None);
     assert_eq!(checked.diagnostics[0].message, "`[1]` is listed twice");

@@ -143,19 +143,27 @@ impl Term {
         }
     }
 
+    /// `self OP term`: appended to `self` when it is a chain of `OP`'s strength that groups to the
+    /// left (`(a - b) - c` is the chain `a - b - c`), so a chain built one operand at a time stays
+    /// flat; otherwise a new chain of two.
+    #[must_use]
+    pub fn extended(self, binary: BinaryOp, term: Term) -> Self {
+        match self {
+            Term::Chain { first, mut rest }
+                if !binary.is_right_associative()
+                    && rest[0].binary.precedence() == binary.precedence() =>
+            {
+                rest.push(Link { binary, term });
+                Term::Chain { first, rest }
+            }
+            lhs => Term::binary(lhs, binary, term),
+        }
+    }
+
     /// `a and b`; an `and` chain grows instead of nesting.
     #[must_use]
     pub fn and(self, other: Term) -> Self {
-        match self {
-            Term::Chain { first, mut rest } if rest[0].binary == BinaryOp::And => {
-                rest.push(Link {
-                    binary: BinaryOp::And,
-                    term: other,
-                });
-                Term::Chain { first, rest }
-            }
-            lhs => Term::binary(lhs, BinaryOp::And, other),
-        }
+        self.extended(BinaryOp::And, other)
     }
 
     /// `not a`.
@@ -259,12 +267,13 @@ impl Term {
                     self.operands().map(|t| t.eval(lookup)).collect();
                 let mut acc = values.pop().flatten();
                 for (link, lhs) in rest.iter().rev().zip(values.into_iter().rev()) {
-                    acc = apply(link.binary, lhs, acc);
+                    let rhs = acc.take();
+                    acc = apply(link.binary, lhs, || rhs);
                 }
                 acc
             }
             Term::Chain { first, rest } => rest.iter().fold(first.eval(lookup), |acc, link| {
-                apply(link.binary, acc, link.term.eval(lookup))
+                apply(link.binary, acc, || link.term.eval(lookup))
             }),
         }
     }
@@ -280,16 +289,17 @@ fn truthy(v: Option<&Value>) -> bool {
     matches!(v, Some(Value::Bool(true)))
 }
 
-/// `l OP r` on the operands' values (`None` for an operand with no value).
-fn apply(op: BinaryOp, l: Option<Value>, r: Option<Value>) -> Option<Value> {
+/// `l OP r` on the operands' values (`None` for an operand with no value); `r` is evaluated only
+/// when needed (`and` after a false, `or` after a true skip it).
+fn apply(op: BinaryOp, l: Option<Value>, r: impl FnOnce() -> Option<Value>) -> Option<Value> {
     match op {
-        BinaryOp::And => Some(Value::Bool(truthy(l.as_ref()) && truthy(r.as_ref()))),
-        BinaryOp::Or => Some(Value::Bool(truthy(l.as_ref()) || truthy(r.as_ref()))),
-        _ if op.is_comparison() => Some(Value::Bool(match (l, r) {
+        BinaryOp::And => Some(Value::Bool(truthy(l.as_ref()) && truthy(r().as_ref()))),
+        BinaryOp::Or => Some(Value::Bool(truthy(l.as_ref()) || truthy(r().as_ref()))),
+        _ if op.is_comparison() => Some(Value::Bool(match (l, r()) {
             (Some(l), Some(r)) => compare(op, &l, &r),
             _ => false,
         })),
-        _ => arithmetic(op, &l?, &r?),
+        _ => arithmetic(op, &l?, &r()?),
     }
 }
 
@@ -465,6 +475,24 @@ mod tests {
     }
 
     #[test]
+    fn and_and_or_stop_at_the_first_deciding_operand() {
+        let read = std::cell::RefCell::new(Vec::new());
+        let lookup = |name: &str| {
+            read.borrow_mut().push(name.to_owned());
+            Some(Value::Bool(name == "yes"))
+        };
+        let all = Term::param("no")
+            .and(Term::param("a"))
+            .and(Term::param("b"));
+        assert!(!all.holds(&lookup));
+        assert_eq!(*read.borrow(), ["no"]);
+        read.borrow_mut().clear();
+        let any = Term::param("yes").extended(BinaryOp::Or, Term::param("c"));
+        assert!(any.holds(&lookup));
+        assert_eq!(*read.borrow(), ["yes"]);
+    }
+
+    #[test]
     fn the_plan_writes_one_operator_as_binary_and_reads_both_forms() {
         let one = Term::binary(Term::param("x"), BinaryOp::Add, int(1));
         let json = serde_json::to_value(&one).unwrap();
@@ -478,19 +506,11 @@ mod tests {
 
     #[test]
     fn a_long_chain_is_shallow_in_json() {
-        let mut sum = int(0);
-        for i in 1..=1000 {
-            sum = match sum {
-                Term::Chain { first, mut rest } => {
-                    rest.push(Link {
-                        binary: BinaryOp::Add,
-                        term: int(i),
-                    });
-                    Term::Chain { first, rest }
-                }
-                lhs => Term::binary(lhs, BinaryOp::Add, int(i)),
-            };
-        }
+        let sum = (1..=1000).fold(int(0), |sum, i| sum.extended(BinaryOp::Add, int(i)));
+        let Term::Chain { rest, .. } = &sum else {
+            panic!("not a chain: {sum:?}");
+        };
+        assert_eq!(rest.len(), 1000);
         let json = serde_json::to_string(&sum).unwrap();
         let back: Term = serde_json::from_str(&json).expect("within serde_json's nesting limit");
         assert_eq!(back.eval(&|_| None), Some(Value::Int(500_500)));

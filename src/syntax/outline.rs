@@ -262,11 +262,6 @@ impl Depth {
                 self.levels.negations += 1;
                 self.after_operator = true;
             }
-            token if binary_operator(token).is_some() => {
-                self.levels
-                    .binary(binary_operator(token).expect("an operator"));
-                self.after_operator = true;
-            }
             Token::Symbol("," | "=" | "|") => self.levels = Levels::default(),
             Token::Newline if !was_after_operator => self.levels = Levels::default(),
             Token::Newline => self.after_operator = true,
@@ -274,8 +269,13 @@ impl Depth {
                 self.after_operator = was_after_operator;
                 self.after_operand = was_after_operand;
             }
-            Token::Word(_) | Token::Str => self.after_operand = true,
-            Token::Symbol(_) => {}
+            token => match binary_operator(token) {
+                Some(op) => {
+                    self.levels.binary(op);
+                    self.after_operator = true;
+                }
+                None => self.after_operand = matches!(token, Token::Word(_) | Token::Str),
+            },
         }
         self.base + self.levels.total()
     }
