@@ -5,9 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python=${PYTHON:-python3}
-# Candle's element-wise worker pool off, as `hps run` trains (docs/architecture.md, "Candle's
-# element-wise pool is off while training"); set CANDLE_NUM_THREADS to measure another setting.
-hps_out=$(CANDLE_NUM_THREADS=${CANDLE_NUM_THREADS:-1} cargo bench --quiet --bench trainer_throughput 2>/dev/null)
+# Candle's element-wise worker pool off and its matrix multiplies on one thread, as `hps run` trains
+# (docs/architecture.md, "Candle's thread settings"); set either variable to measure another setting.
+hps_out=$(CANDLE_NUM_THREADS=${CANDLE_NUM_THREADS:-1} RAYON_NUM_THREADS=${RAYON_NUM_THREADS:-1} cargo bench --quiet --bench trainer_throughput 2>/dev/null)
 torch_out=$("$python" benches/trainer_pytorch.py data/digits/digits.csv.gz)
 "$python" - "$hps_out" "$torch_out" <<'PY'
 import json, sys

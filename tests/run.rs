@@ -823,20 +823,23 @@ fn issue_18_a_run_with_its_stderr_closed_finishes() {
     assert_eq!(trials.len(), 4);
 }
 
-/// Reports `10` when the `hps run` that started it (its parent) has `CANDLE_NUM_THREADS=1`, plus
-/// the value of `CANDLE_NUM_THREADS` in its own environment (0 when unset).
+/// Reports `10` when the `hps run` that started it (its parent) has `CANDLE_NUM_THREADS=1`, `100`
+/// more when it has `RAYON_NUM_THREADS=1`, plus the values of both variables in its own environment
+/// (0 when unset).
 #[cfg(target_os = "linux")]
-const CANDLE_POOL_PROBE: &str = r#"parent=0
-if tr '\0' '\n' < /proc/$PPID/environ | grep -qx 'CANDLE_NUM_THREADS=1'; then parent=10; fi
-echo "{\"epoch\": 1, \"score\": $((parent + ${CANDLE_NUM_THREADS:-0}))}"
+const THREAD_VARIABLES_PROBE: &str = r#"parent=0
+environ=$(tr '\0' '\n' < /proc/$PPID/environ)
+if echo "$environ" | grep -qx 'CANDLE_NUM_THREADS=1'; then parent=10; fi
+if echo "$environ" | grep -qx 'RAYON_NUM_THREADS=1'; then parent=$((parent + 100)); fi
+echo "{\"epoch\": 1, \"score\": $((parent + ${CANDLE_NUM_THREADS:-0} + ${RAYON_NUM_THREADS:-0}))}"
 "#;
 
-/// `hps run` restarts itself with Candle's element-wise pool off (`CANDLE_NUM_THREADS=1`, same
-/// pid) and gives trial commands the environment back without it; a value the user set is kept
-/// and passed on.
+/// `hps run` restarts itself (same pid) with Candle's element-wise pool off (`CANDLE_NUM_THREADS=1`)
+/// and its matrix multiplies on one thread (`RAYON_NUM_THREADS=1`), and gives trial commands the
+/// environment back without them; a value the user set is kept and passed on.
 #[cfg(target_os = "linux")]
 #[test]
-fn run_turns_candles_element_wise_pool_off_unless_the_user_sized_it() {
+fn run_sets_candles_thread_variables_unless_the_user_set_them() {
     let source = r#"study s {
   trial     = command("sh probe.sh")
   train     = { epochs = 1 }
@@ -844,9 +847,15 @@ fn run_turns_candles_element_wise_pool_off_unless_the_user_sized_it() {
   budget    { trials = 1 }
 }
 "#;
-    for (user, expected) in [(None, 10.0), (Some("3"), 3.0)] {
+    let cases = [
+        (None, None, 110.0),
+        (Some("3"), None, 103.0),
+        (None, Some("4"), 14.0),
+        (Some("3"), Some("4"), 7.0),
+    ];
+    for (candle, rayon, expected) in cases {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("probe.sh"), CANDLE_POOL_PROBE).unwrap();
+        std::fs::write(dir.path().join("probe.sh"), THREAD_VARIABLES_PROBE).unwrap();
         std::fs::write(dir.path().join("s.hps"), source).unwrap();
         let mut command = Command::new(env!("CARGO_BIN_EXE_hps"));
         command
@@ -855,9 +864,12 @@ fn run_turns_candles_element_wise_pool_off_unless_the_user_sized_it() {
             .env("NO_COLOR", "1")
             .env_remove("HPS_STORAGE")
             .env_remove("CANDLE_NUM_THREADS")
-            .env_remove("HPS_SET_CANDLE_NUM_THREADS");
-        if let Some(user) = user {
-            command.env("CANDLE_NUM_THREADS", user);
+            .env_remove("RAYON_NUM_THREADS")
+            .env_remove("HPS_SET_THREAD_VARIABLES");
+        for (name, value) in [("CANDLE_NUM_THREADS", candle), ("RAYON_NUM_THREADS", rayon)] {
+            if let Some(value) = value {
+                command.env(name, value);
+            }
         }
         let out = command.output().unwrap();
         assert_eq!(
@@ -871,7 +883,7 @@ fn run_turns_candles_element_wise_pool_off_unless_the_user_sized_it() {
         assert_eq!(
             export["trials"][0]["value"].as_f64(),
             Some(expected),
-            "user's CANDLE_NUM_THREADS: {user:?}"
+            "user's CANDLE_NUM_THREADS {candle:?}, RAYON_NUM_THREADS {rayon:?}"
         );
     }
 }

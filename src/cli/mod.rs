@@ -61,12 +61,12 @@ pub enum Command {
 }
 
 /// Parses the process arguments and runs the command; a command that trains first restarts once
-/// with Candle's element-wise pool off (`trial::candle_pool`).
+/// with Candle's thread settings (`trial::candle_env`).
 #[must_use]
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     if matches!(cli.command, Command::Run(_) | Command::Meta(_)) {
-        crate::trial::candle_pool::restart_without_pool();
+        crate::trial::candle_env::restart_for_training();
     }
     dispatch(cli)
 }

@@ -9,7 +9,9 @@
 //! run in parallel on the caller's rayon pool. On any other device or dtype both are Candle's own.
 
 use super::unfold::contiguous_f32;
-use candle_core::{CpuStorage, CustomOp1, CustomOp2, DType, Layout, Shape, Tensor};
+use std::sync::{Arc, OnceLock};
+
+use candle_core::{CpuStorage, CustomOp1, DType, Layout, Shape, Tensor};
 use rayon::prelude::{IndexedParallelIterator, ParallelIterator, ParallelSlice, ParallelSliceMut};
 
 /// Input values below which splitting a pool over threads costs more than it gains.
@@ -33,7 +35,12 @@ pub fn max_pool2d(x: &Tensor, window: PoolWindow) -> candle_core::Result<Tensor>
     if !ours(x) {
         return x.max_pool2d_with_stride(window.kernel, window.stride);
     }
-    x.contiguous()?.apply_op1(MaxPool(window))
+    let x = x.contiguous()?;
+    let op = MaxPool {
+        window,
+        maxima: x.track_op().then(OnceLock::new),
+    };
+    x.apply_op1(op)
 }
 
 /// The mean of each window of images `x` `[n, c, h, w]`: `[n, c, oh, ow]`.
@@ -127,27 +134,76 @@ fn fold_windows(
     }
 }
 
-/// The index in `plane` (`w` wide) of the first maximum, in row-major order, of the `k × k` window
-/// whose top-left pixel is (`y0`, `x0`); the first NaN if there is one.
-fn argmax(plane: &[f32], w: usize, k: usize, y0: usize, x0: usize) -> usize {
+/// The first maximum, in row-major order, of the `k × k` window of `plane` (`w` wide) whose
+/// top-left pixel is (`y0`, `x0`): its index in `plane` (the first NaN if there is one).
+fn first_maximum(plane: &[f32], w: usize, k: usize, y0: usize, x0: usize) -> usize {
     let mut best = y0 * w + x0;
     for y in y0..y0 + k {
-        for (x, &v) in plane[y * w + x0..y * w + x0 + k].iter().enumerate() {
-            let old = plane[best];
-            if v > old || (v.is_nan() && !old.is_nan()) {
-                best = y * w + x0 + x;
-            }
+        for i in y * w + x0..y * w + x0 + k {
+            best = pick(beats(plane[i], plane[best]), i, best);
         }
     }
     best
 }
 
-/// Max pooling over a window, on a contiguous `f32` batch `[n, c, h, w]`.
-struct MaxPool(PoolWindow);
+/// Whether `later` replaces `best` as a window's first maximum: it is larger, or the first NaN.
+/// Computed without short-circuits, so that choosing by it needs no branch.
+#[inline]
+fn beats(later: f32, best: f32) -> bool {
+    (later > best) | (later.is_nan() & !best.is_nan())
+}
 
-/// The gradient of [`MaxPool`]: each window's gradient added to its first maximum. Its operands are
-/// the pooled input and the gradient of the output.
-struct MaxPoolBackward(PoolWindow);
+/// `a` if `take`, else `b`, by arithmetic on the indices: pooled values compare at random, and a
+/// branch per pixel, mispredicted half the time, cost more than the rest of the pool (the compiler
+/// turns a select between two `f32`s back into a branch; the value is read at the chosen index).
+#[inline]
+fn pick(take: bool, a: usize, b: usize) -> usize {
+    b.wrapping_add(usize::from(take).wrapping_mul(a.wrapping_sub(b)))
+}
+
+/// The first maxima of one plane's 2 × 2 windows with stride 2 (the pool hps's networks use) into
+/// `out` (their values) and `first` (their indices in `plane`): the two pixels of each row, then the
+/// two rows' winners, as [`first_maximum`] would find them, with no per-window iterator. Indices fit
+/// a `u32` (checked by the caller).
+#[allow(clippy::cast_possible_truncation)]
+fn first_maxima_2x2(plane: &[f32], p: Planes, out: &mut [f32], first: &mut [u32]) {
+    let w = p.w;
+    for (oy, (out, first)) in out
+        .chunks_exact_mut(p.ow)
+        .zip(first.chunks_exact_mut(p.ow))
+        .enumerate()
+    {
+        let top = 2 * oy * w;
+        let (upper, lower) = (&plane[top..top + w], &plane[top + w..top + 2 * w]);
+        for (ox, (value, at)) in out.iter_mut().zip(first).enumerate() {
+            let x = 2 * ox;
+            let left_up = usize::from(beats(upper[x + 1], upper[x]));
+            let left_down = usize::from(beats(lower[x + 1], lower[x]));
+            let down = beats(lower[x + left_down], upper[x + left_up]);
+            let index = pick(down, top + w + x + left_down, top + x + left_up);
+            *value = plane[index];
+            *at = index as u32;
+        }
+    }
+}
+
+/// Max pooling over a window, on a contiguous `f32` batch `[n, c, h, w]`. When the output's
+/// gradient will be asked for, the forward records where each window's first maximum is, so the
+/// backward only sends each gradient there.
+struct MaxPool {
+    window: PoolWindow,
+    /// Each output's first maximum as an index into its plane, recorded by the forward (`None` when
+    /// no gradient will flow back).
+    maxima: Option<OnceLock<Arc<[u32]>>>,
+}
+
+/// The gradient of [`MaxPool`]: each window's gradient added to its first maximum (the positions the
+/// forward recorded, one per output, as indices into their planes). Its operand is the gradient of
+/// the output.
+struct MaxPoolBackward {
+    maxima: Arc<[u32]>,
+    p: Planes,
+}
 
 impl CustomOp1 for MaxPool {
     fn name(&self) -> &'static str {
@@ -160,17 +216,38 @@ impl CustomOp1 for MaxPool {
         layout: &Layout,
     ) -> candle_core::Result<(CpuStorage, Shape)> {
         let x = contiguous_f32(storage, layout, self.name())?;
-        let window = self.0;
+        let window = self.window;
         let p = Planes::of(window, layout.dims())?;
+        if u32::try_from(p.plane()).is_err() {
+            candle_core::bail!("max-pool planes of {} pixels are too large", p.plane())
+        }
         let mut y = vec![0f32; p.planes * p.plane_out()];
+        let mut maxima = vec![0u32; y.len()];
         y.par_chunks_mut(p.plane_out())
+            .zip(maxima.par_chunks_mut(p.plane_out()))
             .zip(x.par_chunks(p.plane()))
             .with_min_len(p.planes_per_task())
-            .for_each(|(out, plane)| {
-                fold_windows(plane, out, p, window, f32::NEG_INFINITY, |m, v| {
-                    if v > m || v.is_nan() { v } else { m }
-                });
+            .for_each(|((out, first), plane)| {
+                if window
+                    == (PoolWindow {
+                        kernel: 2,
+                        stride: 2,
+                    })
+                {
+                    first_maxima_2x2(plane, p, out, first);
+                    return;
+                }
+                for (o, y0, x0) in p.windows(window) {
+                    let at = first_maximum(plane, p.w, window.kernel, y0, x0);
+                    out[o] = plane[at];
+                    #[allow(clippy::cast_possible_truncation)]
+                    let at = at as u32; // a plane's index fits: checked above
+                    first[o] = at;
+                }
             });
+        if let Some(slot) = &self.maxima {
+            let _ = slot.set(maxima.into());
+        }
         Ok((CpuStorage::F32(y), output_shape(layout, p)))
     }
 
@@ -180,40 +257,51 @@ impl CustomOp1 for MaxPool {
         _res: &Tensor,
         grad_res: &Tensor,
     ) -> candle_core::Result<Option<Tensor>> {
-        arg.contiguous()?
-            .apply_op2_no_bwd(&grad_res.contiguous()?, &MaxPoolBackward(self.0))
+        let Some(maxima) = self.maxima.as_ref().and_then(OnceLock::get) else {
+            candle_core::bail!("max-pool backward without the forward's maxima")
+        };
+        let p = Planes::of(self.window, arg.dims())?;
+        grad_res
+            .contiguous()?
+            .apply_op1_no_bwd(&MaxPoolBackward {
+                maxima: Arc::clone(maxima),
+                p,
+            })
             .map(Some)
     }
 }
 
-impl CustomOp2 for MaxPoolBackward {
+impl CustomOp1 for MaxPoolBackward {
     fn name(&self) -> &'static str {
         "max-pool-backward"
     }
 
     fn cpu_fwd(
         &self,
-        x_storage: &CpuStorage,
-        x_layout: &Layout,
         grad_storage: &CpuStorage,
         grad_layout: &Layout,
     ) -> candle_core::Result<(CpuStorage, Shape)> {
-        let x = contiguous_f32(x_storage, x_layout, self.name())?;
         let grad = contiguous_f32(grad_storage, grad_layout, self.name())?;
-        let window = self.0;
-        let p = Planes::of(window, x_layout.dims())?;
-        check_gradient(x_layout, grad_layout, p)?;
-        let mut dx = vec![0f32; x.len()];
+        let p = self.p;
+        if grad.len() != self.maxima.len() || grad.len() != p.planes * p.plane_out() {
+            candle_core::bail!(
+                "max-pool gradient of {} values for {} recorded maxima",
+                grad.len(),
+                self.maxima.len()
+            )
+        }
+        let mut dx = vec![0f32; p.planes * p.plane()];
         dx.par_chunks_mut(p.plane())
-            .zip(x.par_chunks(p.plane()))
             .zip(grad.par_chunks(p.plane_out()))
+            .zip(self.maxima.par_chunks(p.plane_out()))
             .with_min_len(p.planes_per_task())
-            .for_each(|((out, plane), grad)| {
-                for (o, y0, x0) in p.windows(window) {
-                    out[argmax(plane, p.w, window.kernel, y0, x0)] += grad[o];
+            .for_each(|((out, grad), maxima)| {
+                for (&g, &at) in grad.iter().zip(maxima) {
+                    out[at as usize] += g;
                 }
             });
-        Ok((CpuStorage::F32(dx), x_layout.shape().clone()))
+        let (n, c) = (grad_layout.dims()[0], grad_layout.dims()[1]);
+        Ok((CpuStorage::F32(dx), Shape::from((n, c, p.h, p.w))))
     }
 }
 
@@ -468,6 +556,39 @@ mod tests {
             values(grads.get(&x).unwrap()),
             [0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0]
         );
+    }
+
+    /// The 2 × 2 kernel picks what the general window search picks, window by window, on planes
+    /// full of ties and NaNs (odd sides included): the first maximum in row-major order, or the
+    /// first NaN.
+    #[test]
+    fn the_2x2_kernel_finds_the_first_maximum_the_general_search_finds() {
+        let mut rng: rand::rngs::StdRng = rand::SeedableRng::seed_from_u64(3);
+        for (h, w) in [(2, 2), (4, 4), (5, 7), (8, 9)] {
+            for _ in 0..50 {
+                let plane: Vec<f32> = (0..h * w)
+                    .map(|_| match rand::Rng::random_range(&mut rng, 0..10) {
+                        0 => f32::NAN,
+                        v => (v % 3) as f32,
+                    })
+                    .collect();
+                let window = PoolWindow {
+                    kernel: 2,
+                    stride: 2,
+                };
+                let p = Planes::of(window, &[1, 1, h, w]).unwrap();
+                let (mut out, mut first) = (vec![0f32; p.plane_out()], vec![0u32; p.plane_out()]);
+                first_maxima_2x2(&plane, p, &mut out, &mut first);
+                for (o, y0, x0) in p.windows(window) {
+                    let expected = first_maximum(&plane, w, 2, y0, x0);
+                    assert_eq!(
+                        first[o] as usize, expected,
+                        "{plane:?} ({h}×{w}), window {o}"
+                    );
+                    assert_eq!(out[o].to_bits(), plane[expected].to_bits());
+                }
+            }
+        }
     }
 
     /// Documents why these kernels exist: Candle 0.11.1 passes a quarter of a 2×2 window's gradient

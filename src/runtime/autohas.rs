@@ -22,6 +22,7 @@ use crate::seed::{AUTOHAS, derived_rng, trial_seed};
 use crate::space::{Config, SearchSpace};
 use crate::storage::{Storage, TrialState};
 use crate::train::trainer::CandleTrainer;
+use crate::trial::candle_env;
 use rand::RngCore;
 
 /// AutoHAS on one study.
@@ -204,6 +205,13 @@ fn line(record: &EpochRecord, epochs: u32, controller: &Controller, metric: &str
 
 impl Strategy for AutohasStrategy {
     fn run(&mut self, study: &StudyRun<'_>) -> Result<(), RunError> {
+        candle_env::in_pool(candle_env::threads_per_trial(1), || self.run_here(study))
+    }
+}
+
+impl AutohasStrategy {
+    /// [`Strategy::run`] in the pool it was given.
+    fn run_here(&mut self, study: &StudyRun<'_>) -> Result<(), RunError> {
         let mut store = study.connect()?;
         let id = study.study_id;
         if store.trials(id)?.is_empty() {

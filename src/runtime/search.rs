@@ -25,6 +25,7 @@ use crate::seed::trial_seed;
 use crate::space::SearchSpace;
 use crate::stopping::{Case, StoppingRule, Verdict};
 use crate::storage::{Storage, StoreError, TrialRecord, TrialState};
+use crate::trial::candle_env;
 
 /// A sampler, a scheduler and a stopping rule searching together.
 pub struct SearchStrategy {
@@ -248,16 +249,9 @@ impl Strategy for SearchStrategy {
             let handles: Vec<_> = (0..workers)
                 .map(|_| {
                     scope.spawn(move || {
-                        if workers > 1 {
-                            // One compute thread per trial: measured faster than sharing threads.
-                            let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build();
-                            match pool {
-                                Ok(pool) => pool.install(|| this.worker(study)),
-                                Err(_) => this.worker(study),
-                            }
-                        } else {
+                        candle_env::in_pool(candle_env::threads_per_trial(workers), || {
                             this.worker(study)
-                        }
+                        })
                     })
                 })
                 .collect();

@@ -2,7 +2,7 @@
 //! ([`model`]) with weights initialised from hps's seeded RNG, a trial's [`recipe`] (optimisers and
 //! schedules), the epoch loop with metrics and checkpoints ([`trainer`]), device selection
 //! ([`device`]). Candle's element-wise worker pool is kept out of training by the process itself
-//! (`crate::trial::candle_pool`). The runtime's wiring builds it; the runtime drives it through
+//! (`crate::trial::candle_env`). The runtime's wiring builds it; the runtime drives it through
 //! `crate::trial::Trainer`.
 
 pub mod data;
