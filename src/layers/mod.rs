@@ -11,6 +11,7 @@
 
 pub mod activation;
 pub mod batchnorm;
+pub mod batchnorm_kernel;
 pub mod conv;
 pub mod conv_kernel;
 pub mod dropout;
