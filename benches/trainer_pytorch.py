@@ -1,23 +1,51 @@
-"""The PyTorch side of benches/trainer_vs_pytorch.sh: the same digits MLP and small CNN as
-benches/trainer_throughput.rs (same split sizes, standardisation on train statistics, batch 64, Adam
-lr 1e-3, 6 epochs of train + evaluate after a 1-epoch warm-up), on 1 and 2 threads. Prints one JSON
-line per case."""
-import gzip, json, sys, time
+"""The PyTorch side of benches/trainer_vs_pytorch.sh: the same models as benches/trainer_throughput.rs
+on the same data (same split sizes; standardisation on train statistics for the digits, pixels / 255
+for Fashion-MNIST), Adam lr 1e-3, one warm-up epoch then the timed epochs of train + evaluate (both
+in batches of the training batch size). Cases: the digits MLP and small CNN (batch 64, 6 epochs) and
+issue 15's Fashion-MNIST CNN on the first 7,680 training images (batch 128, 2 epochs).
+
+Usage: trainer_pytorch.py DIGITS_CSV_GZ [MODEL THREADS]. Without MODEL and THREADS every case runs
+(Fashion-MNIST when installed); prints one JSON line per case."""
+import gzip, json, os, sys, time
 
 import numpy as np
 import torch
 from torch import nn
 
-rows = np.loadtxt(gzip.open(sys.argv[1]), delimiter=",", dtype=np.float32)
-x, y = rows[:, :64], rows[:, 64].astype(np.int64)
-rng = np.random.default_rng(7)
-order = rng.permutation(len(x))
-val = round(len(x) * 0.2)
-train_idx, val_idx = order[val:], order[:val]
-mean, std = x[train_idx].mean(0), x[train_idx].std(0)
-std[std == 0] = 1
-x = (x - mean) / std
-EPOCHS = 6
+FASHION = os.environ.get("HPS_FASHION_MNIST", "/usr/share/datasets/fashion-mnist")
+
+
+def split(x, y):
+    rng = np.random.default_rng(7)
+    order = rng.permutation(len(x))
+    val = round(len(x) * 0.2)
+    return order[val:], order[:val]
+
+
+def digits():
+    rows = np.loadtxt(gzip.open(sys.argv[1]), delimiter=",", dtype=np.float32)
+    x, y = rows[:, :64], rows[:, 64].astype(np.int64)
+    train, val = split(x, y)
+    mean, std = x[train].mean(0), x[train].std(0)
+    std[std == 0] = 1
+    return ((x - mean) / std).reshape(-1, 1, 8, 8), y, train, val
+
+
+def idx(name):
+    path = os.path.join(FASHION, name)
+    opener = gzip.open if os.path.exists(path + ".gz") else open
+    with opener(path + ".gz" if opener is gzip.open else path, "rb") as f:
+        data = f.read()
+    dims = data[3]
+    shape = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(dims)]
+    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
+
+
+def fashion():
+    x = idx("train-images-idx3-ubyte")[:7680].astype(np.float32) / 255
+    y = idx("train-labels-idx1-ubyte")[:7680].astype(np.int64)
+    train, val = split(x, y)
+    return x.reshape(-1, 1, 28, 28), y, train, val
 
 
 def mlp():
@@ -32,37 +60,64 @@ def cnn():
         nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(16, 10))
 
 
-def train(model, epochs, xt, yt, xv, yv):
+def fashion_cnn():
+    return nn.Sequential(
+        nn.Conv2d(1, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(32, 64, 3, padding=1), nn.BatchNorm2d(64), nn.ReLU(), nn.MaxPool2d(2),
+        nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(64, 10))
+
+
+# name: (model, data, batch, timed epochs)
+CASES = {
+    "mlp": (mlp, digits, 64, 6),
+    "cnn": (cnn, digits, 64, 6),
+    "fashion_cnn": (fashion_cnn, fashion, 128, 2),
+}
+
+
+def train(model, epochs, batch, xt, yt, xv, yv):
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = nn.CrossEntropyLoss()
     n = len(xt)
     for _ in range(epochs):
         model.train()
         perm = torch.randperm(n)
-        for s in range(0, n, 64):
-            idx = perm[s:s + 64]
+        for s in range(0, n, batch):
+            idx = perm[s:s + batch]
             opt.zero_grad()
             loss = loss_fn(model(xt[idx]), yt[idx])
             loss.backward()
             opt.step()
         model.eval()
         with torch.no_grad():
-            logits = model(xv)
-            loss_fn(logits, yv).item()
-            (logits.argmax(1) == yv).float().mean().item()
+            for s in range(0, len(xv), batch):
+                logits = model(xv[s:s + batch])
+                loss_fn(logits, yv[s:s + batch]).item()
+                (logits.argmax(1) == yv[s:s + batch]).float().mean().item()
 
 
-for threads in (1, 2):
+def run(name, threads):
+    make, data, batch, epochs = CASES[name]
     torch.set_num_threads(threads)
-    for name, make in (("mlp", mlp), ("cnn", cnn)):
-        xt = torch.from_numpy(x[train_idx]).reshape(-1, 1, 8, 8)
-        xv = torch.from_numpy(x[val_idx]).reshape(-1, 1, 8, 8)
-        yt, yv = torch.from_numpy(y[train_idx]), torch.from_numpy(y[val_idx])
-        torch.manual_seed(1)
-        model = make()
-        train(model, 1, xt, yt, xv, yv)
-        start = time.perf_counter()
-        train(model, EPOCHS, xt, yt, xv, yv)
-        seconds = time.perf_counter() - start
-        print(json.dumps({"impl": "pytorch", "model": name, "threads": threads,
-                          "samples_per_s": round(EPOCHS * len(train_idx) / seconds)}))
+    x, y, train_idx, val_idx = data()
+    xt, xv = torch.from_numpy(x[train_idx]), torch.from_numpy(x[val_idx])
+    yt, yv = torch.from_numpy(y[train_idx]), torch.from_numpy(y[val_idx])
+    torch.manual_seed(1)
+    model = make()
+    train(model, 1, batch, xt, yt, xv, yv)
+    start = time.perf_counter()
+    train(model, epochs, batch, xt, yt, xv, yv)
+    seconds = time.perf_counter() - start
+    print(json.dumps({"impl": "pytorch", "model": name, "threads": threads,
+                      "samples_per_s": round(epochs * len(train_idx) / seconds)}), flush=True)
+
+
+if len(sys.argv) == 4:
+    run(sys.argv[2], int(sys.argv[3]))
+else:
+    fashion_installed = any(os.path.exists(os.path.join(FASHION, "train-images-idx3-ubyte" + e))
+                            for e in ("", ".gz"))
+    for threads in (1, 2):
+        for name in CASES:
+            if name != "fashion_cnn" or fashion_installed:
+                run(name, threads)

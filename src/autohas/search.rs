@@ -241,7 +241,13 @@ impl Search<'_> {
         }
         let leading = self.space.complete(&controller.result(self.space));
         let path = net.path(&leading).map_err(EpochError::Failed)?;
-        let values = self.trainer.val_metrics(path).map_err(|e| failed(&e))?;
+        let batch = Recipe::from(&leading, self.epochs)
+            .map_err(|e| failed(&e.reason))?
+            .batch_size;
+        let values = self
+            .trainer
+            .val_metrics(path, batch)
+            .map_err(|e| failed(&e))?;
         Ok(EpochRecord {
             epoch: epoch + 1,
             searching,

@@ -61,12 +61,12 @@ pub enum Command {
 }
 
 /// Parses the process arguments and runs the command; a command that trains first restarts once
-/// with Candle's thread settings (`trial::candle_env`).
+/// with Candle's thread settings and glibc's allocator tuned (`trial::training_env`).
 #[must_use]
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     if matches!(cli.command, Command::Run(_) | Command::Meta(_)) {
-        crate::trial::candle_env::restart_for_training();
+        crate::trial::training_env::restart_for_training();
     }
     dispatch(cli)
 }

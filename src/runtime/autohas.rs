@@ -22,7 +22,7 @@ use crate::seed::{AUTOHAS, derived_rng, trial_seed};
 use crate::space::{Config, SearchSpace};
 use crate::storage::{Storage, TrialState};
 use crate::train::trainer::CandleTrainer;
-use crate::trial::candle_env;
+use crate::trial::training_env;
 use rand::RngCore;
 
 /// AutoHAS on one study.
@@ -205,7 +205,7 @@ fn line(record: &EpochRecord, epochs: u32, controller: &Controller, metric: &str
 
 impl Strategy for AutohasStrategy {
     fn run(&mut self, study: &StudyRun<'_>) -> Result<(), RunError> {
-        candle_env::in_pool(candle_env::threads_per_trial(1), || self.run_here(study))
+        training_env::in_pool(training_env::threads_per_trial(1), || self.run_here(study))
     }
 }
 

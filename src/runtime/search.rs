@@ -25,7 +25,7 @@ use crate::seed::trial_seed;
 use crate::space::SearchSpace;
 use crate::stopping::{Case, StoppingRule, Verdict};
 use crate::storage::{Storage, StoreError, TrialRecord, TrialState};
-use crate::trial::candle_env;
+use crate::trial::training_env;
 
 /// A sampler, a scheduler and a stopping rule searching together.
 pub struct SearchStrategy {
@@ -249,7 +249,7 @@ impl Strategy for SearchStrategy {
             let handles: Vec<_> = (0..workers)
                 .map(|_| {
                     scope.spawn(move || {
-                        candle_env::in_pool(candle_env::threads_per_trial(workers), || {
+                        training_env::in_pool(training_env::threads_per_trial(workers), || {
                             this.worker(study)
                         })
                     })

@@ -1,8 +1,8 @@
 //! hps's own trainer: datasets in memory ([`data`]), an architecture built as a Candle network
 //! ([`model`]) with weights initialised from hps's seeded RNG, a trial's [`recipe`] (optimisers and
 //! schedules), the epoch loop with metrics and checkpoints ([`trainer`]), device selection
-//! ([`device`]). Candle's element-wise worker pool is kept out of training by the process itself
-//! (`crate::trial::candle_env`). The runtime's wiring builds it; the runtime drives it through
+//! ([`device`]). The process sets up the environment training runs in (Candle's threads, the
+//! allocator: `crate::trial::training_env`). The runtime's wiring builds it; the runtime drives it through
 //! `crate::trial::Trainer`.
 
 pub mod data;

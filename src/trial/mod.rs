@@ -3,14 +3,14 @@
 //! [`lookup`], a Rust [`closure`]), what a trainer is given for one trial ([`TrialRun`]), and how it
 //! reports each epoch ([`EpochSink`]) — always through the one [`protocol`], so that schedulers and
 //! stopping rules act between epochs the same way whatever trains, and the process environment
-//! training runs in ([`candle_env`]: Candle's thread settings, trial commands given the
+//! training runs in ([`training_env`]: Candle's thread settings and the allocator, trial commands given the
 //! user's environment back). The runtime drives trainers.
 
-pub mod candle_env;
 pub mod closure;
 pub mod command;
 pub mod lookup;
 pub mod protocol;
+pub mod training_env;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

@@ -14,6 +14,8 @@ mod idx;
 mod npz;
 mod transform;
 
+pub use builtin::{FASHION_MNIST_DEBIAN, FASHION_MNIST_ENV};
+
 use crate::plan::DataPlan;
 
 /// What the targets are.

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use super::log::{Log, LogTail};
 use super::template::argument_text;
-use crate::trial::candle_env;
+use crate::trial::training_env;
 use crate::trial::{TrialFailure, TrialRun};
 
 /// The longest stdout line read as a possible metrics line; longer lines are only logged.
@@ -68,7 +68,7 @@ impl RunningProgram {
             .env("HPS_EPOCHS", run.max_epochs.to_string())
             .env("HPS_START_EPOCH", run.start_epoch.to_string())
             .env("HPS_TRIAL_DIR", trial_dir);
-        candle_env::restore_for_trial(&mut command);
+        training_env::restore_for_trial(&mut command);
         own_process_group(&mut command);
 
         let mut child = command

@@ -1,17 +1,25 @@
-//! The process environment training runs in. Candle 0.11.1 reads two thread settings from the
-//! environment only, with no API to set them:
+//! The process environment training runs in: settings that Candle 0.11.1 and glibc's allocator
+//! read from the environment only, with no API to set them.
 //!
-//! - `CANDLE_NUM_THREADS` sizes its element-wise worker pool: every element-wise op on 64 Ki values
-//!   or more (the digits CNN's first activations are exactly 64 Ki) runs on `candle-bp-*` threads that
-//!   spin between ops while the calling thread spins until they finish. The pool has one thread fewer
-//!   than the variable (else `RAYON_NUM_THREADS`, else the physical cores), ignores the rayon pool a
-//!   trial trains in and is shared by all `parallel = N` workers. `1` turns it off: each op runs on
-//!   its caller's thread.
-//! - `RAYON_NUM_THREADS` is how many pieces its CPU matrix multiply splits into, read again on every
-//!   multiply; unset, Candle counts the physical cores by reading `/proc/cpuinfo` — on every multiply
-//!   (6% of a digits CNN step, a quarter of an MLP step). `1` multiplies on the calling thread, which
-//!   measured faster for the matrices hps trains (`docs/benchmarks.md`). It also sizes rayon's global
-//!   pool, which hps therefore never trains in: [`threads_per_trial`] sizes a pool of its own.
+//! - `CANDLE_NUM_THREADS` sizes Candle's element-wise worker pool: every element-wise op on 64 Ki
+//!   values or more (the digits CNN's first activations are exactly 64 Ki) runs on `candle-bp-*`
+//!   threads that spin between ops while the calling thread spins until they finish. The pool has
+//!   one thread fewer than the variable (else `RAYON_NUM_THREADS`, else the physical cores), ignores
+//!   the rayon pool a trial trains in and is shared by all `parallel = N` workers. `1` turns it off:
+//!   each op runs on its caller's thread.
+//! - `RAYON_NUM_THREADS` is how many pieces Candle's CPU matrix multiply splits into, read again on
+//!   every multiply; unset, Candle counts the physical cores by reading `/proc/cpuinfo` — on every
+//!   multiply (6% of a digits CNN step, a quarter of an MLP step). `1` multiplies on the calling
+//!   thread, which measured faster for the matrices hps trains (`docs/benchmarks.md`). It also sizes
+//!   rayon's global pool, which hps therefore never trains in: [`threads_per_trial`] sizes a pool of
+//!   its own.
+//! - `MALLOC_ARENA_MAX`, `MALLOC_MMAP_THRESHOLD_`, `MALLOC_TRIM_THRESHOLD_`, `MALLOC_TOP_PAD_`:
+//!   every Candle op returns a fresh tensor, megabytes each for images, freed a moment later. By
+//!   default glibc serves a worker thread from an arena of 64 MiB heaps that it unmaps when they
+//!   empty and maps again on the next step, so a Fashion-MNIST CNN spent a fifth of its time in page
+//!   faults. One arena (the main heap), allocations up to 32 MiB kept on it and 256 MiB of free
+//!   memory kept rather than returned: the same peak memory, and 1.4× the Fashion-MNIST CNN's
+//!   samples per second (`docs/benchmarks.md`). Other C libraries ignore these variables.
 //!
 //! Setting a variable inside the process takes `unsafe` (`std::env::set_var`, edition 2024), which
 //! hps forbids. So [`restart_for_training`], which `hps run` and `hps meta` call before anything
@@ -22,16 +30,23 @@
 use std::process::Command;
 
 /// The variables hps sets for training, with their values.
-const VARIABLES: [(&str, &str); 2] = [("CANDLE_NUM_THREADS", "1"), ("RAYON_NUM_THREADS", "1")];
+const VARIABLES: [(&str, &str); 6] = [
+    ("CANDLE_NUM_THREADS", "1"),
+    ("RAYON_NUM_THREADS", "1"),
+    ("MALLOC_ARENA_MAX", "1"),
+    ("MALLOC_MMAP_THRESHOLD_", "33554432"),
+    ("MALLOC_TRIM_THRESHOLD_", "268435456"),
+    ("MALLOC_TOP_PAD_", "67108864"),
+];
 
 /// Set after the restart: the names of the [`VARIABLES`] hps set (comma-separated, possibly none),
 /// so that trial commands do not inherit them and the process does not restart twice.
 const SET_BY_HPS: &str = "HPS_SET_THREAD_VARIABLES";
 
-/// Replaces this process with itself, each of Candle's thread variables the user has not set given
-/// hps's value. Returns only when there is no restart: this process is the restarted one, every
+/// Replaces this process with itself, each of the [`VARIABLES`] the user has not set given hps's
+/// value. Returns only when there is no restart: this process is the restarted one, every
 /// variable was set by the user, the platform has no `exec` (anything but Unix), or `exec` failed
-/// (then training goes on with Candle's defaults, slower, and a warning says so).
+/// (then training goes on with the defaults, slower, and a warning says so).
 pub fn restart_for_training() {
     if std::env::var_os(SET_BY_HPS).is_some() {
         return;
@@ -65,8 +80,8 @@ pub fn restart_for_training() {
         };
         let settings: Vec<String> = unset.iter().map(|(n, v)| format!("{n}={v}")).collect();
         eprintln!(
-            "warning: could not restart with {} ({error}); Candle's thread defaults stay, set \
-             them yourself to train faster",
+            "warning: could not restart with {} ({error}); the defaults stay, set these \
+             yourself to train faster",
             settings.join(" ")
         );
     }
