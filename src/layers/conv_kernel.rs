@@ -1,6 +1,7 @@
 //! [`conv2d`]: the convolution `conv` and the residual projection run, bias included. On the CPU in
 //! `f32` it is hps's own: the batch unfolded into one matrix ([`super::unfold`], im2col) times the
-//! kernel with Candle's matmul, so the forward and the backward are each a few large matrix
+//! kernel with Candle's matmul, the product laid out as images with the bias added in one pass
+//! ([`super::conv_output`]), so the forward and the backward are each a few large matrix
 //! multiplies (Candle's CPU `conv2d` spent 4× its forward on forward + backward;
 //! `docs/benchmarks.md`). On any other device or dtype it is Candle's own `conv2d` (cuDNN or Candle's
 //! CUDA kernels in the `cuda` build).
@@ -8,6 +9,7 @@
 use candle_core::{DType, Tensor};
 
 use super::conv::Window;
+use super::conv_output::images_from_columns;
 use super::unfold::Unfold;
 
 /// The unfolded matrix of one pass stays under this many values (256 MiB of `f32`); a larger batch is
@@ -61,20 +63,13 @@ fn sliced(
     let per_image = rows * oh * ow;
     let slice = (unfolded_max / per_image.max(1)).clamp(1, n.max(1));
     let kernel = kernel.reshape((cout, rows))?;
-    // Added to the `[cout, pixels]` product, the bias's gradient is a sum over contiguous rows (a sum
-    // over dims (0, 2, 3) of `[n, cout, oh, ow]` is several times slower in Candle).
-    let bias = bias.reshape((cout, 1))?;
     let x = x.contiguous()?;
     let mut parts = Vec::with_capacity(n.div_ceil(slice));
     for start in (0..n).step_by(slice) {
         let images = slice.min(n - start);
         let unfolded = x.narrow(0, start, images)?.apply_op1(Unfold(window))?;
-        let y = kernel.matmul(&unfolded)?.broadcast_add(&bias)?;
-        parts.push(
-            y.reshape((cout, images, oh, ow))?
-                .transpose(0, 1)?
-                .contiguous()?,
-        );
+        let columns = kernel.matmul(&unfolded)?;
+        parts.push(images_from_columns(&columns, bias, (images, oh, ow))?);
     }
     match parts.as_slice() {
         [one] => Ok(one.clone()),

@@ -14,6 +14,7 @@ pub mod batchnorm;
 pub mod batchnorm_kernel;
 pub mod conv;
 pub mod conv_kernel;
+pub mod conv_output;
 pub mod dropout;
 pub mod flatten;
 pub mod global_pool;
