@@ -9,9 +9,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 python=${PYTHON:-python3}
 # The environment `hps run` trains in (src/trial/training_env.rs): Candle's element-wise worker pool
-# off, its matrix multiplies on one thread, glibc's allocator keeping freed memory; set any of these
+# off, its matrix multiplies told the cores, glibc's allocator keeping freed memory; set any of these
 # to measure another setting.
-export CANDLE_NUM_THREADS=${CANDLE_NUM_THREADS:-1} RAYON_NUM_THREADS=${RAYON_NUM_THREADS:-1} \
+export CANDLE_NUM_THREADS=${CANDLE_NUM_THREADS:-1} RAYON_NUM_THREADS=${RAYON_NUM_THREADS:-$(nproc)} \
   MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-1} MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD_:-33554432} \
   MALLOC_TRIM_THRESHOLD_=${MALLOC_TRIM_THRESHOLD_:-268435456} MALLOC_TOP_PAD_=${MALLOC_TOP_PAD_:-67108864}
 bench=$(cargo bench --quiet --bench trainer_throughput --no-run --message-format=json 2>/dev/null |

@@ -824,22 +824,22 @@ fn issue_18_a_run_with_its_stderr_closed_finishes() {
 }
 
 /// Reports `10` when the `hps run` that started it (its parent) has `CANDLE_NUM_THREADS=1`, `100`
-/// more when it has `RAYON_NUM_THREADS=1`, plus the values of both variables in its own environment
+/// more when it has `MALLOC_ARENA_MAX=1`, plus the values of both variables in its own environment
 /// (0 when unset).
 #[cfg(target_os = "linux")]
-const THREAD_VARIABLES_PROBE: &str = r#"parent=0
+const TRAINING_VARIABLES_PROBE: &str = r#"parent=0
 environ=$(tr '\0' '\n' < /proc/$PPID/environ)
 if echo "$environ" | grep -qx 'CANDLE_NUM_THREADS=1'; then parent=10; fi
-if echo "$environ" | grep -qx 'RAYON_NUM_THREADS=1'; then parent=$((parent + 100)); fi
-echo "{\"epoch\": 1, \"score\": $((parent + ${CANDLE_NUM_THREADS:-0} + ${RAYON_NUM_THREADS:-0}))}"
+if echo "$environ" | grep -qx 'MALLOC_ARENA_MAX=1'; then parent=$((parent + 100)); fi
+echo "{\"epoch\": 1, \"score\": $((parent + ${CANDLE_NUM_THREADS:-0} + ${MALLOC_ARENA_MAX:-0}))}"
 "#;
 
 /// `hps run` restarts itself (same pid) with Candle's element-wise pool off (`CANDLE_NUM_THREADS=1`)
-/// and its matrix multiplies on one thread (`RAYON_NUM_THREADS=1`), and gives trial commands the
-/// environment back without them; a value the user set is kept and passed on.
+/// and glibc's allocator in one arena (`MALLOC_ARENA_MAX=1`, among others), and gives trial
+/// commands the environment back without them; a value the user set is kept and passed on.
 #[cfg(target_os = "linux")]
 #[test]
-fn run_sets_candles_thread_variables_unless_the_user_set_them() {
+fn run_sets_the_training_variables_unless_the_user_set_them() {
     let source = r#"study s {
   trial     = command("sh probe.sh")
   train     = { epochs = 1 }
@@ -853,9 +853,9 @@ fn run_sets_candles_thread_variables_unless_the_user_set_them() {
         (None, Some("4"), 14.0),
         (Some("3"), Some("4"), 7.0),
     ];
-    for (candle, rayon, expected) in cases {
+    for (candle, arenas, expected) in cases {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("probe.sh"), THREAD_VARIABLES_PROBE).unwrap();
+        std::fs::write(dir.path().join("probe.sh"), TRAINING_VARIABLES_PROBE).unwrap();
         std::fs::write(dir.path().join("s.hps"), source).unwrap();
         let mut command = Command::new(env!("CARGO_BIN_EXE_hps"));
         command
@@ -864,9 +864,9 @@ fn run_sets_candles_thread_variables_unless_the_user_set_them() {
             .env("NO_COLOR", "1")
             .env_remove("HPS_STORAGE")
             .env_remove("CANDLE_NUM_THREADS")
-            .env_remove("RAYON_NUM_THREADS")
-            .env_remove("HPS_SET_THREAD_VARIABLES");
-        for (name, value) in [("CANDLE_NUM_THREADS", candle), ("RAYON_NUM_THREADS", rayon)] {
+            .env_remove("MALLOC_ARENA_MAX")
+            .env_remove("HPS_SET_TRAINING_VARIABLES");
+        for (name, value) in [("CANDLE_NUM_THREADS", candle), ("MALLOC_ARENA_MAX", arenas)] {
             if let Some(value) = value {
                 command.env(name, value);
             }
@@ -883,7 +883,7 @@ fn run_sets_candles_thread_variables_unless_the_user_set_them() {
         assert_eq!(
             export["trials"][0]["value"].as_f64(),
             Some(expected),
-            "user's CANDLE_NUM_THREADS {candle:?}, RAYON_NUM_THREADS {rayon:?}"
+            "user's CANDLE_NUM_THREADS {candle:?}, MALLOC_ARENA_MAX {arenas:?}"
         );
     }
 }

@@ -85,6 +85,7 @@ impl CandleTrainer {
     /// # Errors
     /// When the plan has no model, or the data does not fit on the device.
     pub fn new(plan: &Plan, data: &Data, device: Device) -> Result<Self, String> {
+        crate::trial::training_env::split_only_large_multiplies();
         let model = plan.model.clone().ok_or("the study has no `model`")?;
         let err = |e: candle_core::Error| format!("cannot put the data on the device: {e}");
         Ok(Self {

@@ -7,12 +7,12 @@
 //!   one thread fewer than the variable (else `RAYON_NUM_THREADS`, else the physical cores), ignores
 //!   the rayon pool a trial trains in and is shared by all `parallel = N` workers. `1` turns it off:
 //!   each op runs on its caller's thread.
-//! - `RAYON_NUM_THREADS` is how many pieces Candle's CPU matrix multiply splits into, read again on
-//!   every multiply; unset, Candle counts the physical cores by reading `/proc/cpuinfo` — on every
-//!   multiply (6% of a digits CNN step, a quarter of an MLP step). `1` multiplies on the calling
-//!   thread, which measured faster for the matrices hps trains (`docs/benchmarks.md`). It also sizes
-//!   rayon's global pool, which hps therefore never trains in: [`threads_per_trial`] sizes a pool of
-//!   its own.
+//! - `RAYON_NUM_THREADS` is how many pieces Candle's CPU matrix multiply may split into, read again
+//!   on every multiply; unset, Candle counts the physical cores by reading `/proc/cpuinfo` — on
+//!   every multiply (6% of a digits CNN step, a quarter of an MLP step). hps sets it to the cores
+//!   the process may use, and [`split_only_large_multiplies`] keeps the small products hps trains
+//!   whole (split, they ran slower on two threads than on one). It also sizes rayon's global pool,
+//!   which hps never trains in: [`threads_per_trial`] sizes a pool of its own.
 //! - `MALLOC_ARENA_MAX`, `MALLOC_MMAP_THRESHOLD_`, `MALLOC_TRIM_THRESHOLD_`, `MALLOC_TOP_PAD_`:
 //!   every Candle op returns a fresh tensor, megabytes each for images, freed a moment later. By
 //!   default glibc serves a worker thread from an arena of 64 MiB heaps that it unmaps when they
@@ -30,20 +30,23 @@
 use std::process::Command;
 
 /// The variables hps sets for training, with their values.
-const VARIABLES: [(&str, &str); 6] = [
-    ("CANDLE_NUM_THREADS", "1"),
-    ("RAYON_NUM_THREADS", "1"),
-    ("MALLOC_ARENA_MAX", "1"),
-    ("MALLOC_MMAP_THRESHOLD_", "33554432"),
-    ("MALLOC_TRIM_THRESHOLD_", "268435456"),
-    ("MALLOC_TOP_PAD_", "67108864"),
-];
+fn variables() -> [(&'static str, String); 6] {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    [
+        ("CANDLE_NUM_THREADS", String::from("1")),
+        ("RAYON_NUM_THREADS", cores.to_string()),
+        ("MALLOC_ARENA_MAX", String::from("1")),
+        ("MALLOC_MMAP_THRESHOLD_", (32 << 20).to_string()),
+        ("MALLOC_TRIM_THRESHOLD_", (256 << 20).to_string()),
+        ("MALLOC_TOP_PAD_", (64 << 20).to_string()),
+    ]
+}
 
-/// Set after the restart: the names of the [`VARIABLES`] hps set (comma-separated, possibly none),
+/// Set after the restart: the names of the [`variables`] hps set (comma-separated, possibly none),
 /// so that trial commands do not inherit them and the process does not restart twice.
-const SET_BY_HPS: &str = "HPS_SET_THREAD_VARIABLES";
+const SET_BY_HPS: &str = "HPS_SET_TRAINING_VARIABLES";
 
-/// Replaces this process with itself, each of the [`VARIABLES`] the user has not set given hps's
+/// Replaces this process with itself, each of the [`variables`] the user has not set given hps's
 /// value. Returns only when there is no restart: this process is the restarted one, every
 /// variable was set by the user, the platform has no `exec` (anything but Unix), or `exec` failed
 /// (then training goes on with the defaults, slower, and a warning says so).
@@ -51,7 +54,7 @@ pub fn restart_for_training() {
     if std::env::var_os(SET_BY_HPS).is_some() {
         return;
     }
-    let unset: Vec<(&str, &str)> = VARIABLES
+    let unset: Vec<(&str, String)> = variables()
         .into_iter()
         .filter(|(name, _)| std::env::var_os(name).is_none())
         .collect();
@@ -72,7 +75,7 @@ pub fn restart_for_training() {
                 let names: Vec<&str> = unset.iter().map(|(name, _)| *name).collect();
                 command
                     .args(arguments)
-                    .envs(unset.iter().copied())
+                    .envs(unset.iter().map(|(name, value)| (*name, value.as_str())))
                     .env(SET_BY_HPS, names.join(","))
                     .exec()
             }
@@ -132,4 +135,16 @@ pub fn in_pool<R: Send>(threads: usize, work: impl FnOnce() -> R + Send) -> R {
         Ok(pool) => pool.install(work),
         Err(_) => work(),
     }
+}
+
+/// Multiply-adds per block below which a matrix multiply runs on one thread (gemm splits a product
+/// into blocks of at most a few hundred along the shared dimension). gemm's default, 48 · 48 · 256,
+/// splits the digits MLP's 64 × 128 × 128 products, which then ran 13% slower on two threads than on
+/// one; from 4 Mi up they stay whole while the Fashion-MNIST CNN's convolutions (64 × 25,088 × 288)
+/// still split (`docs/benchmarks.md`, "Threads").
+const SPLIT_ABOVE: usize = 4 << 20;
+
+/// Sets when the CPU matrix multiplies Candle calls split over the trial's threads ([`SPLIT_ABOVE`]).
+pub fn split_only_large_multiplies() {
+    gemm::set_threading_threshold(SPLIT_ABOVE);
 }
