@@ -149,8 +149,13 @@ fn unfold_row(x: &[f32], window: Window, d: Dims, row: usize, out: &mut [f32]) {
             let first_ix = cols_in.start * window.stride + kj - window.padding;
             let line = &src[iy * d.w + first_ix..(iy + 1) * d.w];
             let dst = &mut out[oy * d.ow..][cols_in.clone()];
-            for (dst, src) in dst.iter_mut().zip(line.iter().step_by(window.stride)) {
-                *dst = *src;
+            if window.stride == 1 {
+                // A plain copy (`step_by(1)` kept the compiler from making it one).
+                dst.copy_from_slice(&line[..dst.len()]);
+            } else {
+                for (dst, src) in dst.iter_mut().zip(line.iter().step_by(window.stride)) {
+                    *dst = *src;
+                }
             }
         }
     }
@@ -207,8 +212,14 @@ fn fold_image(col: &[f32], window: Window, d: Dims, n: usize, out: &mut [f32]) {
                     let first_ix = cols_in.start * window.stride + kj - window.padding;
                     let line = &mut plane[iy * d.w + first_ix..(iy + 1) * d.w];
                     let grad = &src[oy * d.ow..][cols_in.clone()];
-                    for (dst, g) in line.iter_mut().step_by(window.stride).zip(grad) {
-                        *dst += *g;
+                    if window.stride == 1 {
+                        for (dst, g) in line.iter_mut().zip(grad) {
+                            *dst += *g;
+                        }
+                    } else {
+                        for (dst, g) in line.iter_mut().step_by(window.stride).zip(grad) {
+                            *dst += *g;
+                        }
                     }
                 }
             }
