@@ -2,14 +2,15 @@
 //! `small_cnn(channels = 16)` on a batch of 64 8×8 images (forward, and forward + backward), and the
 //! batch-norm statistics computed in two layouts; then each convolution of the digits CNN and of a
 //! Fashion-MNIST CNN (batch 128, 28×28) with Candle's `conv2d` and with hps's
-//! (`layers::conv_kernel`), and Candle's and hps's pooling (`layers::pool_kernel`). Run: `cargo bench --bench cnn_ops`; results and what they mean are in
+//! (`layers::conv_kernel`), and Candle's and hps's pooling (`layers::pool_kernel`) and batch norm
+//! (`layers::batchnorm_kernel`). Run: `cargo bench --bench cnn_ops`; results and what they mean are in
 //! docs/benchmarks.md.
 use std::time::Instant;
 
 use candle_core::{Device, Tensor, Var};
 use hps::layers::conv::Window;
-use hps::layers::conv_kernel;
 use hps::layers::pool_kernel::{self, PoolWindow};
+use hps::layers::{batchnorm_kernel, conv_kernel};
 
 /// A 2×2 pool with stride 2, as `maxpool(2)` and `avgpool(2)` run.
 const WINDOW: PoolWindow = PoolWindow {
@@ -92,6 +93,9 @@ fn main() -> candle_core::Result<()> {
         y.sum_all()?.backward()?;
         Ok(())
     });
+    for (n, c, side) in [(64, 16, 8), (128, 32, 28)] {
+        batch_norms(n, c, side)?;
+    }
     for (n, cin, side, cout, kernel) in [
         (64, 16, 8, 16, 3),
         (64, 1, 8, 16, 3),
@@ -100,6 +104,40 @@ fn main() -> candle_core::Result<()> {
     ] {
         convolutions(n, cin, side, cout, kernel)?;
     }
+    Ok(())
+}
+
+/// Training-mode batch normalisation of `n` images `[c, side, side]` with a scale and shift, forward
+/// + backward: Candle's ops as `layers::batchnorm` runs them off the CPU (laid out `[c, n·h·w]`),
+/// and hps's kernel (`layers::batchnorm_kernel`).
+fn batch_norms(n: usize, c: usize, side: usize) -> candle_core::Result<()> {
+    let d = Device::Cpu;
+    let x = Var::from_tensor(&Tensor::randn(0f32, 1.0, (n, c, side, side), &d)?)?;
+    let gamma = Var::from_tensor(&Tensor::ones(c, candle_core::DType::F32, &d)?)?;
+    let beta = Var::from_tensor(&Tensor::zeros(c, candle_core::DType::F32, &d)?)?;
+    let shape = format!("{n}×{c}×{side}²");
+    time(&format!("Candle batch norm {shape} fwd+bwd"), || {
+        let rows = x.as_tensor().transpose(0, 1)?.contiguous()?;
+        let rows = rows.reshape((c, n * side * side))?;
+        let m = rows.mean_keepdim(1)?;
+        let v = rows.broadcast_sub(&m)?.sqr()?.mean_keepdim(1)?;
+        let y = rows
+            .broadcast_sub(&m)?
+            .broadcast_div(&v.affine(1.0, 1e-5)?.sqrt()?)?
+            .broadcast_mul(&gamma.as_tensor().reshape((c, 1))?)?
+            .broadcast_add(&beta.as_tensor().reshape((c, 1))?)?
+            .reshape((c, n, side, side))?
+            .transpose(0, 1)?
+            .contiguous()?;
+        y.sum_all()?.backward()?;
+        Ok(())
+    });
+    time(&format!("hps batch norm {shape} fwd+bwd"), || {
+        let batch =
+            batchnorm_kernel::normalise_batch(&x, &gamma, &beta, 1e-5)?.expect("f32 on the CPU");
+        batch.y.sum_all()?.backward()?;
+        Ok(())
+    });
     Ok(())
 }
 

@@ -15,6 +15,7 @@ use rayon::prelude::{
     ParallelSliceMut,
 };
 
+use super::blocks_per_task;
 use super::unfold::contiguous_f32;
 
 /// A batch normalised in training: the output and the batch's statistics per channel.
@@ -168,6 +169,7 @@ impl CustomOp3 for BatchNorm {
         let per_channel = count as f64;
         let moments: Vec<(f64, f64)> = (0..c)
             .into_par_iter()
+            .with_min_len(blocks_per_task(n * inner))
             .map(|ch| {
                 let sum: f64 = channel(x, c, inner, ch)
                     .map(|block| lane_sum(block, block, |v, _| v))
@@ -196,7 +198,7 @@ impl CustomOp3 for BatchNorm {
         y.par_chunks_mut(inner)
             .zip(x.par_chunks(inner))
             .enumerate()
-            .with_min_len((16 * 1024 / inner).max(1))
+            .with_min_len(blocks_per_task(inner))
             .for_each(|(block, (out, values))| {
                 let (mean, scale, shift) = per_channel_f32[block % c];
                 // Plain `*` and `+`: `mul_add` is a call to libm's `fmaf` on a build without FMA.
@@ -269,6 +271,7 @@ impl CustomOp3 for BatchNormBackward {
         }
         let sums: Vec<(f64, f64)> = (0..c)
             .into_par_iter()
+            .with_min_len(blocks_per_task(2 * x.len() / c))
             .map(|ch| {
                 #[allow(clippy::cast_possible_truncation)]
                 let mean = s.mean[ch] as f32;
@@ -306,7 +309,7 @@ impl CustomOp3 for BatchNormBackward {
         dx.par_chunks_mut(inner)
             .zip(x.par_chunks(inner).zip(dy.par_chunks(inner)))
             .enumerate()
-            .with_min_len((16 * 1024 / inner).max(1))
+            .with_min_len(blocks_per_task(inner))
             .for_each(|(block, (out, (xs, gs)))| {
                 let [mean, mean_dy, a, k] = coefficients[block % c];
                 for (o, (&x, &g)) in out.iter_mut().zip(xs.iter().zip(gs)) {

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use candle_core::{CpuStorage, CustomOp1, CustomOp2, Layout, Shape, Tensor};
 use rayon::prelude::{IndexedParallelIterator, ParallelIterator, ParallelSliceMut};
 
+use super::blocks_per_task;
 use super::unfold::contiguous_f32;
 
 /// `columns` `[cout, n·pixels]` plus `bias` `[cout]`, laid out as images `[n, cout, oh, ow]`
@@ -78,7 +79,7 @@ impl CustomOp2 for ImagesFromColumns {
         images
             .par_chunks_mut(pixels.max(1))
             .enumerate()
-            .with_min_len((16 * 1024 / pixels.max(1)).max(1))
+            .with_min_len(blocks_per_task(pixels))
             .for_each(|(block, out)| {
                 let (image, channel) = (block / cout, block % cout);
                 let start = channel * row + image * pixels;
@@ -134,6 +135,7 @@ impl CustomOp1 for ColumnsFromImages {
         // the bias's gradient on the way.
         let sums: Vec<f64> = dcolumns
             .par_chunks_mut(row.max(1))
+            .with_min_len(blocks_per_task(row))
             .enumerate()
             .map(|(channel, out)| {
                 let mut sum = 0f64;

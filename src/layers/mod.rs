@@ -51,6 +51,16 @@ pub type Args = BTreeMap<String, Value>;
 /// Normalisation layers divide by `sqrt(var + EPS)` (PyTorch's default).
 const EPS: f64 = 1e-5;
 
+/// Values below which splitting a kernel's pass over threads costs more than it gains (waking a
+/// thread of the trial's pool costs microseconds): hps's CPU kernels give each parallel task at least
+/// this many.
+const VALUES_PER_TASK: usize = 64 * 1024;
+
+/// Blocks of `block` values one parallel task takes, so that it covers [`VALUES_PER_TASK`] values.
+fn blocks_per_task(block: usize) -> usize {
+    (VALUES_PER_TASK / block.max(1)).max(1)
+}
+
 /// A kind of layer (`linear`, `conv`, `relu`, …): shapes and parameters before anything is built,
 /// and the layer itself.
 pub trait LayerKind: Sync {

@@ -8,14 +8,12 @@
 //! divided evenly over its pixels, and pixels no window covers get none. Planes (image × channel)
 //! run in parallel on the caller's rayon pool. On any other device or dtype both are Candle's own.
 
+use super::blocks_per_task;
 use super::unfold::contiguous_f32;
 use std::sync::{Arc, OnceLock};
 
 use candle_core::{CpuStorage, CustomOp1, DType, Layout, Shape, Tensor};
 use rayon::prelude::{IndexedParallelIterator, ParallelIterator, ParallelSlice, ParallelSliceMut};
-
-/// Input values below which splitting a pool over threads costs more than it gains.
-const VALUES_PER_TASK: usize = 16 * 1024;
 
 /// A square pooling window: its side and the step between windows, no padding (the last rows and
 /// columns that do not fill a window are dropped).
@@ -97,9 +95,9 @@ impl Planes {
         self.oh * self.ow
     }
 
-    /// Planes one parallel task takes, so that each task covers [`VALUES_PER_TASK`] input values.
+    /// Planes one parallel task takes ([`blocks_per_task`] of its input values).
     fn planes_per_task(self) -> usize {
-        (VALUES_PER_TASK / self.plane().max(1)).max(1)
+        blocks_per_task(self.plane())
     }
 
     /// The output pixels of one plane, with the row and column of their window's top-left pixel.

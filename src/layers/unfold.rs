@@ -13,6 +13,7 @@ use candle_core::backend::BackendStorage;
 use candle_core::{CpuStorage, CustomOp1, Layout, Shape, Tensor};
 use rayon::prelude::{IndexedParallelIterator, ParallelIterator, ParallelSliceMut};
 
+use super::blocks_per_task;
 use super::conv::Window;
 
 /// im2col for one window; its input is a contiguous `f32` batch `[n, c, h, w]` on the CPU.
@@ -111,6 +112,7 @@ impl CustomOp1 for Unfold {
         let mut col = vec![0f32; rows * columns];
         if columns > 0 {
             col.par_chunks_mut(columns)
+                .with_min_len(blocks_per_task(columns))
                 .enumerate()
                 .for_each(|(row, out)| unfold_row(x, window, d, row, out));
         }
@@ -184,6 +186,7 @@ impl CustomOp1 for Fold {
         let mut x = vec![0f32; d.n * image];
         if image > 0 {
             x.par_chunks_mut(image)
+                .with_min_len(blocks_per_task(image))
                 .enumerate()
                 .for_each(|(n, out)| fold_image(col, window, d, n, out));
         }
