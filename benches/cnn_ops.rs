@@ -108,7 +108,7 @@ fn main() -> candle_core::Result<()> {
 }
 
 /// Training-mode batch normalisation of `n` images `[c, side, side]` with a scale and shift, forward
-/// + backward: Candle's ops as `layers::batchnorm` runs them off the CPU (laid out `[c, n·h·w]`),
+/// and backward: Candle's ops as `layers::batchnorm` runs them off the CPU (laid out `[c, n·h·w]`),
 /// and hps's kernel (`layers::batchnorm_kernel`).
 fn batch_norms(n: usize, c: usize, side: usize) -> candle_core::Result<()> {
     let d = Device::Cpu;
