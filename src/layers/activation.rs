@@ -3,7 +3,7 @@
 
 use candle_core::Tensor;
 
-use super::{Args, Layer, LayerKind, Mode, Weights};
+use super::{Args, Layer, LayerKind, Mode, Weights, relu_kernel};
 
 /// An activation function.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,7 +51,7 @@ impl LayerKind for Activation {
 impl Layer for Activation {
     fn forward(&self, x: &Tensor, _mode: &mut Mode<'_>) -> candle_core::Result<Tensor> {
         match self {
-            Activation::Relu => x.relu(),
+            Activation::Relu => relu_kernel::relu(x),
             Activation::Gelu => x.gelu_erf(),
             Activation::Tanh => x.tanh(),
             Activation::Sigmoid => candle_nn::ops::sigmoid(x),

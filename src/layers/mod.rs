@@ -23,6 +23,7 @@ pub mod linear;
 pub mod pool;
 pub mod pool_kernel;
 pub mod projection;
+pub mod relu_kernel;
 pub mod unfold;
 pub mod weights;
 
