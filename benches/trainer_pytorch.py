@@ -15,17 +15,17 @@ from torch import nn
 FASHION = os.environ.get("HPS_FASHION_MNIST", "/usr/share/datasets/fashion-mnist")
 
 
-def split(x, y):
-    rng = np.random.default_rng(7)
-    order = rng.permutation(len(x))
-    val = round(len(x) * 0.2)
+def split(rows):
+    """Train and validation indices of `rows` rows: a seeded 80/20 split."""
+    order = np.random.default_rng(7).permutation(rows)
+    val = round(rows * 0.2)
     return order[val:], order[:val]
 
 
 def digits():
     rows = np.loadtxt(gzip.open(sys.argv[1]), delimiter=",", dtype=np.float32)
     x, y = rows[:, :64], rows[:, 64].astype(np.int64)
-    train, val = split(x, y)
+    train, val = split(len(x))
     mean, std = x[train].mean(0), x[train].std(0)
     std[std == 0] = 1
     return ((x - mean) / std).reshape(-1, 1, 8, 8), y, train, val
@@ -33,9 +33,12 @@ def digits():
 
 def idx(name):
     path = os.path.join(FASHION, name)
-    opener = gzip.open if os.path.exists(path + ".gz") else open
-    with opener(path + ".gz" if opener is gzip.open else path, "rb") as f:
-        data = f.read()
+    if os.path.exists(path + ".gz"):
+        with gzip.open(path + ".gz", "rb") as f:
+            data = f.read()
+    else:
+        with open(path, "rb") as f:
+            data = f.read()
     dims = data[3]
     shape = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(dims)]
     return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
@@ -44,7 +47,7 @@ def idx(name):
 def fashion():
     x = idx("train-images-idx3-ubyte")[:7680].astype(np.float32) / 255
     y = idx("train-labels-idx1-ubyte")[:7680].astype(np.int64)
-    train, val = split(x, y)
+    train, val = split(len(x))
     return x.reshape(-1, 1, 28, 28), y, train, val
 
 

@@ -5,8 +5,6 @@
 //! into, one of them through a strided view; here it is one pass each way (the bias's gradient summed
 //! in the same pass).
 
-use std::sync::Arc;
-
 use candle_core::{CpuStorage, CustomOp1, CustomOp2, Layout, Shape, Tensor};
 use rayon::prelude::{IndexedParallelIterator, ParallelIterator, ParallelSliceMut};
 
@@ -23,32 +21,31 @@ pub fn images_from_columns(
     bias: &Tensor,
     (n, oh, ow): (usize, usize, usize),
 ) -> candle_core::Result<Tensor> {
-    columns.contiguous()?.apply_op2(
-        &bias.contiguous()?,
-        ImagesFromColumns(Arc::new(Sizes {
-            n,
-            pixels: oh * ow,
-            oh,
-            ow,
-        })),
-    )
+    columns
+        .contiguous()?
+        .apply_op2(&bias.contiguous()?, ImagesFromColumns(Sizes { n, oh, ow }))
 }
 
-/// The sizes of one layout change.
+/// The sizes of one layout change: `n` images of `oh × ow` pixels.
 #[derive(Debug, Clone, Copy)]
 struct Sizes {
     n: usize,
-    pixels: usize,
     oh: usize,
     ow: usize,
 }
 
+impl Sizes {
+    fn pixels(self) -> usize {
+        self.oh * self.ow
+    }
+}
+
 /// The forward: `[cout, n·pixels]` + bias → `[n, cout, pixels]`.
-struct ImagesFromColumns(Arc<Sizes>);
+struct ImagesFromColumns(Sizes);
 
 /// The backward: the output's gradient `[n, cout, pixels]` → packed `[columns' gradient (cout·n·pixels
 /// values, `[cout, n·pixels]`), bias's gradient (cout)]`.
-struct ColumnsFromImages(Arc<Sizes>);
+struct ColumnsFromImages(Sizes);
 
 impl CustomOp2 for ImagesFromColumns {
     fn name(&self) -> &'static str {
@@ -64,7 +61,8 @@ impl CustomOp2 for ImagesFromColumns {
     ) -> candle_core::Result<(CpuStorage, Shape)> {
         let columns = contiguous_f32(columns_storage, columns_layout, self.name())?;
         let bias = contiguous_f32(bias_storage, bias_layout, self.name())?;
-        let Sizes { n, pixels, oh, ow } = *self.0;
+        let Sizes { n, oh, ow } = self.0;
+        let pixels = self.0.pixels();
         let cout = bias.len();
         if columns.len() != cout * n * pixels || columns_layout.dims().first() != Some(&cout) {
             candle_core::bail!(
@@ -100,7 +98,7 @@ impl CustomOp2 for ImagesFromColumns {
     ) -> candle_core::Result<(Option<Tensor>, Option<Tensor>)> {
         let packed = grad
             .contiguous()?
-            .apply_op1_no_bwd(&ColumnsFromImages(Arc::clone(&self.0)))?;
+            .apply_op1_no_bwd(&ColumnsFromImages(self.0))?;
         let (values, cout) = (columns.elem_count(), bias.elem_count());
         let dcolumns = packed.narrow(0, 0, values)?.reshape(columns.shape())?;
         let dbias = packed.narrow(0, values, cout)?;
@@ -119,7 +117,7 @@ impl CustomOp1 for ColumnsFromImages {
         layout: &Layout,
     ) -> candle_core::Result<(CpuStorage, Shape)> {
         let grad = contiguous_f32(storage, layout, self.name())?;
-        let Sizes { n, pixels, .. } = *self.0;
+        let (n, pixels) = (self.0.n, self.0.pixels());
         let cout = layout.dims().get(1).copied().unwrap_or(0);
         if grad.len() != cout * n * pixels {
             candle_core::bail!(

@@ -33,12 +33,10 @@ pub fn max_pool2d(x: &Tensor, window: PoolWindow) -> candle_core::Result<Tensor>
     if !ours(x) {
         return x.max_pool2d_with_stride(window.kernel, window.stride);
     }
-    let x = x.contiguous()?;
-    let op = MaxPool {
+    x.contiguous()?.apply_op1(MaxPool {
         window,
-        maxima: x.track_op().then(OnceLock::new),
-    };
-    x.apply_op1(op)
+        maxima: OnceLock::new(),
+    })
 }
 
 /// The mean of each window of images `x` `[n, c, h, w]`: `[n, c, oh, ow]`.
@@ -185,14 +183,13 @@ fn first_maxima_2x2(plane: &[f32], p: Planes, out: &mut [f32], first: &mut [u32]
     }
 }
 
-/// Max pooling over a window, on a contiguous `f32` batch `[n, c, h, w]`. When the output's
-/// gradient will be asked for, the forward records where each window's first maximum is, so the
-/// backward only sends each gradient there.
+/// Max pooling over a window, on a contiguous `f32` batch `[n, c, h, w]`. The forward records where
+/// each window's first maximum is, so the backward only sends each gradient there (the op, and the
+/// record with it, lives only as long as a graph that may ask for the gradient).
 struct MaxPool {
     window: PoolWindow,
-    /// Each output's first maximum as an index into its plane, recorded by the forward (`None` when
-    /// no gradient will flow back).
-    maxima: Option<OnceLock<Arc<[u32]>>>,
+    /// Each output's first maximum as an index into its plane, recorded by the forward.
+    maxima: OnceLock<Arc<[u32]>>,
 }
 
 /// The gradient of [`MaxPool`]: each window's gradient added to its first maximum (the positions the
@@ -200,7 +197,10 @@ struct MaxPool {
 /// the output.
 struct MaxPoolBackward {
     maxima: Arc<[u32]>,
+    /// The pooled input's sizes.
     p: Planes,
+    /// The pooled input's shape, the gradient's.
+    input: Shape,
 }
 
 impl CustomOp1 for MaxPool {
@@ -219,6 +219,11 @@ impl CustomOp1 for MaxPool {
         if u32::try_from(p.plane()).is_err() {
             candle_core::bail!("max-pool planes of {} pixels are too large", p.plane())
         }
+        let two_by_two = window
+            == PoolWindow {
+                kernel: 2,
+                stride: 2,
+            };
         let mut y = vec![0f32; p.planes * p.plane_out()];
         let mut maxima = vec![0u32; y.len()];
         y.par_chunks_mut(p.plane_out())
@@ -226,12 +231,7 @@ impl CustomOp1 for MaxPool {
             .zip(x.par_chunks(p.plane()))
             .with_min_len(p.planes_per_task())
             .for_each(|((out, first), plane)| {
-                if window
-                    == (PoolWindow {
-                        kernel: 2,
-                        stride: 2,
-                    })
-                {
+                if two_by_two {
                     first_maxima_2x2(plane, p, out, first);
                     return;
                 }
@@ -243,9 +243,7 @@ impl CustomOp1 for MaxPool {
                     first[o] = at;
                 }
             });
-        if let Some(slot) = &self.maxima {
-            let _ = slot.set(maxima.into());
-        }
+        let _ = self.maxima.set(maxima.into());
         Ok((CpuStorage::F32(y), output_shape(layout, p)))
     }
 
@@ -255,15 +253,15 @@ impl CustomOp1 for MaxPool {
         _res: &Tensor,
         grad_res: &Tensor,
     ) -> candle_core::Result<Option<Tensor>> {
-        let Some(maxima) = self.maxima.as_ref().and_then(OnceLock::get) else {
+        let Some(maxima) = self.maxima.get() else {
             candle_core::bail!("max-pool backward without the forward's maxima")
         };
-        let p = Planes::of(self.window, arg.dims())?;
         grad_res
             .contiguous()?
             .apply_op1_no_bwd(&MaxPoolBackward {
                 maxima: Arc::clone(maxima),
-                p,
+                p: Planes::of(self.window, arg.dims())?,
+                input: arg.shape().clone(),
             })
             .map(Some)
     }
@@ -298,8 +296,7 @@ impl CustomOp1 for MaxPoolBackward {
                     out[at as usize] += g;
                 }
             });
-        let (n, c) = (grad_layout.dims()[0], grad_layout.dims()[1]);
-        Ok((CpuStorage::F32(dx), Shape::from((n, c, p.h, p.w))))
+        Ok((CpuStorage::F32(dx), self.input.clone()))
     }
 }
 

@@ -26,16 +26,17 @@ pub fn lower_condition(
 ) -> Option<Term> {
     match &expr.kind {
         ExprKind::Chain { first, rest } if rest[0].0.is_logical() => {
-            lower_chain(first, rest, diags, |_, operand, diags| {
+            let (first, rest) = lower_chain(first, rest, diags, |_, operand, diags| {
                 lower_condition(operand, scope, diags)
-            })
+            })?;
+            Some(Term::chain(first, rest))
         }
         ExprKind::Unary {
             op: UnaryOp::Not,
             operand,
         } => Some(lower_condition(operand, scope, diags)?.negate()),
         ExprKind::Chain { first, rest } if rest[0].0.is_comparison() => {
-            let term = lower_chain(first, rest, diags, |place, side, diags| {
+            let (lhs, links) = lower_chain(first, rest, diags, |place, side, diags| {
                 if place == 0 {
                     operand(side, scope, diags)
                 } else {
@@ -43,19 +44,13 @@ pub fn lower_condition(
                 }
             })?;
             // Only the first comparison can have a parameter on its left.
-            if let Term::Chain {
-                first: lhs,
-                rest: links,
-            } = &term
-            {
-                let written = match &first.kind {
-                    ExprKind::Path(path) => path_text(path),
-                    _ => String::new(),
-                };
-                let (op, rhs) = &rest[0];
-                check_comparison(*op, lhs, &written, &links[0].term, rhs, scope, diags);
-            }
-            Some(term)
+            let written = match &first.kind {
+                ExprKind::Path(path) => path_text(path),
+                _ => String::new(),
+            };
+            let (op, rhs) = &rest[0];
+            check_comparison(*op, &lhs, &written, &links[0].term, rhs, scope, diags);
+            Some(Term::chain(lhs, links))
         }
         ExprKind::Bool(b) => Some(Term::constant(Value::Bool(*b))),
         ExprKind::Path(_) => {

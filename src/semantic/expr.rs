@@ -70,10 +70,10 @@ pub fn lower(expr: &Expr, names: &dyn Names, diags: &mut Vec<Diagnostic>) -> Opt
             )
         }
         ExprKind::Chain { first, rest } => {
-            let term = lower_chain(first, rest, diags, |_, operand, diags| {
+            let (first, rest) = lower_chain(first, rest, diags, |_, operand, diags| {
                 lower(operand, names, diags)
             })?;
-            fold_or_keep(term, expr, diags)
+            fold_or_keep(Term::chain(first, rest), expr, diags)
         }
         ExprKind::Call(call) => {
             diags.push(
@@ -116,15 +116,15 @@ pub fn lower(expr: &Expr, names: &dyn Names, diags: &mut Vec<Diagnostic>) -> Opt
     }
 }
 
-/// Lowers a chain's operands with `each` (given each operand's place, 0 for the first) into a
-/// [`Term::Chain`]: every operand, so that every problem is reported, and the right side of each `in`
-/// checked. `None` when any operand fails.
+/// Lowers a chain's operands with `each` (given each operand's place, 0 for the first) into the
+/// parts of a [`Term::Chain`] (see [`Term::chain`]): every operand, so that every problem is reported,
+/// and the right side of each `in` checked. `None` when any operand fails.
 pub fn lower_chain(
     first: &Expr,
     rest: &[(BinaryOp, Expr)],
     diags: &mut Vec<Diagnostic>,
     mut each: impl FnMut(usize, &Expr, &mut Vec<Diagnostic>) -> Option<Term>,
-) -> Option<Term> {
+) -> Option<(Term, Vec<Link>)> {
     let first_term = each(0, first, diags);
     let mut links = Some(Vec::with_capacity(rest.len()));
     for (place, (op, operand)) in rest.iter().enumerate() {
@@ -139,10 +139,7 @@ pub fn lower_chain(
             links
         });
     }
-    Some(Term::Chain {
-        first: Box::new(first_term?),
-        rest: links?,
-    })
+    Some((first_term?, links?))
 }
 
 /// The largest integer literal: every integer up to it is exact as a float too (2^53 − 1).

@@ -47,6 +47,47 @@ pub enum BinaryOp {
 }
 
 impl BinaryOp {
+    /// Every binary operator, loosest first.
+    pub const ALL: [BinaryOp; 14] = [
+        BinaryOp::Or,
+        BinaryOp::And,
+        BinaryOp::Eq,
+        BinaryOp::Ne,
+        BinaryOp::Lt,
+        BinaryOp::Le,
+        BinaryOp::Gt,
+        BinaryOp::Ge,
+        BinaryOp::In,
+        BinaryOp::Add,
+        BinaryOp::Sub,
+        BinaryOp::Mul,
+        BinaryOp::Div,
+        BinaryOp::Pow,
+    ];
+
+    /// The operator written `text` (the inverse of [`BinaryOp::symbol`]); `-` is read as binary.
+    /// A match, not a search of [`BinaryOp::ALL`]: the outline asks this of every word of a file.
+    #[must_use]
+    pub fn written(text: &str) -> Option<Self> {
+        Some(match text {
+            "or" => BinaryOp::Or,
+            "and" => BinaryOp::And,
+            "==" => BinaryOp::Eq,
+            "!=" => BinaryOp::Ne,
+            "<" => BinaryOp::Lt,
+            "<=" => BinaryOp::Le,
+            ">" => BinaryOp::Gt,
+            ">=" => BinaryOp::Ge,
+            "in" => BinaryOp::In,
+            "+" => BinaryOp::Add,
+            "-" => BinaryOp::Sub,
+            "*" => BinaryOp::Mul,
+            "/" => BinaryOp::Div,
+            "**" => BinaryOp::Pow,
+            _ => return None,
+        })
+    }
+
     /// The operator as written.
     #[must_use]
     pub fn symbol(self) -> &'static str {
@@ -104,5 +145,19 @@ impl BinaryOp {
     #[must_use]
     pub fn is_right_associative(self) -> bool {
         self == BinaryOp::Pow
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_operator_reads_back_from_its_symbol() {
+        for op in BinaryOp::ALL {
+            assert_eq!(BinaryOp::written(op.symbol()), Some(op));
+        }
+        assert_eq!(BinaryOp::written("not"), None);
+        assert_eq!(BinaryOp::written("x"), None);
     }
 }

@@ -134,13 +134,19 @@ impl Term {
         Term::Param { name: name.into() }
     }
 
+    /// `first OP term OP term …`; `rest` must not be empty.
+    #[must_use]
+    pub fn chain(first: Term, rest: Vec<Link>) -> Self {
+        Term::Chain {
+            first: Box::new(first),
+            rest,
+        }
+    }
+
     /// `lhs OP rhs`.
     #[must_use]
     pub fn binary(lhs: Term, binary: BinaryOp, rhs: Term) -> Self {
-        Term::Chain {
-            first: Box::new(lhs),
-            rest: vec![Link { binary, term: rhs }],
-        }
+        Term::chain(lhs, vec![Link { binary, term: rhs }])
     }
 
     /// `self OP term`: appended to `self` when it is a chain of `OP`'s strength that groups to the
@@ -370,9 +376,9 @@ impl fmt::Display for Term {
 
 impl Term {
     fn write(&self, f: &mut fmt::Formatter<'_>, outer: u8) -> fmt::Result {
-        let own = match self {
-            Term::Const { value } => return write!(f, "{value}"),
-            Term::Param { name } => return f.write_str(name),
+        match self {
+            Term::Const { value } => write!(f, "{value}"),
+            Term::Param { name } => f.write_str(name),
             Term::List { items } => {
                 f.write_str("[")?;
                 for (i, item) in items.iter().enumerate() {
@@ -381,35 +387,45 @@ impl Term {
                     }
                     item.write(f, 0)?;
                 }
-                return f.write_str("]");
+                f.write_str("]")
             }
-            Term::Unary { unary, .. } if *unary == UnaryOp::Not => 3,
-            Term::Unary { .. } => 7,
-            Term::Chain { rest, .. } => rest[0].binary.precedence(),
-        };
-        if own < outer {
-            f.write_str("(")?;
-        }
-        match self {
             Term::Unary { unary, operand } => {
-                f.write_str(unary.symbol())?;
-                operand.write(f, own)?;
+                let own = if *unary == UnaryOp::Not { 3 } else { 7 };
+                grouped(f, own < outer, |f| {
+                    f.write_str(unary.symbol())?;
+                    operand.write(f, own)
+                })
             }
             Term::Chain { first, rest } => {
-                // A chain's operands are never chains of the same strength unless grouped.
-                first.write(f, own + 1)?;
-                for link in rest {
-                    write!(f, " {} ", link.binary.symbol())?;
-                    link.term.write(f, own + 1)?;
-                }
+                let own = rest[0].binary.precedence();
+                grouped(f, own < outer, |f| {
+                    // A chain's operands are never chains of the same strength unless grouped.
+                    first.write(f, own + 1)?;
+                    for link in rest {
+                        write!(f, " {} ", link.binary.symbol())?;
+                        link.term.write(f, own + 1)?;
+                    }
+                    Ok(())
+                })
             }
-            _ => {}
         }
-        if own < outer {
-            f.write_str(")")?;
-        }
-        Ok(())
     }
+}
+
+/// Writes `body`, in parentheses when `parenthesised`.
+fn grouped(
+    f: &mut fmt::Formatter<'_>,
+    parenthesised: bool,
+    body: impl FnOnce(&mut fmt::Formatter<'_>) -> fmt::Result,
+) -> fmt::Result {
+    if parenthesised {
+        f.write_str("(")?;
+    }
+    body(f)?;
+    if parenthesised {
+        f.write_str(")")?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

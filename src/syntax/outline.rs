@@ -215,24 +215,11 @@ impl Levels {
 }
 
 /// The binary operator a token is, reading `-` as binary.
-fn binary_operator(token: Token<'_>) -> Option<BinaryOp> {
-    Some(match token {
-        Token::Word("or") => BinaryOp::Or,
-        Token::Word("and") => BinaryOp::And,
-        Token::Word("in") => BinaryOp::In,
-        Token::Symbol("==") => BinaryOp::Eq,
-        Token::Symbol("!=") => BinaryOp::Ne,
-        Token::Symbol("<") => BinaryOp::Lt,
-        Token::Symbol("<=") => BinaryOp::Le,
-        Token::Symbol(">") => BinaryOp::Gt,
-        Token::Symbol(">=") => BinaryOp::Ge,
-        Token::Symbol("+") => BinaryOp::Add,
-        Token::Symbol("-") => BinaryOp::Sub,
-        Token::Symbol("*") => BinaryOp::Mul,
-        Token::Symbol("/") => BinaryOp::Div,
-        Token::Symbol("**") => BinaryOp::Pow,
-        _ => return None,
-    })
+fn token_operator(token: Token<'_>) -> Option<BinaryOp> {
+    match token {
+        Token::Word(text) | Token::Symbol(text) => BinaryOp::written(text),
+        Token::Str | Token::Newline | Token::Comment(_) => None,
+    }
 }
 
 impl Depth {
@@ -269,7 +256,7 @@ impl Depth {
                 self.after_operator = was_after_operator;
                 self.after_operand = was_after_operand;
             }
-            token => match binary_operator(token) {
+            token => match token_operator(token) {
                 Some(op) => {
                     self.levels.binary(op);
                     self.after_operator = true;

@@ -439,23 +439,8 @@ impl Builder<'_> {
                 }
             })
             .map_infix(|lhs, op, rhs| {
-                let op = match op.as_rule() {
-                    Rule::or => BinaryOp::Or,
-                    Rule::and => BinaryOp::And,
-                    Rule::eq => BinaryOp::Eq,
-                    Rule::ne => BinaryOp::Ne,
-                    Rule::lt => BinaryOp::Lt,
-                    Rule::le => BinaryOp::Le,
-                    Rule::gt => BinaryOp::Gt,
-                    Rule::ge => BinaryOp::Ge,
-                    Rule::in_op => BinaryOp::In,
-                    Rule::add => BinaryOp::Add,
-                    Rule::sub => BinaryOp::Sub,
-                    Rule::mul => BinaryOp::Mul,
-                    Rule::div => BinaryOp::Div,
-                    Rule::pow => BinaryOp::Pow,
-                    rule => unreachable!("infix: unexpected rule {rule:?}"),
-                };
+                let op = BinaryOp::written(op.as_str())
+                    .unwrap_or_else(|| unreachable!("infix: unexpected rule {:?}", op.as_rule()));
                 chain(lhs, op, rhs)
             })
             .parse(pair.into_inner())
