@@ -207,7 +207,7 @@ impl CandleTrainer {
 
     /// A split's mean loss and accuracy, evaluated `batch` examples at a time: the training batch
     /// size, so evaluation never needs more memory than a training step (a batch of 1,024 took a
-    /// Fashion-MNIST CNN to 2 GB: Candle keeps every activation of a forward pass).
+    /// Fashion-MNIST CNN to 1.9 GB: Candle keeps every activation of a forward pass).
     fn evaluate_on(
         &self,
         net: &Net,

@@ -9,9 +9,9 @@
 //!   each op runs on its caller's thread.
 //! - `RAYON_NUM_THREADS` is how many pieces Candle's CPU matrix multiply may split into, read again
 //!   on every multiply; unset, Candle counts the physical cores by reading `/proc/cpuinfo` — on
-//!   every multiply (6% of a digits CNN step, a quarter of an MLP step). hps sets it to the cores
-//!   the process may use, and [`split_only_large_multiplies`] keeps the small products hps trains
-//!   whole (split, they ran slower on two threads than on one). It also sizes rayon's global pool,
+//!   every multiply (6% of a digits CNN step; the MLP trained 1.4× faster once it was set). hps
+//!   sets it to the cores the process may use, and [`split_only_large_multiplies`] keeps the small
+//!   products hps trains whole (split, they ran slower on two threads than on one). It also sizes rayon's global pool,
 //!   which hps never trains in: [`threads_per_trial`] sizes a pool of its own.
 //! - `MALLOC_ARENA_MAX`, `MALLOC_MMAP_THRESHOLD_`, `MALLOC_TRIM_THRESHOLD_`, `MALLOC_TOP_PAD_`:
 //!   every Candle op returns a fresh tensor, megabytes each for images, freed a moment later. By
